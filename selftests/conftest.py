@@ -1,0 +1,3 @@
+"""Self-tests run the suite the way users do, through pytester."""
+
+pytest_plugins = ["pytester"]

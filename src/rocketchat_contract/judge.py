@@ -1,0 +1,296 @@
+"""Turn observed exchanges into a verdict per clause, version-aware through the drift registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .contract import Clause, Contract, DriftEntry
+from .http import NOT_JSON, Exchange
+from .redact import Redactor
+from .schemas import SchemaStore
+from .verdicts import Judgement, Verdict
+from .versions import Eras, Placement
+
+PROGRESS_FIELDS = ("key", "name", "step", "count")
+
+
+class Unavailable:
+    """A probe that could not be sent, and what would let it be sent."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+Observation = Exchange | Unavailable
+
+
+class Judge:
+    """Judges clauses for one server placement (its version and era)."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        schemas: SchemaStore,
+        eras: Eras,
+        placement: Placement,
+        redactor: Redactor,
+    ) -> None:
+        self.contract = contract
+        self.schemas = schemas
+        self.eras = eras
+        self.placement = placement
+        self.redactor = redactor
+        self._checks: dict[str, Callable[[Clause, Mapping[str, Observation]], Judgement]] = {
+            "content-type": self._content_type,
+            "step-set": self._step_set,
+            "counts": self._counts,
+            "no-leak": self._no_leak,
+            "json-errors": self._json_errors,
+            "no-server-error": self._no_server_error,
+            "method-refused": self._method_refused,
+            "endpoint-presence": self._endpoint_presence,
+        }
+
+    def judge(self, clause_id: str, observations: Mapping[str, Observation], probe: str | None = None) -> Judgement:
+        clause = self.contract.clause(clause_id)
+        if not self.placement.endpoint_expected and clause.id != "endpoint.exists":
+            return Judgement(
+                clause.id, probe, Verdict.NOT_VERIFIED,
+                f"the endpoint was added in 3.0.0 and this server reports {self.placement.reported}; "
+                "nothing to judge (use --rc-version if the detected version is wrong)",
+            )
+        if clause.expect is not None:
+            assert probe is not None, f"{clause.id} is judged per probe"
+            return self._expectation(clause, probe, observations.get(probe))
+        assert clause.check is not None
+        return self._checks[clause.check](clause, observations)
+
+    # -- clauses with a documented status and body -------------------------------------------------
+
+    def _expectation(self, clause: Clause, probe: str, observation: Observation | None) -> Judgement:
+        assert clause.expect is not None
+        if observation is None:
+            return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, f"probe {probe} was not run")
+        if isinstance(observation, Unavailable):
+            return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, observation.reason)
+        exchange = observation
+        if exchange.error:
+            return self._verdict(clause, probe, Verdict.VIOLATION, f"no response: {exchange.error}", exchange)
+        if exchange.status == 431:
+            return self._verdict(
+                clause, probe, Verdict.NOT_VERIFIED,
+                "the server refused the request's header block as too large (431) before authentication "
+                "ran; its HTTP front end limits header size",
+                exchange,
+            )
+        body = exchange.json()
+        if exchange.status == clause.expect.status and body is not NOT_JSON:
+            problem = self.schemas.problem(clause.expect.schema, body)
+            if problem is None:
+                return self._verdict(
+                    clause, probe, Verdict.CONFORMS,
+                    f"{exchange.status} with the documented body ({clause.expect.schema})", exchange,
+                )
+        for entry in self.contract.drift_for(clause.id, self.placement.judged_as):
+            if exchange.status == entry.instead.status and body is not NOT_JSON and self.schemas.is_valid(
+                entry.instead.schema, body
+            ):
+                return self._drift(clause, probe, entry, exchange)
+        return self._verdict(clause, probe, Verdict.VIOLATION, self._diff(clause, exchange), exchange)
+
+    def _drift(self, clause: Clause, probe: str, entry: DriftEntry, exchange: Exchange) -> Judgement:
+        if entry.outcome == "not-verified":
+            detail = f"{entry.summary} ({exchange.status}, drift entry {entry.id}). To verify: {entry.remedy}."
+            return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, self.redactor.text(detail), entry, [exchange])
+        detail = (
+            f"known drift {entry.id} for Rocket.Chat {entry.versions}: {entry.summary} "
+            f"[source: {entry.source}]"
+        )
+        return Judgement(clause.id, probe, Verdict.KNOWN_DRIFT, self.redactor.text(detail), entry, [exchange])
+
+    def _diff(self, clause: Clause, exchange: Exchange) -> str:
+        assert clause.expect is not None
+        lines = [
+            f"clause {clause.id}: {clause.title}",
+            f"  expected (documented): {clause.expect.status} with body matching {clause.expect.schema}",
+        ]
+        body = exchange.json()
+        if exchange.status == clause.expect.status and body is not NOT_JSON:
+            lines.append(f"    mismatch: {self.schemas.problem(clause.expect.schema, body)}")
+        known = self.contract.drift_for(clause.id, self.placement.judged_as)
+        for entry in known:
+            lines.append(
+                f"  also accepted for {self.placement.judged_as} (drift {entry.id}): "
+                f"{entry.instead.status} with body matching {entry.instead.schema}"
+            )
+            if exchange.status == entry.instead.status and body is not NOT_JSON:
+                lines.append(f"    mismatch: {self.schemas.problem(entry.instead.schema, body)}")
+        if not known:
+            lines.append(f"  no known drift covers Rocket.Chat {self.placement.judged_as} for this clause")
+        lines.append(f"  actual: {exchange.summary(self.redactor)}")
+        return "\n".join(lines)
+
+    def _verdict(
+        self, clause: Clause, probe: str | None, verdict: Verdict, detail: str, *evidence: Exchange
+    ) -> Judgement:
+        return Judgement(clause.id, probe, verdict, self.redactor.text(detail), None, list(evidence))
+
+    # -- clauses with a check of their own ---------------------------------------------------------
+
+    def _success(self, clause: Clause, observations: Mapping[str, Observation]) -> Exchange | Judgement:
+        """Return the 200 of the privileged probe, or the judgement that explains its absence."""
+        observation = observations.get("privileged")
+        if observation is None or isinstance(observation, Unavailable):
+            reason = observation.reason if isinstance(observation, Unavailable) else "the privileged probe was not run"
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, reason)
+        if observation.status != 200:
+            upstream = self._expectation(self.contract.clause("success.response"), "privileged", observation)
+            reason = (
+                upstream.detail
+                if upstream.verdict is Verdict.NOT_VERIFIED
+                else f"no 200 to examine ({observation.summary(self.redactor, 120)}); see success.response"
+            )
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, reason, upstream.drift, [observation])
+        return observation
+
+    def _content_type(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        found = self._success(clause, observations)
+        if isinstance(found, Judgement):
+            return found
+        if found.media_type == "application/json":
+            return self._verdict(clause, None, Verdict.CONFORMS, f"Content-Type: {found.content_type}", found)
+        return self._verdict(
+            clause, None, Verdict.VIOLATION,
+            f"expected Content-Type application/json, got {found.content_type or 'none'}", found,
+        )
+
+    def _progress(self, clause: Clause, observations: Mapping[str, Observation]) -> tuple[Exchange, Any] | Judgement:
+        found = self._success(clause, observations)
+        if isinstance(found, Judgement):
+            return found
+        body = found.json()
+        if not isinstance(body, dict):
+            return self._verdict(clause, None, Verdict.VIOLATION, "the 200 body is not a JSON object", found)
+        return found, body
+
+    def _step_set(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        found = self._progress(clause, observations)
+        if isinstance(found, Judgement):
+            return found
+        exchange, body = found
+        set_name = self.eras.step_set(self.placement.judged_as)
+        ref = f"observed/progress-step.schema.json#/$defs/{set_name}"
+        step = body.get("step")
+        if self.schemas.is_valid(ref, step):
+            return self._verdict(clause, None, Verdict.CONFORMS, f"step {step!r} is in the {set_name} set", exchange)
+        allowed = ", ".join(self.schemas.enum(ref))
+        return self._verdict(
+            clause, None, Verdict.VIOLATION,
+            f"step {json.dumps(step)} is not a ProgressStep of Rocket.Chat {self.placement.judged_as} "
+            f"({set_name}: {allowed})",
+            exchange,
+        )
+
+    def _counts(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        found = self._progress(clause, observations)
+        if isinstance(found, Judgement):
+            return found
+        exchange, body = found
+        count = body.get("count")
+        completed = count.get("completed") if isinstance(count, dict) else None
+        total = count.get("total") if isinstance(count, dict) else None
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (completed, total)):
+            return self._verdict(
+                clause, None, Verdict.VIOLATION,
+                f"count.completed and count.total must be integers, got {json.dumps(count)}", exchange,
+            )
+        assert isinstance(completed, int) and isinstance(total, int)
+        if 0 <= completed <= total:
+            return self._verdict(clause, None, Verdict.CONFORMS, f"0 <= {completed} <= {total}", exchange)
+        return self._verdict(
+            clause, None, Verdict.VIOLATION,
+            f"expected 0 <= completed <= total, got completed={completed}, total={total}", exchange,
+        )
+
+    def _sent(self, observations: Mapping[str, Observation], get_only: bool = False) -> list[Exchange]:
+        return [
+            o for o in observations.values()
+            if isinstance(o, Exchange) and not (get_only and o.method != "GET")
+        ]
+
+    def _no_leak(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        errors = [e for e in self._sent(observations) if e.status is not None and e.status >= 400]
+        leaks = []
+        for exchange in errors:
+            body = exchange.json()
+            if isinstance(body, dict) and (fields := [f for f in PROGRESS_FIELDS if f in body]):
+                leaks.append((exchange, fields))
+        if leaks:
+            detail = "; ".join(f"{e.probe} ({e.status}) carries {', '.join(f)}" for e, f in leaks)
+            return self._verdict(clause, None, Verdict.VIOLATION, f"progress data in error responses: {detail}",
+                                 *[e for e, _ in leaks])
+        if not errors:
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
+        return self._verdict(clause, None, Verdict.CONFORMS,
+                             f"{len(errors)} error responses, none with progress fields")
+
+    def _json_errors(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        errors = [
+            e for e in self._sent(observations, get_only=True)
+            if e.status is not None and e.status >= 400 and e.status != 431
+        ]
+        bad = [e for e in errors if e.media_type != "application/json" or not e.is_json]
+        if bad:
+            detail = "; ".join(f"{e.probe}: {e.status} [{e.content_type or 'no Content-Type'}]" for e in bad)
+            return self._verdict(clause, None, Verdict.VIOLATION, f"error responses that are not JSON: {detail}", *bad)
+        if not errors:
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
+        return self._verdict(clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, all JSON")
+
+    def _no_server_error(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        sent = self._sent(observations)
+        bad = [e for e in sent if e.error or (e.status is not None and e.status >= 500)]
+        if bad:
+            detail = "; ".join(f"{e.probe}: {e.error or e.status}" for e in bad)
+            return self._verdict(clause, None, Verdict.VIOLATION, f"server errors or no response: {detail}", *bad)
+        if not sent:
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no request was sent")
+        return self._verdict(clause, None, Verdict.CONFORMS, f"{len(sent)} requests, no 5xx")
+
+    def _method_refused(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        observation = observations.get("post-method")
+        if not isinstance(observation, Exchange):
+            reason = observation.reason if isinstance(observation, Unavailable) else "the POST probe was not run"
+            return Judgement(clause.id, "post-method", Verdict.NOT_VERIFIED, reason)
+        if observation.status is not None and 400 <= observation.status < 500:
+            return self._verdict(clause, "post-method", Verdict.CONFORMS,
+                                 f"POST refused with {observation.status}", observation)
+        return self._verdict(
+            clause, "post-method", Verdict.VIOLATION,
+            f"expected POST to be refused with a 4xx (405 or 404), got {observation.summary(self.redactor, 200)}",
+            observation,
+        )
+
+    def _endpoint_presence(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        observation = observations.get("privileged")
+        if not isinstance(observation, Exchange):
+            observation = next((o for o in self._sent(observations, get_only=True)), None)  # type: ignore[assignment]
+        if not isinstance(observation, Exchange) or observation.status is None:
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no GET request reached the server")
+        absent = observation.status == 404
+        version = self.placement.reported
+        if self.placement.endpoint_expected:
+            if absent:
+                return self._verdict(clause, None, Verdict.VIOLATION,
+                                     f"GET answered 404: the endpoint is missing on {version}", observation)
+            return self._verdict(clause, None, Verdict.CONFORMS, f"present on {version}", observation)
+        if absent:
+            return self._verdict(clause, None, Verdict.CONFORMS,
+                                 f"absent on {version}, as documented (added in 3.0.0)", observation)
+        return self._verdict(
+            clause, None, Verdict.VIOLATION,
+            f"the server reports {version} (before 3.0.0) yet serves the endpoint ({observation.status})",
+            observation,
+        )

@@ -1,0 +1,240 @@
+"""One contract run: place the server, open sessions, send every probe (concurrently), clean up after."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from packaging.version import Version
+
+from .contract import contract
+from .credentials import Credential
+from .http import Client, Exchange, TargetError
+from .judge import Judge, Observation, Unavailable
+from .probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
+from .redact import Redactor
+from .schemas import store
+from .target import ProvisionedUser, Session, Target
+from .versions import Placement, eras, parse_version
+
+MAX_PARALLEL = 8
+
+
+@dataclass
+class Settings:
+    base_url: str
+    timeout: float = 10.0
+    verify: bool | str = True
+    privileged: Credential | None = None
+    under: Credential | None = None
+    provision_user: bool = False
+    seed_import: bool = False
+    rc_version: str | None = None
+    rate_limit_wait: float = 65.0
+    embedded: str | None = None
+    """The reference-server profile serving this run, when it is the embedded default target."""
+
+
+@dataclass
+class ContractRun:
+    """The state of one run against one target; ``start`` does the network work, ``close`` undoes it."""
+
+    settings: Settings
+    redactor: Redactor = field(default_factory=Redactor)
+    notes: list[str] = field(default_factory=list)
+    observations: dict[str, Observation] = field(default_factory=dict)
+    placement: Placement | None = None
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    judge: Judge | None = None
+    log: Callable[[str], None] = lambda message: None
+
+    def __post_init__(self) -> None:
+        self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
+        self.target = Target(self.client, self.redactor)
+        self.context = ProbeContext()
+        self._opened: list[Session] = []
+        self._provisioned: ProvisionedUser | None = None
+        self.closed = False
+        for credential in (self.settings.privileged, self.settings.under):
+            if credential:
+                self.redactor.add(credential.token, credential.password)
+
+    # -- setup ------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Place the server and observe the endpoint; raises TargetError when the target can't be tested."""
+        self.placement = self._place()
+        self.judge = Judge(contract(), store(), eras(), self.placement, self.redactor)
+        self._open_sessions()
+        self._observe()
+
+    def _place(self) -> Placement:
+        reported = self.target.server_version()
+        text = self.settings.rc_version or reported
+        version: Version = parse_version(text)
+        if self.settings.rc_version:
+            self.notes.append(f"version {self.settings.rc_version} from --rc-version (the server reports {reported})")
+        placement = eras().place(version)
+        if placement.note:
+            self.notes.append(placement.note)
+        return placement
+
+    def _open_sessions(self) -> None:
+        ctx = self.context
+        settings = self.settings
+        if settings.privileged:
+            ctx.privileged = self._open(settings.privileged)
+            self._check_privileged(ctx.privileged)
+        else:
+            ctx.privileged_reason = "needs a privileged account: set RC_ADMIN_USER_ID and RC_ADMIN_TOKEN, or RC_ADMIN_USERNAME and RC_ADMIN_PASSWORD"
+        if settings.under:
+            ctx.under = self._open(settings.under)
+        elif settings.provision_user and ctx.privileged:
+            self._provisioned = self.target.create_user(ctx.privileged)
+            self.notes.append(f"--provision-user created user {self._provisioned.username} for this run")
+            ctx.under = self.target.login("under-privileged", self._provisioned.username, self._provisioned.password)
+            self._opened.append(ctx.under)
+        elif settings.provision_user:
+            ctx.under_reason = "--provision-user needs a privileged account to create the user with"
+        else:
+            ctx.under_reason = (
+                "needs an account without run-import: set RC_USER_ID and RC_USER_TOKEN (or RC_USER_USERNAME and "
+                "RC_USER_PASSWORD), or pass --provision-user"
+            )
+        if not self._revocable_login():
+            ctx.revoked_reason = (
+                "needs a session the suite opens itself and may log out: give a password "
+                "(RC_ADMIN_USERNAME/RC_ADMIN_PASSWORD or RC_USER_USERNAME/RC_USER_PASSWORD) or pass --provision-user; "
+                "a given token is never logged out"
+            )
+
+    def _open(self, credential: Credential) -> Session:
+        session = self.target.open(credential)
+        if session.opened_by_suite:
+            self._opened.append(session)
+        return session
+
+    def _check_privileged(self, session: Session) -> None:
+        """A privileged account refused by the endpoint is a configuration error only if it isn't an admin."""
+        exchange = self.client.send("GET", ENDPOINT, probe="privileged", headers=session.headers())
+        if exchange.error:
+            raise TargetError(f"GET {ENDPOINT} failed: {exchange.error}.")
+        body = exchange.json()
+        error_type = body.get("errorType") if isinstance(body, dict) else None
+        refused = exchange.status == 403 or error_type == "error-action-not-allowed"
+        if refused and "admin" not in session.roles:
+            raise TargetError(
+                f"the privileged account ({session.username or session.user_id}) lacks the run-import permission: "
+                f"GET {ENDPOINT} answered {exchange.status}. Use an admin account or one whose role holds run-import."
+            )
+        self.observations["privileged"] = exchange
+
+    def _revocable_login(self) -> tuple[str, str] | None:
+        for credential in (self.settings.under, self.settings.privileged):
+            if credential and credential.username and credential.password:
+                return credential.username, credential.password
+        if self._provisioned:
+            return self._provisioned.username, self._provisioned.password
+        return None
+
+    # -- probes -----------------------------------------------------------------------------------
+
+    def _observe(self) -> None:
+        tasks: dict[str, Callable[[], Observation]] = {}
+        for probe in PROBES:
+            if probe.name == "privileged" and "privileged" in self.observations:
+                tasks[probe.name] = self._privileged_chain
+            elif probe.name == "logged-out-token" and self._revocable_login():
+                tasks[probe.name] = self._revoked_chain
+            elif probe.name == "under-privileged":
+                tasks[probe.name] = self._under_chain
+            else:
+                tasks[probe.name] = lambda name=probe.name: self._send(name)  # type: ignore[misc]
+        with ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="probe") as pool:
+            futures = {name: pool.submit(task) for name, task in tasks.items()}
+            for name, future in futures.items():
+                self.observations[name] = future.result()
+
+    def _send(self, name: str) -> Observation:
+        probe = BY_NAME[name]
+        built = probe.build(self.context)
+        if isinstance(built, str):
+            return Unavailable(built)
+        return self.client.send(probe.method, ENDPOINT, probe=name, headers=built)
+
+    def _privileged_chain(self) -> Observation:
+        first = self.observations["privileged"]
+        assert isinstance(first, Exchange) and self.context.privileged
+        body = first.json()
+        fresh = first.status == 400 and store().is_valid("observed/operation-not-found.schema.json", body)
+        if not (fresh and self.settings.seed_import):
+            return first
+        seeded = self.target.seed_operation(self.context.privileged)
+        if seeded.status != 200:
+            self.notes.append(
+                f"--seed-import: POST /api/v1/downloadPendingAvatars answered {seeded.status}; no operation was created"
+            )
+            return first
+        self.notes.append(
+            "--seed-import: the server had no import operation, so the suite created one "
+            "(POST /api/v1/downloadPendingAvatars, a pending-avatars operation)"
+        )
+        return self.client.send("GET", ENDPOINT, probe="privileged", headers=self.context.privileged.headers())
+
+    def _revoked_chain(self) -> Observation:
+        login = self._revocable_login()
+        assert login
+        session = self.target.login("revocable", *login)
+        logout = self.target.logout(session)
+        if logout.status != 200:
+            return Unavailable(f"could not log out the suite's own session: {logout.summary(self.redactor, 120)}")
+        self.context.revoked = session
+        return self._send("logged-out-token")
+
+    def _under_chain(self) -> Observation:
+        first = self._send("under-privileged")
+        if not isinstance(first, Exchange) or first.status != 429:
+            return first
+        reset = first.header("X-RateLimit-Reset")
+        wait = (int(reset) / 1000 - time.time()) if reset and reset.isdigit() else None
+        if wait is None or wait > self.settings.rate_limit_wait:
+            return first
+        self.notes.append(f"the under-privileged account was rate limited; waited {max(wait, 0):.0f} s for the window")
+        time.sleep(max(wait, 0) + 0.5)
+        return self._send("under-privileged")
+
+    # -- teardown ---------------------------------------------------------------------------------
+
+    def close(self) -> list[str]:
+        """Log out the suite's own sessions and delete the provisioned user; return what went wrong."""
+        problems: list[str] = []
+        if self.closed:
+            return problems
+        self.closed = True
+        admin = self.context.privileged
+        for session in [s for s in reversed(self._opened) if s is not admin]:
+            problems += self._quietly(f"log out the {session.role} session", lambda s=session: self.target.logout(s))
+        if self._provisioned and admin:
+            user = self._provisioned
+            problems += self._quietly(
+                f"delete provisioned user {user.username} (delete it by hand)",
+                lambda: self.target.delete_user(admin, user),
+            )
+        if admin in self._opened and admin is not None:
+            problems += self._quietly("log out the privileged session", lambda: self.target.logout(admin))
+        self._opened.clear()
+        self._provisioned = None
+        self.client.close()
+        return problems
+
+    def _quietly(self, what: str, action: Callable[[], Exchange]) -> list[str]:
+        try:
+            exchange = action()
+        except TargetError as exc:
+            return [f"could not {what}: {exc}"]
+        if exchange.status != 200:
+            return [f"could not {what}: {exchange.summary(self.redactor, 120)}"]
+        return []
