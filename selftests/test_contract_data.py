@@ -100,10 +100,17 @@ def test_not_verified_entries_carry_a_remedy() -> None:
         ("8.8.1", "auth.missing", {"compat-401-body"}),
         ("5.2.0", "permission.run-import", {"method-level-permission-400", "rate-limited"}),
         ("6.0.0", "permission.run-import", {"rate-limited"}),
-        ("5.4.0", "success.response", {
-            "fresh-server-details-object", "fresh-server-details-string", "importer-not-defined-details-object",
-            "importer-not-defined-details-string", "rate-limited",
-        }),
+        (
+            "5.4.0",
+            "success.response",
+            {
+                "fresh-server-details-object",
+                "fresh-server-details-string",
+                "importer-not-defined-details-object",
+                "importer-not-defined-details-string",
+                "rate-limited",
+            },
+        ),
     ],
 )
 def test_drift_lookup_accepts_both_sides_of_uncertain_boundaries(version: str, clause: str, expected: set[str]) -> None:
@@ -118,8 +125,14 @@ def test_uncertain_boundaries_say_so() -> None:
 
 @pytest.mark.parametrize(
     ("version", "era", "steps"),
-    [("2.4.1", "pre-3.0", None), ("3.18", "E1", "release-3x"), ("5.4", "E2", "steps-18"),
-     ("6.13.1", "E2", "steps-18"), ("7.3.0", "E2", "steps-20"), ("8.8", "E3", "steps-20")],
+    [
+        ("2.4.1", "pre-3.0", None),
+        ("3.18", "E1", "release-3x"),
+        ("5.4", "E2", "steps-18"),
+        ("6.13.1", "E2", "steps-18"),
+        ("7.3.0", "E2", "steps-20"),
+        ("8.8", "E3", "steps-20"),
+    ],
 )
 def test_eras_place_versions(version: str, era: str, steps: str | None) -> None:
     placement = eras().place(parse_version(version))
@@ -142,7 +155,9 @@ def test_official_openapi_examples_match_our_schemas() -> None:
     assert store().problem("documented/progress.schema.json", ok) is None
     components = official["components"]["responses"]
     unauthorized = components["authorizationError"]["content"]["application/json"]["examples"]
-    assert store().problem("observed/unauthorized-restivus.schema.json",
-                           unauthorized["Authorization Error"]["value"]) is None
+    assert (
+        store().problem("observed/unauthorized-restivus.schema.json", unauthorized["Authorization Error"]["value"])
+        is None
+    )
     forbidden = components["forbiddenError"]["content"]["application/json"]["examples"]
     assert store().problem("documented/forbidden.schema.json", forbidden["Permission Error"]["value"]) is None

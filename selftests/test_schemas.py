@@ -21,23 +21,33 @@ OBSERVED = {
     "observed/unauthorized-compat.schema.json": {"success": False, "error": LOGIN, "status": "error", "message": LOGIN},
     "observed/forbidden.schema.json": {"success": False, "error": FORBIDDEN},
     "observed/action-not-allowed.schema.json": {
-        "success": False, "error": "Importing is not allowed [error-action-not-allowed]",
-        "errorType": "error-action-not-allowed", "details": {"method": "setupImporter"},
+        "success": False,
+        "error": "Importing is not allowed [error-action-not-allowed]",
+        "errorType": "error-action-not-allowed",
+        "details": {"method": "setupImporter"},
     },
     "observed/operation-not-found.schema.json#/$defs/details-object": {
-        "success": False, "error": "Import Operation Not Found [error-operation-not-found]",
-        "errorType": "error-operation-not-found", "details": {"method": "getImportProgress"},
+        "success": False,
+        "error": "Import Operation Not Found [error-operation-not-found]",
+        "errorType": "error-operation-not-found",
+        "details": {"method": "getImportProgress"},
     },
     "observed/operation-not-found.schema.json#/$defs/details-string": {
-        "success": False, "error": "Import Operation Not Found [error-operation-not-found]",
-        "errorType": "error-operation-not-found", "details": "getImportProgress",
+        "success": False,
+        "error": "Import Operation Not Found [error-operation-not-found]",
+        "errorType": "error-operation-not-found",
+        "details": "getImportProgress",
     },
     "observed/importer-not-defined.schema.json#/$defs/details-string": {
-        "success": False, "error": "The importer (hipchatenterprise) has no import class defined. [error-importer-not-defined]",
-        "errorType": "error-importer-not-defined", "details": "getImportProgress",
+        "success": False,
+        "error": "The importer (hipchatenterprise) has no import class defined. [error-importer-not-defined]",
+        "errorType": "error-importer-not-defined",
+        "details": "getImportProgress",
     },
     "observed/invalid-params.schema.json": {
-        "success": False, "error": "must NOT have additional properties [invalid-params]", "errorType": "invalid-params",
+        "success": False,
+        "error": "must NOT have additional properties [invalid-params]",
+        "errorType": "invalid-params",
     },
     "observed/too-many-requests.schema.json": {
         "success": False,
@@ -46,12 +56,18 @@ OBSERVED = {
     },
     "observed/method-not-allowed.schema.json": {"status": "error", "message": "API endpoint does not exist"},
     "observed/progress-counted.schema.json": {
-        "key": "csv", "name": "CSV", "step": "importer_importing_messages",
-        "count": {"completed": 120, "total": 500, "error": 2}, "success": True,
+        "key": "csv",
+        "name": "CSV",
+        "step": "importer_importing_messages",
+        "count": {"completed": 120, "total": 500, "error": 2},
+        "success": True,
     },
     "documented/progress.schema.json": {
-        "key": "pending-avatars", "name": "Pending Avatars", "step": "importer_done",
-        "count": {"completed": 0, "total": 0}, "success": True,
+        "key": "pending-avatars",
+        "name": "Pending Avatars",
+        "step": "importer_done",
+        "count": {"completed": 0, "total": 0},
+        "success": True,
     },
 }
 
@@ -60,25 +76,50 @@ REJECTED = [
     ("documented/unauthorized.schema.json", OBSERVED["observed/unauthorized-restivus.schema.json"], "Restivus 401"),
     ("documented/unauthorized.schema.json", OBSERVED["observed/unauthorized-compat.schema.json"], "8.x 401"),
     ("documented/forbidden.schema.json", OBSERVED["observed/action-not-allowed.schema.json"], "3.x no-permission"),
-    ("documented/progress.schema.json",
-     {"key": "csv", "name": "CSV", "step": "importer_done", "count": {"completed": "0", "total": 0}, "success": True},
-     "count.completed as a string"),
-    ("documented/progress.schema.json",
-     {"key": "csv", "name": "CSV", "step": "importer_done", "count": {"completed": 0, "total": 0}, "success": False},
-     "success false"),
-    ("documented/progress.schema.json",
-     {"key": "csv", "name": "CSV", "count": {"completed": 0, "total": 0}, "success": True}, "no step"),
-    ("documented/progress.schema.json",
-     {"key": "csv", "name": "CSV", "step": "importer_done", "count": {"completed": -1, "total": 0}, "success": True},
-     "negative count"),
+    (
+        "documented/progress.schema.json",
+        {
+            "key": "csv",
+            "name": "CSV",
+            "step": "importer_done",
+            "count": {"completed": "0", "total": 0},
+            "success": True,
+        },
+        "count.completed as a string",
+    ),
+    (
+        "documented/progress.schema.json",
+        {"key": "csv", "name": "CSV", "step": "importer_done", "count": {"completed": 0, "total": 0}, "success": False},
+        "success false",
+    ),
+    (
+        "documented/progress.schema.json",
+        {"key": "csv", "name": "CSV", "count": {"completed": 0, "total": 0}, "success": True},
+        "no step",
+    ),
+    (
+        "documented/progress.schema.json",
+        {"key": "csv", "name": "CSV", "step": "importer_done", "count": {"completed": -1, "total": 0}, "success": True},
+        "negative count",
+    ),
     ("observed/progress-counted.schema.json", OBSERVED["documented/progress.schema.json"], "no count.error"),
-    ("observed/unauthorized-restivus.schema.json", {"status": "error", "message": LOGIN, "success": False}, "extra key"),
+    (
+        "observed/unauthorized-restivus.schema.json",
+        {"status": "error", "message": LOGIN, "success": False},
+        "extra key",
+    ),
     ("observed/unauthorized-compat.schema.json", {"success": False, "error": LOGIN}, "9.0-style 401"),
     ("observed/forbidden.schema.json", {"success": False, "error": FORBIDDEN, "errorType": "x"}, "extra key"),
-    ("observed/operation-not-found.schema.json#/$defs/details-object",
-     OBSERVED["observed/operation-not-found.schema.json#/$defs/details-string"], "string details on 3.x"),
-    ("observed/operation-not-found.schema.json#/$defs/details-string",
-     OBSERVED["observed/operation-not-found.schema.json#/$defs/details-object"], "object details after #26284"),
+    (
+        "observed/operation-not-found.schema.json#/$defs/details-object",
+        OBSERVED["observed/operation-not-found.schema.json#/$defs/details-string"],
+        "string details on 3.x",
+    ),
+    (
+        "observed/operation-not-found.schema.json#/$defs/details-string",
+        OBSERVED["observed/operation-not-found.schema.json#/$defs/details-object"],
+        "object details after #26284",
+    ),
     ("observed/too-many-requests.schema.json", {"success": False, "error": "Too many requests"}, "other message"),
     ("observed/progress-step.schema.json#/$defs/steps-18", "importer_preparing_contacts", "a 7.x step on 6.x"),
     ("observed/progress-step.schema.json#/$defs/steps-20", "downloading_file_url", "an early-3.x step on 8.x"),
@@ -105,8 +146,11 @@ def test_every_ref_resolves_and_examples_validate(relative: str) -> None:
 def test_documented_examples_match_documented_schemas() -> None:
     documented = {
         "documented/progress.schema.json": {
-            "key": "pending-avatars", "name": "Pending Avatars", "step": "importer_user_selection",
-            "count": {"completed": 0, "total": 0}, "success": True,
+            "key": "pending-avatars",
+            "name": "Pending Avatars",
+            "step": "importer_user_selection",
+            "count": {"completed": 0, "total": 0},
+            "success": True,
         },
         "documented/unauthorized.schema.json": {"success": False, "error": "unauthorized"},
         "documented/forbidden.schema.json": {"success": False, "error": FORBIDDEN},
@@ -140,10 +184,15 @@ def test_validators_are_built_once() -> None:
 
 def test_broken_schema_is_refused(tmp_path: Path) -> None:
     (tmp_path / "documented").mkdir()
-    (tmp_path / "documented" / "x.schema.json").write_text(json.dumps({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": BASE_URI + "documented/x.schema.json",
-        "type": "objekt",
-    }))
+    (tmp_path / "documented" / "x.schema.json").write_text(
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": BASE_URI + "documented/x.schema.json",
+                "type": "objekt",
+            }
+        )
+    )
     broken = SchemaStore(tmp_path)
     with pytest.raises(Exception):  # noqa: B017 - any metaschema error will do
         Draft202012Validator.check_schema(broken.documents["documented/x.schema.json"])
@@ -151,9 +200,14 @@ def test_broken_schema_is_refused(tmp_path: Path) -> None:
 
 def test_dangling_ref_is_detected(tmp_path: Path) -> None:
     (tmp_path / "documented").mkdir()
-    (tmp_path / "documented" / "x.schema.json").write_text(json.dumps({
-        "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": BASE_URI + "documented/x.schema.json",
-        "$ref": "../nowhere.schema.json",
-    }))
+    (tmp_path / "documented" / "x.schema.json").write_text(
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$id": BASE_URI + "documented/x.schema.json",
+                "$ref": "../nowhere.schema.json",
+            }
+        )
+    )
     with pytest.raises(Exception):  # noqa: B017 - referencing's Unresolvable
         SchemaStore(tmp_path).problem("documented/x.schema.json", {})

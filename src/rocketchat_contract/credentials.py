@@ -45,11 +45,18 @@ def from_environment(role: str, environ: Mapping[str, str]) -> Credential | None
         if any(pair) and not all(pair):
             missing = names[0] if pair[0] is None else names[1]
             raise CredentialError(f"{missing} is not set: {names[0]} and {names[1]} go together")
-    sources = [f"{a}/{b}" for pair, (a, b) in ((token_pair, (id_var, token_var)), (login_pair, (user_var, password_var)))
-               if all(pair)]
+    sources = [
+        f"{a}/{b}"
+        for pair, (a, b) in ((token_pair, (id_var, token_var)), (login_pair, (user_var, password_var)))
+        if all(pair)
+    ]
     if not sources:
         return None
     return Credential(
-        role, user_id=token_pair[0], token=token_pair[1], username=login_pair[0], password=login_pair[1],
+        role,
+        user_id=token_pair[0],
+        token=token_pair[1],
+        username=login_pair[0],
+        password=login_pair[1],
         source=" and ".join(sources),
     )

@@ -131,8 +131,12 @@ class Client:
         for name, value in (headers or {}).items():
             prepared.headers[name] = value  # type: ignore[assignment]
         exchange = Exchange(
-            probe=probe, method=method, path="/" + path.lstrip("/"), request_headers=dict(headers or {}),
-            request_body=json_body, started=time.monotonic(),
+            probe=probe,
+            method=method,
+            path="/" + path.lstrip("/"),
+            request_headers=dict(headers or {}),
+            request_body=json_body,
+            started=time.monotonic(),
         )
         try:
             response = self.session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)

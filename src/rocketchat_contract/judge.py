@@ -57,7 +57,9 @@ class Judge:
         clause = self.contract.clause(clause_id)
         if not self.placement.endpoint_expected and clause.id != "endpoint.exists":
             return Judgement(
-                clause.id, probe, Verdict.NOT_VERIFIED,
+                clause.id,
+                probe,
+                Verdict.NOT_VERIFIED,
                 f"the endpoint was added in 3.0.0 and this server reports {self.placement.reported}; "
                 "nothing to judge (use --rc-version if the detected version is wrong)",
             )
@@ -80,7 +82,9 @@ class Judge:
             return self._verdict(clause, probe, Verdict.VIOLATION, f"no response: {exchange.error}", exchange)
         if exchange.status == 431:
             return self._verdict(
-                clause, probe, Verdict.NOT_VERIFIED,
+                clause,
+                probe,
+                Verdict.NOT_VERIFIED,
                 "the server refused the request's header block as too large (431) before authentication "
                 "ran; its HTTP front end limits header size",
                 exchange,
@@ -90,12 +94,17 @@ class Judge:
             problem = self.schemas.problem(clause.expect.schema, body)
             if problem is None:
                 return self._verdict(
-                    clause, probe, Verdict.CONFORMS,
-                    f"{exchange.status} with the documented body ({clause.expect.schema})", exchange,
+                    clause,
+                    probe,
+                    Verdict.CONFORMS,
+                    f"{exchange.status} with the documented body ({clause.expect.schema})",
+                    exchange,
                 )
         for entry in self.contract.drift_for(clause.id, self.placement.judged_as):
-            if exchange.status == entry.instead.status and body is not NOT_JSON and self.schemas.is_valid(
-                entry.instead.schema, body
+            if (
+                exchange.status == entry.instead.status
+                and body is not NOT_JSON
+                and self.schemas.is_valid(entry.instead.schema, body)
             ):
                 return self._drift(clause, probe, entry, exchange)
         return self._verdict(clause, probe, Verdict.VIOLATION, self._diff(clause, exchange), exchange)
@@ -104,10 +113,7 @@ class Judge:
         if entry.outcome == "not-verified":
             detail = f"{entry.summary} ({exchange.status}, drift entry {entry.id}). To verify: {entry.remedy}."
             return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, self.redactor.text(detail), entry, [exchange])
-        detail = (
-            f"known drift {entry.id} for Rocket.Chat {entry.versions}: {entry.summary} "
-            f"[source: {entry.source}]"
-        )
+        detail = f"known drift {entry.id} for Rocket.Chat {entry.versions}: {entry.summary} [source: {entry.source}]"
         return Judgement(clause.id, probe, Verdict.KNOWN_DRIFT, self.redactor.text(detail), entry, [exchange])
 
     def _diff(self, clause: Clause, exchange: Exchange) -> str:
@@ -162,8 +168,11 @@ class Judge:
         if found.media_type == "application/json":
             return self._verdict(clause, None, Verdict.CONFORMS, f"Content-Type: {found.content_type}", found)
         return self._verdict(
-            clause, None, Verdict.VIOLATION,
-            f"expected Content-Type application/json, got {found.content_type or 'none'}", found,
+            clause,
+            None,
+            Verdict.VIOLATION,
+            f"expected Content-Type application/json, got {found.content_type or 'none'}",
+            found,
         )
 
     def _progress(self, clause: Clause, observations: Mapping[str, Observation]) -> tuple[Exchange, Any] | Judgement:
@@ -187,7 +196,9 @@ class Judge:
             return self._verdict(clause, None, Verdict.CONFORMS, f"step {step!r} is in the {set_name} set", exchange)
         allowed = ", ".join(self.schemas.enum(ref))
         return self._verdict(
-            clause, None, Verdict.VIOLATION,
+            clause,
+            None,
+            Verdict.VIOLATION,
             f"step {json.dumps(step)} is not a ProgressStep of Rocket.Chat {self.placement.judged_as} "
             f"({set_name}: {allowed})",
             exchange,
@@ -203,22 +214,25 @@ class Judge:
         total = count.get("total") if isinstance(count, dict) else None
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (completed, total)):
             return self._verdict(
-                clause, None, Verdict.VIOLATION,
-                f"count.completed and count.total must be integers, got {json.dumps(count)}", exchange,
+                clause,
+                None,
+                Verdict.VIOLATION,
+                f"count.completed and count.total must be integers, got {json.dumps(count)}",
+                exchange,
             )
         assert isinstance(completed, int) and isinstance(total, int)
         if 0 <= completed <= total:
             return self._verdict(clause, None, Verdict.CONFORMS, f"0 <= {completed} <= {total}", exchange)
         return self._verdict(
-            clause, None, Verdict.VIOLATION,
-            f"expected 0 <= completed <= total, got completed={completed}, total={total}", exchange,
+            clause,
+            None,
+            Verdict.VIOLATION,
+            f"expected 0 <= completed <= total, got completed={completed}, total={total}",
+            exchange,
         )
 
     def _sent(self, observations: Mapping[str, Observation], get_only: bool = False) -> list[Exchange]:
-        return [
-            o for o in observations.values()
-            if isinstance(o, Exchange) and not (get_only and o.method != "GET")
-        ]
+        return [o for o in observations.values() if isinstance(o, Exchange) and not (get_only and o.method != "GET")]
 
     def _no_leak(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
         errors = [e for e in self._sent(observations) if e.status is not None and e.status >= 400]
@@ -229,16 +243,19 @@ class Judge:
                 leaks.append((exchange, fields))
         if leaks:
             detail = "; ".join(f"{e.probe} ({e.status}) carries {', '.join(f)}" for e, f in leaks)
-            return self._verdict(clause, None, Verdict.VIOLATION, f"progress data in error responses: {detail}",
-                                 *[e for e, _ in leaks])
+            return self._verdict(
+                clause, None, Verdict.VIOLATION, f"progress data in error responses: {detail}", *[e for e, _ in leaks]
+            )
         if not errors:
             return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
-        return self._verdict(clause, None, Verdict.CONFORMS,
-                             f"{len(errors)} error responses, none with progress fields")
+        return self._verdict(
+            clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, none with progress fields"
+        )
 
     def _json_errors(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
         errors = [
-            e for e in self._sent(observations, get_only=True)
+            e
+            for e in self._sent(observations, get_only=True)
             if e.status is not None and e.status >= 400 and e.status != 431
         ]
         bad = [e for e in errors if e.media_type != "application/json" or not e.is_json]
@@ -265,10 +282,13 @@ class Judge:
             reason = observation.reason if isinstance(observation, Unavailable) else "the POST probe was not run"
             return Judgement(clause.id, "post-method", Verdict.NOT_VERIFIED, reason)
         if observation.status is not None and 400 <= observation.status < 500:
-            return self._verdict(clause, "post-method", Verdict.CONFORMS,
-                                 f"POST refused with {observation.status}", observation)
+            return self._verdict(
+                clause, "post-method", Verdict.CONFORMS, f"POST refused with {observation.status}", observation
+            )
         return self._verdict(
-            clause, "post-method", Verdict.VIOLATION,
+            clause,
+            "post-method",
+            Verdict.VIOLATION,
             f"expected POST to be refused with a 4xx (405 or 404), got {observation.summary(self.redactor, 200)}",
             observation,
         )
@@ -276,21 +296,35 @@ class Judge:
     def _endpoint_presence(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
         observation = observations.get("privileged")
         if not isinstance(observation, Exchange):
-            observation = next((o for o in self._sent(observations, get_only=True)), None)  # type: ignore[assignment]
+            observation = next(iter(self._sent(observations, get_only=True)), None)
         if not isinstance(observation, Exchange) or observation.status is None:
             return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no GET request reached the server")
-        absent = observation.status == 404
+        # Restivus-era servers answer an unknown /api/v1 path with the Meteor web page (200 text/html).
+        absent = observation.status == 404 or not observation.is_json
         version = self.placement.reported
+        how = f"{observation.status} {observation.media_type or 'without Content-Type'}"
         if self.placement.endpoint_expected:
             if absent:
-                return self._verdict(clause, None, Verdict.VIOLATION,
-                                     f"GET answered 404: the endpoint is missing on {version}", observation)
+                return self._verdict(
+                    clause,
+                    None,
+                    Verdict.VIOLATION,
+                    f"GET answered {how}: the endpoint is missing on {version}",
+                    observation,
+                )
             return self._verdict(clause, None, Verdict.CONFORMS, f"present on {version}", observation)
         if absent:
-            return self._verdict(clause, None, Verdict.CONFORMS,
-                                 f"absent on {version}, as documented (added in 3.0.0)", observation)
+            return self._verdict(
+                clause,
+                None,
+                Verdict.CONFORMS,
+                f"absent on {version} ({how}), as documented (added in 3.0.0)",
+                observation,
+            )
         return self._verdict(
-            clause, None, Verdict.VIOLATION,
+            clause,
+            None,
+            Verdict.VIOLATION,
             f"the server reports {version} (before 3.0.0) yet serves the endpoint ({observation.status})",
             observation,
         )

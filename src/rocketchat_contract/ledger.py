@@ -19,9 +19,18 @@ class ClauseResult:
 
     @property
     def detail(self) -> str:
-        if len(self.judgements) == 1:
-            return self.judgements[0].detail
-        return "\n".join(f"[{j.probe}] {j.verdict}: {j.detail}" for j in self.judgements)
+        """One line per distinct outcome, naming the probes that share it (worst first)."""
+        groups: dict[tuple[Verdict, str], list[str]] = {}
+        for judgement in self.judgements:
+            key = (judgement.verdict, judgement.drift.id if judgement.drift else judgement.detail)
+            groups.setdefault(key, []).append(judgement.probe or "")
+        lines = []
+        for (verdict, _), probes in sorted(groups.items(), key=lambda item: -item[0][0].severity):
+            example = next(j for j in self.judgements if j.verdict is verdict and (j.probe or "") == probes[0])
+            named = [p for p in probes if p]
+            prefix = f"[{', '.join(named)}] " if len(self.judgements) > 1 and named else ""
+            lines.append(f"{prefix}{example.detail}")
+        return "\n".join(lines)
 
 
 @dataclass

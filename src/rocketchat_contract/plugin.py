@@ -38,43 +38,63 @@ STATE = pytest.StashKey[PluginState]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rocketchat-contract", "Rocket.Chat getImportProgress contract")
     group.addoption(
-        "--provision-user", action="store_true", default=None,
+        "--provision-user",
+        action="store_true",
+        default=None,
         help="create a throwaway user without run-import with the privileged account, use it as the "
         "under-privileged account, and delete it at the end (also on failure or Ctrl-C)",
     )
     group.addoption(
-        "--seed-import", action="store_true", default=None,
+        "--seed-import",
+        action="store_true",
+        default=None,
         help="if the server has no import operation, create one (POST /api/v1/downloadPendingAvatars) so the "
         "success clauses can be verified; never done when an operation exists",
     )
-    group.addoption("--rc-version", metavar="X.Y[.Z]", help="judge the server as this version instead of the one /api/info reports")
     group.addoption(
-        "--strict-docs", action="store_true", default=None,
+        "--rc-version", metavar="X.Y[.Z]", help="judge the server as this version instead of the one /api/info reports"
+    )
+    group.addoption(
+        "--strict-docs",
+        action="store_true",
+        default=None,
         help="known drift fails the run (compliance with the documentation page itself)",
     )
     group.addoption(
-        "--require-verified", action="store_true", default=None,
+        "--require-verified",
+        action="store_true",
+        default=None,
         help="a clause that could not be verified fails instead of being skipped",
     )
     group.addoption(
-        "--compliance-report", metavar="PATH", action="append", default=[],
+        "--compliance-report",
+        metavar="PATH",
+        action="append",
+        default=[],
         help="write a compliance report; format by extension: .json, .md or .html (repeatable)",
     )
     group.addoption(
-        "--reference-profile", metavar="NAME",
+        "--reference-profile",
+        metavar="NAME",
         help="reference-server profile that serves when no --base-url is given (default: the newest, 8.8)",
     )
     group.addoption(
-        "--reference-operation", metavar="KEY:STEP:DONE/TOTAL|none",
-        help=f"import operation the embedded reference server starts with (default {DEFAULT_OPERATION}; none = fresh server)",
+        "--reference-operation",
+        metavar="KEY:STEP:DONE/TOTAL|none",
+        help=f"import operation the embedded reference server starts with (default {DEFAULT_OPERATION}; "
+        "none = a fresh server)",
     )
     group.addoption("--request-timeout", metavar="SECONDS", type=float, help="timeout of every request (default 10)")
     group.addoption(
-        "--ca-bundle", metavar="PATH",
-        help="CA certificates to verify the server's TLS certificate with (env RC_CA_BUNDLE); verification is always on",
+        "--ca-bundle",
+        metavar="PATH",
+        help="CA certificates to verify the server's TLS certificate with (env RC_CA_BUNDLE); "
+        "verification is always on",
     )
     group.addoption(
-        "--rate-limit-wait", metavar="SECONDS", type=float,
+        "--rate-limit-wait",
+        metavar="SECONDS",
+        type=float,
         help="how long to wait for a rate-limit window to reset before a clause is left unverified (default 65)",
     )
     parser.addini("rc_strict_docs", "like --strict-docs", type="bool", default=False)
@@ -84,7 +104,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("rc_ca_bundle", "like --ca-bundle", default="")
 
 
-def _option(config: pytest.Config, name: str, ini: str | None = None, env: str | None = None, default: Any = None) -> Any:
+def _option(
+    config: pytest.Config, name: str, ini: str | None = None, env: str | None = None, default: Any = None
+) -> Any:
     value = config.getoption(name)
     if value is None and env:
         value = os.environ.get(env) or None
@@ -157,9 +179,9 @@ def _start_embedded(config: pytest.Config, state: PluginState) -> Settings:
     return Settings(
         base_url=server.url,
         privileged=Credential("privileged", username=admin.username, password=admin.password, source="embedded"),
-        under=None if config.getoption("provision_user") else Credential(
-            "under-privileged", username=user.username, password=user.password, source="embedded"
-        ),
+        under=None
+        if config.getoption("provision_user")
+        else Credential("under-privileged", username=user.username, password=user.password, source="embedded"),
         embedded=server.profile if hasattr(server, "profile") else _profile(config),
     )
 
@@ -217,7 +239,11 @@ def _interrupt_on_sigterm() -> Callable[[], None]:
         signal.signal(signal.SIGTERM, interrupt)
     except ValueError:  # not the main thread
         return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 class ContractCheck:
@@ -237,8 +263,11 @@ class ContractCheck:
             self.node.user_properties.append(("probe", probe))
         if judgement.drift:
             self.node.user_properties.append(("drift", judgement.drift.id))
-        enforce(judgement, strict_docs=_flag(self.config, "strict_docs", "rc_strict_docs"),
-                require_verified=_flag(self.config, "require_verified", "rc_require_verified"))
+        enforce(
+            judgement,
+            strict_docs=_flag(self.config, "strict_docs", "rc_strict_docs"),
+            require_verified=_flag(self.config, "require_verified", "rc_require_verified"),
+        )
         return judgement
 
 
@@ -248,7 +277,8 @@ def _flag(config: pytest.Config, name: str, ini: str) -> bool:
 
 def enforce(judgement: Judgement, *, strict_docs: bool, require_verified: bool) -> None:
     """End the current test as the verdict says: pass, xfail (drift), skip (not verified) or fail."""
-    text = f"{judgement.clause}: {judgement.verdict.value}: {judgement.detail}"
+    where = f"{judgement.clause} [{judgement.probe}]" if judgement.probe else judgement.clause
+    text = f"{where}: {judgement.detail}"
     if judgement.verdict is Verdict.CONFORMS:
         return
     if judgement.verdict is Verdict.KNOWN_DRIFT:
@@ -258,7 +288,7 @@ def enforce(judgement: Judgement, *, strict_docs: bool, require_verified: bool) 
     if judgement.verdict is Verdict.NOT_VERIFIED:
         if require_verified:
             pytest.fail(f"{text}\n(--require-verified: unverified clauses fail)", pytrace=False)
-        pytest.skip(text)
+        raise pytest.skip.Exception(text, _use_item_location=True)
     pytest.fail(text, pytrace=False)
 
 
@@ -289,7 +319,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         from .reports import write_reports
 
         write_reports(
-            [Path(p) for p in paths], state.run, state.ledger,
+            [Path(p) for p in paths],
+            state.run,
+            state.ledger,
             strict_docs=_flag(config, "strict_docs", "rc_strict_docs"),
         )
 

@@ -11,7 +11,7 @@ from .target import Session
 ENDPOINT = "/api/v1/getImportProgress"
 OVERLONG = 8 * 1024
 NON_ASCII = "tökén-ключ-令牌-🔑".encode()
-INJECTION = ("{\"$ne\": null}", "' OR '1'='1")
+INJECTION = ('{"$ne": null}', "' OR '1'='1")
 
 Headers = dict[str, str | bytes]
 
@@ -80,7 +80,9 @@ PROBES: tuple[Probe, ...] = (
     Probe("no-headers", "GET", lambda ctx: {}),
     Probe("user-id-only", "GET", lambda ctx: {"X-User-Id": ctx.known_user_id}),
     Probe("token-only", "GET", _token_only),
-    Probe("wrong-token", "GET", lambda ctx: {"X-User-Id": ctx.known_user_id, "X-Auth-Token": secrets.token_urlsafe(32)}),
+    Probe(
+        "wrong-token", "GET", lambda ctx: {"X-User-Id": ctx.known_user_id, "X-Auth-Token": secrets.token_urlsafe(32)}
+    ),
     Probe("foreign-token", "GET", _foreign),
     Probe("logged-out-token", "GET", _revoked),
     Probe("empty-values", "GET", _with_token("")),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from packaging.version import Version
 
@@ -89,11 +90,19 @@ class ContractRun:
             ctx.privileged = self._open(settings.privileged)
             self._check_privileged(ctx.privileged)
         else:
-            ctx.privileged_reason = "needs a privileged account: set RC_ADMIN_USER_ID and RC_ADMIN_TOKEN, or RC_ADMIN_USERNAME and RC_ADMIN_PASSWORD"
+            ctx.privileged_reason = (
+                "needs a privileged account: set RC_ADMIN_USER_ID and RC_ADMIN_TOKEN, "
+                "or RC_ADMIN_USERNAME and RC_ADMIN_PASSWORD"
+            )
         if settings.under:
             ctx.under = self._open(settings.under)
         elif settings.provision_user and ctx.privileged:
-            self._provisioned = self.target.create_user(ctx.privileged)
+            self._provisioned = self.target.new_user()
+            try:
+                self.target.create_user(ctx.privileged, self._provisioned)
+            except TargetError:
+                self._provisioned = None
+                raise
             self.notes.append(f"--provision-user created user {self._provisioned.username} for this run")
             ctx.under = self.target.login("under-privileged", self._provisioned.username, self._provisioned.password)
             self._opened.append(ctx.under)
@@ -216,7 +225,7 @@ class ContractRun:
         self.closed = True
         admin = self.context.privileged
         for session in [s for s in reversed(self._opened) if s is not admin]:
-            problems += self._quietly(f"log out the {session.role} session", lambda s=session: self.target.logout(s))
+            problems += self._quietly(f"log out the {session.role} session", partial(self.target.logout, session))
         if self._provisioned and admin:
             user = self._provisioned
             problems += self._quietly(

@@ -17,7 +17,9 @@ _LABEL = {
 def describe_target(run: ContractRun) -> str:
     placement = run.placement
     where = (
-        f"embedded reference server (profile {run.settings.embedded})" if run.settings.embedded else run.settings.base_url
+        f"embedded reference server (profile {run.settings.embedded})"
+        if run.settings.embedded
+        else run.settings.base_url
     )
     if placement is None:
         return where

@@ -74,7 +74,8 @@ class Target:
         data = body.get("data") if isinstance(body, dict) else None
         if exchange.status == 200 and isinstance(data, dict) and data.get("authToken") and data.get("userId"):
             self.redactor.add(data["authToken"])
-            me = data.get("me") if isinstance(data.get("me"), dict) else {}
+            me = data.get("me")
+            me = me if isinstance(me, dict) else {}
             return Session(role, data["userId"], data["authToken"], username, list(me.get("roles") or []), True)
         error = body.get("error") if isinstance(body, dict) else None
         if error == "totp-required" or (isinstance(error, str) and "totp" in error.lower()):
@@ -113,10 +114,14 @@ class Target:
     def logout(self, session: Session) -> Exchange:
         return self._send("POST", "/api/v1/logout", headers=session.headers())
 
-    def create_user(self, admin: Session) -> ProvisionedUser:
-        """Create a throwaway account without permissions; its email stays unverified so email 2FA cannot block it."""
-        suffix = secrets.token_hex(4)
-        user = ProvisionedUser("", f"rc-contract-{suffix}", secrets.token_urlsafe(24))
+    @staticmethod
+    def new_user() -> ProvisionedUser:
+        """Name a throwaway account; the random name is what lets cleanup find it even if creation was cut short."""
+        return ProvisionedUser("", f"rc-contract-{secrets.token_hex(4)}", secrets.token_urlsafe(24))
+
+    def create_user(self, admin: Session, user: ProvisionedUser) -> ProvisionedUser:
+        """Create the account without permissions; its email stays unverified so email 2FA cannot block it."""
+        suffix = user.username.rsplit("-", 1)[-1]
         self.redactor.add(user.password)
         payload = {
             "name": f"rocketchat-contract probe {suffix}",
@@ -141,7 +146,9 @@ class Target:
         return user
 
     def delete_user(self, admin: Session, user: ProvisionedUser) -> Exchange:
-        return self._send("POST", "/api/v1/users.delete", headers=admin.headers(), json_body={"userId": user.user_id})
+        """Delete by id, or by the suite's own random username when creation was interrupted before the id came back."""
+        body = {"userId": user.user_id} if user.user_id else {"username": user.username}
+        return self._send("POST", "/api/v1/users.delete", headers=admin.headers(), json_body=body)
 
     def seed_operation(self, admin: Session) -> Exchange:
         return self._send("POST", "/api/v1/downloadPendingAvatars", headers=admin.headers())

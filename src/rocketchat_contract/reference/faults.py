@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
 
 from ..data import load_yaml
 from ..schemas import store
@@ -62,14 +62,15 @@ def _header_matches(condition: Mapping[str, Any], headers: Mapping[str, str]) ->
     if condition.get("empty"):
         return value.strip() == ""
     if "min_length" in condition:
-        return len(value) >= condition["min_length"]
+        return len(value) >= int(condition["min_length"])
     if condition.get("non_ascii"):
         return any(ord(char) > 127 for char in value)
     return str(condition["contains"]) in value
 
 
-def matches(when: Mapping[str, Any], *, case: str | None, method: str, profile: str,
-            headers: Mapping[str, str]) -> bool:
+def matches(
+    when: Mapping[str, Any], *, case: str | None, method: str, profile: str, headers: Mapping[str, str]
+) -> bool:
     """True when every part of ``when`` holds; header conditions match if any of them does."""
     if "case" in when and when["case"] != case:
         return False

@@ -75,6 +75,7 @@ class State:
         self.knobs = knobs
         self.permissions = role_permissions()
         self.users: dict[str, User] = {}
+        self.secrets: set[str] = set()
         self.operations: list[StoredOperation] = []
         self.limiter = RateLimiter(knobs.rate_limit_calls, knobs.rate_limit_window)
         self.accounts = {
@@ -88,16 +89,27 @@ class State:
         user = self.create_user(username, name, f"{username}@example.com", secrets.token_urlsafe(12), roles)
         return Account(user.user_id, user.username, user.password, self.issue_token(user))
 
-    def create_user(self, username: str, name: str, email: str, password: str, roles: list[str],
-                    verified: bool = False) -> User:
-        user = User(new_id(), username, name, email, password, roles, verified=verified,
-                    two_factor=verified or username in self.knobs.two_factor)
+    def create_user(
+        self, username: str, name: str, email: str, password: str, roles: list[str], verified: bool = False
+    ) -> User:
+        user = User(
+            new_id(),
+            username,
+            name,
+            email,
+            password,
+            roles,
+            verified=verified,
+            two_factor=verified or username in self.knobs.two_factor,
+        )
         self.users[user.user_id] = user
+        self.secrets.add(password)
         return user
 
     def issue_token(self, user: User) -> str:
         token = new_token()
         user.tokens.append(token)
+        self.secrets.add(token)
         return token
 
     def find_by_login(self, login: str) -> User | None:

@@ -1,0 +1,65 @@
+"""``python -m rocketchat_contract.reference``: serves, prints its URL and credentials, stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+import rocketchat_contract
+
+SRC = str(Path(rocketchat_contract.__file__).resolve().parents[1])
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def run(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [SRC, os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "rocketchat_contract.reference", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_serves_until_ctrl_c() -> None:
+    process = run("--profile", "8.8", "--port", str(free_port()))
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert match, first
+        admin = process.stdout.readline()
+        assert "admin: user_id=" in admin and "token=" in admin
+        response = requests.get(match.group(0) + "/api/info", timeout=10)
+        assert response.json() == {"version": "8.8", "success": True}
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+    assert "Traceback" not in stderr
+
+
+def test_bad_arguments_exit_2() -> None:
+    process = run("--profile", "9.9")
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "invalid choice" in stderr
+    process = run("--operation", "not-an-operation")
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2

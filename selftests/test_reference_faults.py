@@ -1,0 +1,160 @@
+"""faults.yaml: every fault is well formed and names a real clause; representative faults change answers."""
+
+from __future__ import annotations
+
+import pytest
+from test_reference_support import FORBIDDEN_403, HONO_401, PROGRESS, call, compact
+
+from rocketchat_contract.data import contracts_dir, load_yaml
+from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
+from rocketchat_contract.reference.faults import switch_names
+from rocketchat_contract.reference.fixtures import *  # noqa: F403  (the two fixtures)
+from rocketchat_contract.schemas import store
+
+CLAUSES = {entry["id"] for entry in load_yaml(contracts_dir() / "clauses.yaml")["clauses"]}
+REQUIRED = {
+    "accept-no-credentials": "auth.missing",
+    "one-header-enough": "auth.missing",
+    "token-not-bound": "auth.invalid",
+    "keep-revoked-tokens": "auth.invalid",
+    "accept-empty-token": "auth.invalid",
+    "skip-permission-check": "permission.run-import",
+    "permission-of-admin": "permission.run-import",
+    "swap-401-403-status": "auth.missing",
+    "unauthenticated-gets-403-body": "auth.missing",
+    "forbidden-gets-401": "permission.run-import",
+    "error-body-with-200": "auth.missing",
+    "server-error-for-no-operation": "success.response",
+    "success-missing-step": "success.response",
+    "count-as-strings": "success.response",
+    "success-false": "success.response",
+    "step-outside-set": "success.step",
+    "negative-counts": "success.response",
+    "completed-exceeds-total": "success.counts",
+    "success-not-json": "success.response",
+    "success-wrong-content-type": "success.content-type",
+    "forbidden-sentence-changed": "permission.run-import",
+    "unauthenticated-success-true": "auth.missing",
+    "progress-leaked-into-401": "errors.no-leak",
+    "progress-leaked-into-403": "errors.no-leak",
+    "error-as-text": "errors.json",
+    "server-error-on-long-token": "robustness.no-server-error",
+    "server-error-on-empty-token": "robustness.no-server-error",
+    "server-error-on-non-ascii": "robustness.no-server-error",
+    "server-error-on-injection": "robustness.no-server-error",
+    "post-accepted": "method.get-only",
+    "regression-restivus-401-on-newest": "auth.missing",
+    "regression-400-no-permission-on-newest": "permission.run-import",
+}
+
+
+def test_the_agreed_faults_exist_with_their_clauses() -> None:
+    assert {name: FAULTS[name].clause for name in REQUIRED} == REQUIRED
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_fault_is_well_formed(name: str) -> None:
+    fault = FAULTS[name]
+    assert fault.clause in CLAUSES
+    assert (fault.switch is None) != (fault.rewrite is None)
+    if fault.switch is not None:
+        assert fault.switch in switch_names()
+    else:
+        assert fault.rewrite is not None
+        if "body_from" in fault.rewrite["then"]:
+            assert store().examples(fault.rewrite["then"]["body_from"])
+
+
+def with_fault(server: ReferenceServer, name: str, **knobs: object) -> None:
+    server.reset(profile="8.8", knobs=Knobs(faults=frozenset({name}), **knobs))  # type: ignore[arg-type]
+
+
+def test_accept_no_credentials_serves_anonymous_as_admin(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "accept-no-credentials")
+    assert call(reference_server, "GET", PROGRESS).status_code == 400
+
+
+def test_token_not_bound(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "token-not-bound")
+    user, admin = reference_server.accounts["user"], reference_server.accounts["admin"]
+    headers = {"X-User-Id": user.user_id, "X-Auth-Token": admin.token}
+    assert call(reference_server, "GET", PROGRESS, headers=headers).status_code == 403
+
+
+def test_keep_revoked_tokens(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "keep-revoked-tokens")
+    user = reference_server.accounts["user"]
+    assert call(reference_server, "POST", "/api/v1/logout", user).status_code == 200
+    assert call(reference_server, "GET", "/api/v1/me", user).status_code == 200
+
+
+def test_permission_of_admin(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "permission-of-admin")
+    assert call(reference_server, "GET", PROGRESS, reference_server.accounts["user"]).status_code == 400
+
+
+def test_swap_401_403_status(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "swap-401-403-status")
+    response = call(reference_server, "GET", PROGRESS)
+    assert response.status_code == 403 and response.text == compact(HONO_401)
+
+
+def test_forbidden_gets_401(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "forbidden-gets-401")
+    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
+    assert response.status_code == 401 and response.json() == HONO_401
+
+
+def test_completed_exceeds_total(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "completed-exceeds-total", operation=Operation("csv", "importer_done", 3, 3))
+    count = call(reference_server, "GET", PROGRESS, reference_server.accounts["admin"]).json()["count"]
+    assert count == {"completed": 9, "total": 3, "error": 0}
+
+
+def test_success_not_json(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "success-not-json", operation=Operation("csv", "importer_done"))
+    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["admin"])
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/html"
+
+
+def test_success_wrong_content_type_keeps_the_json(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "success-wrong-content-type", operation=Operation("csv", "importer_done"))
+    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["admin"])
+    assert response.headers["Content-Type"] == "text/plain" and response.json()["key"] == "csv"
+
+
+def test_server_error_on_long_token(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "server-error-on-long-token")
+    headers = {"X-User-Id": "x", "X-Auth-Token": "a" * 4096}
+    assert call(reference_server, "GET", PROGRESS, headers=headers).status_code == 500
+    assert call(reference_server, "GET", PROGRESS, headers={"X-Auth-Token": "short"}).status_code == 401
+
+
+def test_server_error_on_injection(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "server-error-on-injection")
+    headers = {"X-User-Id": "x", "X-Auth-Token": "' OR 1=1"}
+    assert call(reference_server, "GET", PROGRESS, headers=headers).status_code == 500
+
+
+def test_post_accepted(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "post-accepted")
+    response = call(reference_server, "POST", PROGRESS)
+    assert response.status_code == 200
+    assert store().problem("documented/progress.schema.json", response.json()) is None
+
+
+def test_progress_leaked_into_403(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "progress-leaked-into-403")
+    body = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"]).json()
+    assert body.items() >= FORBIDDEN_403.items() and "step" in body
+
+
+def test_regression_400_no_permission_on_newest(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "regression-400-no-permission-on-newest")
+    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
+    assert response.status_code == 400 and response.json()["errorType"] == "error-action-not-allowed"
+
+
+def test_unknown_fault_is_refused(reference_server: ReferenceServer) -> None:
+    with pytest.raises(ValueError, match="unknown faults"):
+        reference_server.reset(knobs=Knobs(faults=frozenset({"no-such-fault"})))

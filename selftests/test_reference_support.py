@@ -1,0 +1,163 @@
+"""Shared helpers and expected bodies for the reference-server self-tests (no tests here).
+
+The expected bodies are literals copied from the behaviour document
+(/work/shared/reference/rocketchat-behaviour.md §2, §6): the independent check of the data files.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import requests
+
+from rocketchat_contract.reference import Account, ReferenceServer
+
+RESTIVUS_401 = {"status": "error", "message": "You must be logged in to do this."}
+HONO_401 = {
+    "success": False,
+    "error": "You must be logged in to do this.",
+    "status": "error",
+    "message": "You must be logged in to do this.",
+}
+DOCUMENTED_401 = {"success": False, "error": "unauthorized"}
+FORBIDDEN_403 = {
+    "success": False,
+    "error": "User does not have the permissions required for this action [error-unauthorized]",
+}
+ACTION_NOT_ALLOWED_400 = {
+    "success": False,
+    "error": "Importing is not allowed [error-action-not-allowed]",
+    "errorType": "error-action-not-allowed",
+    "details": {"method": "setupImporter"},
+}
+NOT_FOUND_OBJECT = {
+    "success": False,
+    "error": "Import Operation Not Found [error-operation-not-found]",
+    "errorType": "error-operation-not-found",
+    "details": {"method": "getImportProgress"},
+}
+NOT_FOUND_STRING = {
+    "success": False,
+    "error": "Import Operation Not Found [error-operation-not-found]",
+    "errorType": "error-operation-not-found",
+    "details": "getImportProgress",
+}
+INVALID_PARAMS = {
+    "success": False,
+    "error": "must NOT have additional properties [invalid-params]",
+    "errorType": "invalid-params",
+}
+RESTIVUS_405 = {"status": "error", "message": "API endpoint does not exist"}
+TOO_MANY = (
+    "Error, too many requests. Please slow down. You must wait {n} seconds before trying this endpoint "
+    "again. [error-too-many-requests]"
+)
+LOGIN_FAILED_RESTIVUS = {"status": "error", "error": "Unauthorized", "message": "Unauthorized"}
+LOGIN_FAILED_HONO = {"success": False, "error": "Unauthorized", "status": "error", "message": "Unauthorized"}
+LOGOUT = {"status": "success", "data": {"message": "You've been logged out!"}}
+
+# What each profile must do, written from the behaviour document (not read from profiles.yaml).
+ERA: dict[str, dict[str, Any]] = {
+    "3.18": {
+        "version": "3.18.3",
+        "info": "3.18.3",
+        "restivus": True,
+        "e401": RESTIVUS_401,
+        "no_permission": (400, ACTION_NOT_ALLOWED_400),
+        "not_found": NOT_FOUND_OBJECT,
+        "params_checked": False,
+        "counts": "zero",
+    },
+    "5.4": {
+        "version": "5.4.9",
+        "info": "5.4",
+        "restivus": True,
+        "e401": RESTIVUS_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "zero",
+    },
+    "6.2": {
+        "version": "6.2.10",
+        "info": "6.2",
+        "restivus": True,
+        "e401": RESTIVUS_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "zero",
+    },
+    "6.13": {
+        "version": "6.13.1",
+        "info": "6.13",
+        "restivus": True,
+        "e401": RESTIVUS_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "counted",
+    },
+    "7.3": {
+        "version": "7.3.0",
+        "info": "7.3",
+        "restivus": True,
+        "e401": RESTIVUS_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "counted",
+    },
+    "8.8": {
+        "version": "8.8.1",
+        "info": "8.8",
+        "restivus": False,
+        "e401": HONO_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "counted",
+    },
+    "documented": {
+        "version": "8.8.1",
+        "info": "8.8",
+        "restivus": False,
+        "e401": DOCUMENTED_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "documented",
+    },
+}
+PRE_3 = {"version": "2.4.14", "info": "2.4.14", "restivus": True}
+ENDPOINT_PROFILES = tuple(ERA)
+PROGRESS = "/api/v1/getImportProgress"
+
+
+def compact(body: Any) -> str:
+    """The exact text Rocket.Chat's JSON.stringify writes for ``body`` (key order included)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def creds(account: Account) -> dict[str, str]:
+    return {"X-User-Id": account.user_id, "X-Auth-Token": account.token}
+
+
+def call(
+    server: ReferenceServer, method: str, path: str, account: Account | None = None, **kwargs: Any
+) -> requests.Response:
+    headers = {**(creds(account) if account else {}), **kwargs.pop("headers", {})}
+    return requests.request(method, server.url + path, headers=headers, timeout=10, **kwargs)
+
+
+def assert_json(response: requests.Response, status: int, body: Any, *, restivus: bool) -> None:
+    """Exact status, exact compact body, exact Content-Type, and the era's cache headers."""
+    assert response.status_code == status, response.text
+    assert response.text == compact(body)
+    assert response.headers["Content-Type"] == "application/json"
+    if restivus:
+        assert "Cache-Control" not in response.headers and "Pragma" not in response.headers
+    else:
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["Pragma"] == "no-cache"

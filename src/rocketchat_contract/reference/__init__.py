@@ -1,0 +1,29 @@
+"""A reference Rocket.Chat server: what each release era sends on the routes the contract suite uses.
+
+Run it in-process (``ReferenceServer(profile, knobs).start()``), from pytest (``fixtures.py``) or
+standalone (``python -m rocketchat_contract.reference``). Behaviour flags live in ``profiles.yaml``,
+bodies in the project's schemas and ``bodies.yaml``, injectable faults in ``faults.yaml``.
+"""
+
+from __future__ import annotations
+
+from .faults import Fault, load_faults
+from .model import Account, Knobs, LoggedRequest, Operation
+from .profiles import newest, profiles
+from .server import ReferenceServer
+
+PROFILES: tuple[str, ...] = tuple(profiles())
+NEWEST_PROFILE: str = newest()
+FAULTS: dict[str, Fault] = load_faults()
+
+__all__ = [
+    "FAULTS",
+    "NEWEST_PROFILE",
+    "PROFILES",
+    "Account",
+    "Fault",
+    "Knobs",
+    "LoggedRequest",
+    "Operation",
+    "ReferenceServer",
+]

@@ -1,0 +1,77 @@
+"""Standalone reference server: ``python -m rocketchat_contract.reference --profile 8.8 --port 3000``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from .faults import load_faults
+from .model import Knobs, Operation
+from .profiles import newest, profiles, variations
+from .server import ReferenceServer
+
+
+def _operation(text: str) -> Operation:
+    try:
+        return Operation.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def parser() -> argparse.ArgumentParser:
+    cli = argparse.ArgumentParser(
+        prog="python -m rocketchat_contract.reference",
+        description="Serve a reference Rocket.Chat of one release era on 127.0.0.1.",
+    )
+    cli.add_argument("--profile", choices=list(profiles()), default=newest())
+    cli.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
+    cli.add_argument("--delay-scale", type=float, default=0.0, help="1 = Restivus's real 0.5-1 s delay")
+    cli.add_argument("--operation", type=_operation, help="key:step[:completed/total[/error]]")
+    cli.add_argument("--no-rate-limit", action="store_true")
+    cli.add_argument("--fault", action="append", default=[], choices=sorted(load_faults()), metavar="NAME")
+    cli.add_argument("--variation", action="append", default=[], choices=sorted(variations()), metavar="NAME")
+    return cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.delay_scale < 0:
+        parser().error("--delay-scale must be >= 0")
+    knobs = Knobs(
+        delay_scale=args.delay_scale,
+        rate_limit=not args.no_rate_limit,
+        operation=args.operation,
+        faults=frozenset(args.fault),
+        variations=frozenset(args.variation),
+    )
+    try:
+        server = ReferenceServer(args.profile, knobs, port=args.port).start()
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    print(f"Reference Rocket.Chat {server.version} (profile {server.profile}) at {server.url}", flush=True)
+    for role, account in server.accounts.items():
+        print(
+            f"  {role}: user_id={account.user_id} username={account.username} "
+            f"password={account.password} token={account.token}"
+        )
+    print("Ctrl-C stops it.", flush=True)
+    while not stop.wait(0.5):
+        pass
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""ReferenceServer: the app on a Werkzeug threaded server in a daemon thread, bound to 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import ReferenceApp
+from .model import Account, Knobs, LoggedRequest
+from .profiles import newest
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: the self-tests and the contract suite make hundreds of requests."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        return None
+
+
+class ReferenceServer:
+    """A local stand-in for one Rocket.Chat release, for the suite's self-tests and demos."""
+
+    def __init__(
+        self, profile: str = newest(), knobs: Knobs | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.app = ReferenceApp(profile, knobs or Knobs())
+        self.host = host
+        self.port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> ReferenceServer:
+        if self._server is not None:
+            return self
+        server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        self._server = server
+        self.port = server.server_port
+        self._thread = threading.Thread(target=server.serve_forever, name="reference-rocketchat", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server.server_close()
+        self._server, self._thread = None, None
+
+    def __enter__(self) -> ReferenceServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def profile(self) -> str:
+        return self.app.profile.name
+
+    @property
+    def version(self) -> str:
+        return self.app.profile.version
+
+    @property
+    def knobs(self) -> Knobs:
+        return self.app.knobs
+
+    def reset(self, profile: str | None = None, knobs: Knobs | None = None) -> None:
+        """Fresh users, tokens, operations, limiter and request log; keep the profile/knobs not given."""
+        self.app.configure(profile or self.app.profile.name, knobs if knobs is not None else self.app.knobs)
+
+    @property
+    def accounts(self) -> dict[str, Account]:
+        return dict(self.app.state.accounts)
+
+    def user_ids(self) -> set[str]:
+        with self.app.lock:
+            return set(self.app.state.users)
+
+    def secrets(self) -> set[str]:
+        """Every password and token this server life handed out, deleted users' and revoked ones included."""
+        with self.app.lock:
+            return set(self.app.state.secrets)
+
+    @property
+    def wsgi_app(self) -> ReferenceApp:
+        """The WSGI application, to serve it another way (behind TLS, say)."""
+        return self.app
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        with self.app.lock:
+            return list(self.app.requests)
