@@ -161,3 +161,16 @@ def test_official_openapi_examples_match_our_schemas() -> None:
     )
     forbidden = components["forbiddenError"]["content"]["application/json"]["examples"]
     assert store().problem("documented/forbidden.schema.json", forbidden["Permission Error"]["value"]) is None
+
+
+def test_prose_in_contract_data_is_not_cut_by_yaml_comments() -> None:
+    """An unquoted ' #' starts a YAML comment; every sentence in the data must arrive whole."""
+    for name in ("drift.yaml", "eras.yaml", "clauses.yaml"):
+        data = yaml.safe_load((contracts_dir() / name).read_text())
+        for section in data.values():
+            if not isinstance(section, list):
+                continue
+            for entry in section:
+                for key in ("uncertain", "summary", "statement"):
+                    if key in entry:
+                        assert entry[key].rstrip().endswith((".", ")", "]")), f"{name}: {entry[key]!r}"

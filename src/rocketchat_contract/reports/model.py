@@ -23,24 +23,34 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
                 if id(exchange) not in seen:
                     seen.add(id(exchange))
                     evidence.append(exchange.evidence(run.redactor))
-        clauses.append({
-            "id": result.clause.id,
-            "title": result.clause.title,
-            "statement": result.clause.statement,
-            "source": result.clause.source,
-            "verdict": result.verdict.value,
-            "detail": run.redactor.text(result.detail),
-            "probes": [
-                {"probe": j.probe, "verdict": j.verdict.value, "detail": run.redactor.text(j.detail)}
-                for j in result.judgements if j.probe
-            ],
-            "drift": None if drift is None else {
-                "id": drift.id, "versions": drift.versions, "summary": drift.summary,
-                "source": drift.source, "uncertain": drift.uncertain,
-                "instead": {"status": drift.instead.status, "schema": drift.instead.schema},
-            },
-            "evidence": evidence,
-        })
+        clauses.append(
+            {
+                "id": result.clause.id,
+                "title": result.clause.title,
+                "statement": result.clause.statement,
+                "source": result.clause.source,
+                "verdict": result.verdict.value,
+                "detail": run.redactor.text(result.detail),
+                "probes": [
+                    {"probe": j.probe, "verdict": j.verdict.value, "detail": run.redactor.text(j.detail)}
+                    for j in result.judgements
+                    if j.probe
+                ],
+                "drift": None
+                if drift is None
+                else {
+                    "id": drift.id,
+                    "versions": drift.versions,
+                    "summary": drift.summary,
+                    "source": drift.source,
+                    "uncertain": drift.uncertain,
+                    "outcome": drift.outcome,
+                    "remedy": drift.remedy,
+                    "instead": {"status": drift.instead.status, "schema": drift.instead.schema},
+                },
+                "evidence": evidence,
+            }
+        )
     return {
         "target": run.redactor.text(describe_target(run)),
         "base_url": run.settings.base_url,

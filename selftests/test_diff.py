@@ -1,0 +1,225 @@
+"""`rocketchat-contract diff OLD.json NEW.json`: what changed between two runs, and whether it regressed."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rocketchat_contract.cli import main
+from rocketchat_contract.diff import ClauseChange, diff_reports, render_diff
+
+DATA = Path(__file__).resolve().parent / "data" / "reports"
+VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
+
+
+def load(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return document
+
+
+def clause(report: dict[str, Any], clause_id: str) -> dict[str, Any]:
+    return next(c for c in report["clauses"] if c["id"] == clause_id)
+
+
+def run_diff(
+    tmp_path: Path, old: dict[str, Any], new: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    paths = []
+    for name, report in (("old.json", old), ("new.json", new)):
+        path = tmp_path / name
+        path.write_text(json.dumps(report), encoding="utf-8")
+        paths.append(str(path))
+    code = main(["diff", *paths])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def row(markdown: str, clause_id: str) -> str:
+    return next(line for line in markdown.splitlines() if line.startswith(f"| `{clause_id}`"))
+
+
+def test_identical_reports_mean_no_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = load("rc-8.8.json")
+    code, out, err = run_diff(tmp_path, report, copy.deepcopy(report), capsys)
+    assert code == 0 and err == ""
+    assert "no change" in out.lower()
+    assert "8.8.1" in out
+    assert "| Clause |" not in out
+
+
+def test_volatile_fields_are_not_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = load("rc-9.0.json")
+    new = copy.deepcopy(old)
+    new["started_at"] = "2025-10-01T08:00:00+00:00"
+    for item in new["clauses"]:
+        for exchange in item["evidence"]:
+            exchange["request"]["headers"]["X-Auth-Token"] = "another-random-token"
+            response = exchange["response"]
+            response["elapsed_ms"] += 250
+            for name in list(response["headers"]):
+                if name.lower().startswith("x-ratelimit") or name == "Retry-After":
+                    response["headers"][name] = "7"
+            body = response["body"]
+            if isinstance(body, dict) and "too many requests" in str(body.get("error")):
+                body["error"] = body["error"].replace("42 seconds", "17 seconds")
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 0
+    assert "no change" in out.lower()
+
+
+def test_conforms_to_violation_regresses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = load("rc-8.8.json")
+    new = copy.deepcopy(old)
+    clause(new, "success.counts")["verdict"] = "violation"
+    clause(new, "success.counts")["detail"] = "expected 0 <= completed <= total, got completed=7, total=5"
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 1
+    line = row(out, "success.counts")
+    assert "**regressed**" in line and "conforms" in line and "violation" in line
+    assert "got completed=7, total=5" in line
+    assert "1 regression" in out
+
+
+def test_known_drift_to_conforms_is_listed_without_failing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_diff(tmp_path, load("rc-3.18.json"), load("rc-8.8.json"), capsys)
+    assert code == 0
+    line = row(out, "permission.run-import")
+    assert "known drift" in line and "conforms" in line and "regressed" not in line
+    assert "400 → 403" in line
+    assert "3.18.3" in out and "8.8.1" in out
+    assert "No regression" in out
+
+
+def test_changed_status_with_the_same_verdict_is_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = load("rc-8.8.json")
+    new = copy.deepcopy(old)
+    response = clause(new, "method.get-only")["evidence"][0]["response"]
+    response.update(
+        {
+            "status": 405,
+            "headers": {"Content-Type": "application/json"},
+            "body": {"status": "error", "message": "API endpoint does not exist"},
+        }
+    )
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 0
+    line = row(out, "method.get-only")
+    assert "post-method: 404 → 405" in line
+    assert line.count("conforms") == 2
+    assert "1 of 12 clauses changed" in out
+
+
+def test_changed_body_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_diff(tmp_path, load("rc-8.8.json"), load("rc-9.0.json"), capsys)
+    assert code == 1
+    assert 'step "importer_done" → "importer_importing_history"' in row(out, "success.response")
+    assert "403 → 429" in row(out, "permission.run-import")
+    assert "drift entry none → rate-limited" in row(out, "permission.run-import")
+    regressed = [line for line in out.splitlines() if "**regressed**" in line]
+    assert [line.split("`")[1] for line in regressed] == ["success.step", "permission.run-import"]
+
+
+def test_a_disappeared_clause_regresses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = load("rc-8.8.json")
+    new = copy.deepcopy(old)
+    new["clauses"] = [c for c in new["clauses"] if c["id"] != "endpoint.exists"]
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 1
+    assert "absent" in row(out, "endpoint.exists") and "**regressed**" in row(out, "endpoint.exists")
+
+
+def test_a_new_clause_is_listed_without_failing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = load("rc-8.8.json")
+    old = copy.deepcopy(new)
+    old["clauses"] = [c for c in old["clauses"] if c["id"] != "errors.json"]
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 0
+    assert "new clause" in row(out, "errors.json")
+
+
+@pytest.mark.parametrize("old", VERDICTS)
+@pytest.mark.parametrize("new", VERDICTS)
+def test_which_verdict_changes_regress(old: str, new: str) -> None:
+    worse = {
+        ("conforms", "known-drift"),
+        ("conforms", "violation"),
+        ("conforms", "not-verified"),
+        ("known-drift", "violation"),
+        ("not-verified", "violation"),
+    }
+    assert ClauseChange("x", old, new, ()).regressed is ((old, new) in worse)
+
+
+def test_diff_escapes_pipes_in_the_table() -> None:
+    old = load("rc-8.8.json")
+    new = copy.deepcopy(old)
+    clause(new, "success.step")["verdict"] = "violation"
+    clause(new, "success.step")["detail"] = "step a|b is unknown"
+    markdown = render_diff(diff_reports(old, new))
+    assert "step a\\|b is unknown" in row(markdown, "success.step")
+
+
+INVALID = {
+    "missing file": None,
+    "not JSON": "{not json",
+    "not a report": json.dumps({"hello": "world"}),
+    "bad verdict": "BAD_VERDICT",
+    "empty file": "",
+}
+
+
+@pytest.mark.parametrize("content", INVALID.values(), ids=INVALID.keys())
+def test_invalid_input_exits_2_with_one_line(
+    content: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    if content == "BAD_VERDICT":
+        report = load("rc-8.8.json")
+        report["clauses"][0]["verdict"] = "fine"
+        content = json.dumps(report)
+    if content is not None:
+        bad.write_text(content, encoding="utf-8")
+    code = main(["diff", str(DATA / "rc-8.8.json"), str(bad)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith("rocketchat-contract diff: ") and "bad.json" in err
+    assert "Traceback" not in err
+
+
+def test_a_directory_is_invalid_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", str(tmp_path), str(DATA / "rc-8.8.json")]) == 2
+    assert len(capsys.readouterr().err.splitlines()) == 1
+
+
+def test_missing_arguments_are_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "only-one.json"]) == 2
+    assert main([]) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_command_line_in_a_subprocess(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]", encoding="utf-8")
+    command = [sys.executable, "-m", "rocketchat_contract.cli", "diff"]
+    result = subprocess.run(
+        [*command, str(DATA / "rc-8.8.json"), str(bad)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+    result = subprocess.run(
+        [*command, str(DATA / "rc-8.8.json"), str(DATA / "rc-9.0.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "| `success.step` **regressed** |" in result.stdout

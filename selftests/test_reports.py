@@ -1,0 +1,361 @@
+"""The compliance reports: the JSON schema, the Markdown and HTML renderings, and secrets kept out of them.
+
+The fixtures under data/reports/ are real ``build_report()`` documents (see data/reports/generate.py):
+Rocket.Chat 3.18.3, 8.8.1 and a hypothetical 9.0.0 that shows all four verdicts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from rocketchat_contract.credentials import Credential
+from rocketchat_contract.http import Exchange
+from rocketchat_contract.ledger import Ledger
+from rocketchat_contract.redact import MASK, Redactor
+from rocketchat_contract.reports import build_report, render, write_reports
+from rocketchat_contract.reports.html import render_html
+from rocketchat_contract.reports.markdown import LABELS, render_markdown
+from rocketchat_contract.run import ContractRun, Settings
+from rocketchat_contract.schemas import BASE_URI, store
+from rocketchat_contract.verdicts import Judgement, Verdict
+from rocketchat_contract.versions import eras, parse_version
+
+DATA = Path(__file__).resolve().parent / "data" / "reports"
+SCHEMA = "reports/compliance-report.schema.json"
+FIXTURES = ("rc-3.18.json", "rc-8.8.json", "rc-9.0.json")
+CHROMIUM = Path("/usr/bin/chromium")
+SECRET = "Pl4nted-S3cret-T0ken-9f8e7d6c5b4a"
+
+
+def load(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((DATA / name).read_text(encoding="utf-8"))
+    return document
+
+
+@pytest.fixture(params=FIXTURES)
+def report(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return load(request.param)
+
+
+# -- the JSON schema ---------------------------------------------------------------------------------
+
+
+def test_schema_is_a_valid_2020_12_schema_with_its_id() -> None:
+    document = store().documents[SCHEMA]
+    Draft202012Validator.check_schema(document)
+    assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert document["$id"] == BASE_URI + SCHEMA
+    assert document["title"] and document["description"]
+    assert document["examples"] and all(store().problem(SCHEMA, e) is None for e in document["examples"])
+
+
+def test_fixture_reports_validate(report: dict[str, Any]) -> None:
+    assert store().problem(SCHEMA, report) is None
+
+
+def test_fixtures_cover_every_verdict() -> None:
+    seen = {c["verdict"] for name in FIXTURES for c in load(name)["clauses"]}
+    assert seen == {v.value for v in Verdict}
+
+
+def _set(report: dict[str, Any], path: str, value: Any) -> None:
+    *parents, last = path.split("/")
+    node: Any = report
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if value is KeyError:
+        del node[last]
+    elif isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+BROKEN = {
+    "unknown verdict": ("clauses/0/verdict", "passes"),
+    "unknown source": ("clauses/0/source", "guessed"),
+    "summary key missing": ("summary/violation", KeyError),
+    "negative count": ("summary/conforms", -1),
+    "status as text": ("clauses/0/evidence/0/response/status", "200"),
+    "no response and no error": ("clauses/0/evidence/0/response", None),
+    "unknown top-level key": ("verdicts", []),
+    "drift without instead": ("clauses/4/drift/instead", KeyError),
+    "strict_docs as text": ("strict_docs", "no"),
+}
+
+
+@pytest.mark.parametrize("path, value", BROKEN.values(), ids=BROKEN.keys())
+def test_broken_report_is_rejected(path: str, value: Any) -> None:
+    broken = load("rc-8.8.json")
+    _set(broken, path, value)
+    assert store().problem(SCHEMA, broken) is not None
+
+
+# -- secrets -----------------------------------------------------------------------------------------
+
+
+def _run_with_secret() -> ContractRun:
+    settings = Settings(
+        base_url="https://chat.example.com",
+        privileged=Credential("privileged", user_id="adminUserId01", token=SECRET, source="env"),
+    )
+    run = ContractRun(settings)
+    run.client.close()
+    run.placement = eras().place(parse_version("8.8.1"))
+    run.notes.append(f"a note that quotes the token {SECRET}")
+    return run
+
+
+def test_build_report_masks_a_secret_planted_everywhere_in_the_evidence() -> None:
+    run = _run_with_secret()
+    assert SECRET in run.redactor.secrets
+    leaky = Exchange(
+        probe="foreign-token",
+        method="GET",
+        path="/api/v1/getImportProgress",
+        request_headers={
+            "X-User-Id": "someoneElse",
+            "X-Auth-Token": SECRET,
+            "Cookie": f"rc_token={SECRET}",
+            "X-Raw": f"prefix-{SECRET}".encode(),
+        },
+        request_body={"authToken": "whatever", "note": f"token {SECRET}"},
+        status=401,
+        response_headers={"Content-Type": "application/json", "X-RateLimit-Echo": SECRET, "Set-Cookie": SECRET},
+        body_text=json.dumps({"success": False, "error": f"bad token {SECRET}", "token": "x"}),
+        elapsed=0.01,
+    )
+    ledger = Ledger()
+    ledger.add(Judgement("auth.invalid", "foreign-token", Verdict.VIOLATION, f"got {SECRET} back", None, [leaky]))
+    report = build_report(run, ledger, strict_docs=True)
+    text = json.dumps(report, ensure_ascii=False)
+    assert SECRET not in text
+    assert MASK in text
+    assert store().problem(SCHEMA, report) is None
+    for rendered in (render_markdown(report), render_html(report), render(report, ".json")):
+        assert SECRET not in rendered
+
+
+def test_write_reports_writes_every_format_without_the_secret(tmp_path: Path) -> None:
+    run = _run_with_secret()
+    exchange = Exchange(
+        probe="privileged",
+        method="GET",
+        path="/api/v1/getImportProgress",
+        request_headers={"X-User-Id": "adminUserId01", "X-Auth-Token": SECRET},
+        status=200,
+        response_headers={"Content-Type": "application/json"},
+        body_text='{"success": true}',
+    )
+    ledger = Ledger()
+    ledger.add(
+        Judgement("success.content-type", None, Verdict.CONFORMS, "Content-Type: application/json", None, [exchange])
+    )
+    paths = [tmp_path / "out" / name for name in ("report.json", "report.md", "report.html")]
+    write_reports(paths, run, ledger, strict_docs=False)
+    for path in paths:
+        assert SECRET not in path.read_text(encoding="utf-8")
+    assert store().problem(SCHEMA, json.loads(paths[0].read_text(encoding="utf-8"))) is None
+
+
+def test_exchange_evidence_masks_bytes_headers() -> None:
+    redactor = Redactor()
+    redactor.add(SECRET)
+    exchange = Exchange(
+        probe="non-ascii-token", method="GET", path="/x", request_headers={"X-Auth-Token": f"ключ-{SECRET}".encode()}
+    )
+    exchange.error = "timed out after 10 s (--request-timeout)"
+    evidence = exchange.evidence(redactor)
+    assert SECRET not in json.dumps(evidence, ensure_ascii=False)
+    assert evidence["response"] is None and evidence["error"]
+
+
+# -- Markdown ----------------------------------------------------------------------------------------
+
+
+def _table_rows(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith("| `")]
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+
+
+def test_markdown_has_one_row_per_clause(report: dict[str, Any]) -> None:
+    rows = _table_rows(render_markdown(report))
+    assert len(rows) == len(report["clauses"])
+    for row, clause in zip(rows, report["clauses"], strict=True):
+        cells = _cells(row)
+        assert len(cells) == 3
+        assert cells[0] == f"`{clause['id']}`"
+        assert LABELS[clause["verdict"]] in cells[1]
+
+
+def test_markdown_heading_notes_legend_and_findings() -> None:
+    report = load("rc-9.0.json")
+    markdown = render_markdown(report)
+    head = markdown.split("| Clause |", 1)[0]
+    for fact in ("https://chat.example.com", "9.0.0", "judged as 8.8.1", "E3", "2025-09-15", "Strict docs:** no"):
+        assert fact in head
+    assert "## Notes" in markdown and "newer than the newest known release" in markdown
+    legend = markdown.split("## Legend", 1)[1].split("##", 1)[0]
+    assert all(label in legend for label in LABELS.values())
+    findings = markdown.split("## Findings", 1)[1]
+    assert "### `success.step`: violation" in findings and "importer_importing_history" in findings
+    assert "`compat-401-body`" in findings and "**Source:** behaviour §1.3" in findings
+    assert "### `success.response`" not in findings
+
+
+def test_markdown_escapes_pipes_and_keeps_only_the_first_line() -> None:
+    report = load("rc-8.8.json")
+    report["clauses"][0]["detail"] = "left | right <b>bold</b>\nsecond line"
+    report["target"] = "https://a|b.example"
+    markdown = render_markdown(report)
+    row = _table_rows(markdown)[0]
+    assert "left \\| right &lt;b&gt;bold&lt;/b&gt;" in row
+    assert "second line" not in row
+    assert len(_cells(row)) == 3
+    assert "https://a\\|b.example" in markdown
+
+
+def test_markdown_fences_a_detail_holding_backticks() -> None:
+    report = load("rc-9.0.json")
+    report["clauses"][2]["detail"] = "odd ``` fence\nline two"
+    markdown = render_markdown(report)
+    assert "````text\nodd ``` fence\nline two\n````" in markdown
+
+
+# -- HTML --------------------------------------------------------------------------------------------
+
+VOID = {"meta", "br", "hr", "img", "input", "link", "wbr"}
+
+
+class _Checker(HTMLParser):
+    """Collects attributes and checks that every non-void element is closed in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.attrs: list[tuple[str, str, str | None]] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attrs += [(tag, k, v) for k, v in attrs]
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            self.problems.append(f"unexpected </{tag}>")
+
+
+def _parse(page: str) -> _Checker:
+    checker = _Checker()
+    checker.feed(page)
+    checker.close()
+    return checker
+
+
+def test_html_is_well_formed(report: dict[str, Any]) -> None:
+    checker = _parse(render_html(report))
+    assert checker.problems == [] and checker.stack == []
+
+
+def test_html_is_self_contained(report: dict[str, Any]) -> None:
+    page = render_html(report)
+    checker = _parse(page)
+    for tag, name, value in checker.attrs:
+        assert name != "src", f"<{tag} src=...> loads something"
+        if name == "href":
+            assert value and value.startswith("#"), f"<{tag} href={value!r}> leaves the page"
+    lowered = page.lower()
+    for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "url(", "src="):
+        assert forbidden not in lowered
+    assert not re.search(r"(href|src)\s*=\s*[\"']?(https?:)?//", lowered)
+
+
+def test_html_lists_every_clause_with_its_verdict_label(report: dict[str, Any]) -> None:
+    page = render_html(report)
+    table = page.split('<table class="clauses">', 1)[1].split("</table>", 1)[0]
+    for clause in report["clauses"]:
+        row = table.split(f"<code>{clause['id']}</code>", 1)[1].split("</tr>", 1)[0]
+        assert f"v-{clause['verdict']}" in row
+        assert LABELS[clause["verdict"]] in row
+        assert f'<details id="clause-{clause["id"]}">' in page
+    assert all(label in page.split("<h2>Legend</h2>", 1)[1] for label in LABELS.values())
+    for fact in (report["server_version"], report["era"], report["target"].split(",")[0]):
+        assert fact in page.split("</header>", 1)[0]
+
+
+def test_html_escapes_injected_markup() -> None:
+    report = load("rc-8.8.json")
+    injected = "<script>alert('x')</script>"
+    report["clauses"][0]["detail"] = injected
+    report["clauses"][0]["evidence"][0]["response"]["body"] = {"error": injected}
+    report["notes"] = [injected]
+    report["target"] = f'"><img src=x onerror=alert(1)> {injected}'
+    page = render_html(report)
+    assert "<script" not in page.lower()
+    assert "<img" not in page.lower()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert _parse(page).problems == []
+
+
+def test_html_shows_evidence_as_pretty_json() -> None:
+    report = load("rc-3.18.json")
+    page = render_html(report)
+    evidence = page.split("<h2>Evidence</h2>", 1)[1]
+    assert evidence.count("<details ") == len(report["clauses"])
+    assert "&quot;X-Auth-Token&quot;: &quot;[redacted]&quot;" in evidence
+    assert "<pre>{\n  &quot;status&quot;: 401," in evidence
+
+
+def test_render_rejects_an_unknown_suffix() -> None:
+    with pytest.raises(ValueError, match=r"\.txt"):
+        render(load("rc-8.8.json"), ".txt")
+
+
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is absent: install Debian's chromium package (apt-get install -y chromium) "
+    "to render the HTML report in headless Chromium",
+)
+def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
+    report = copy.deepcopy(load("rc-9.0.json"))
+    page = tmp_path / "report.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    result = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert '<table class="clauses">' in dom and "<tbody>" in dom
+    for clause in report["clauses"]:
+        assert clause["id"] in dom
+    assert "importer_importing_history" in dom

@@ -1,0 +1,132 @@
+"""The Markdown report: a verdict table and the findings, sized for a pull request comment or a ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
+
+LABELS = {
+    "conforms": "conforms",
+    "known-drift": "known drift",
+    "violation": "violation",
+    "not-verified": "not verified",
+}
+"""The words each verdict is shown with (never colour or an icon alone)."""
+
+TABLE_DETAIL = 220
+"""How much of a detail's first line the table shows; the findings carry the rest."""
+
+ICONS = {"conforms": "✅", "known-drift": "⚠️", "violation": "❌", "not-verified": "❔"}
+
+LEGEND = {
+    "conforms": "the server answers as the documentation page says.",
+    "known-drift": "the server differs from the documentation exactly as this Rocket.Chat version is known "
+    "to (a drift entry names the difference and its source).",
+    "violation": "the server differs from the documentation in a way no known drift of this version explains.",
+    "not-verified": "the clause could not be judged on this run; the detail says what would let it be.",
+}
+
+
+def label(verdict: str) -> str:
+    """Return the human label of a verdict, or the verdict itself when it is unknown."""
+    return LABELS.get(verdict, verdict)
+
+
+def first_line(text: str, limit: int = 0) -> str:
+    """Return the first line of text, cut to ``limit`` characters when a limit is given."""
+    line = text.splitlines()[0] if text else ""
+    if limit and len(line) > limit:
+        return line[: limit - 1].rstrip() + "…"
+    return line
+
+
+def cell(text: str) -> str:
+    """Make text safe inside a Markdown table cell: one line, pipes escaped, no raw HTML."""
+    flat = " ".join(text.split())
+    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(text: str) -> str:
+    """Return text as an inline code span that is safe inside a table cell."""
+    return "`" + " ".join(text.split()).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def _fence(text: str) -> str:
+    ticks = "```"
+    while ticks in text:
+        ticks += "`"
+    return f"{ticks}text\n{text}\n{ticks}"
+
+
+def _yes_no(flag: object) -> str:
+    return "yes" if flag else "no"
+
+
+def heading_lines(report: dict[str, Any]) -> list[str]:
+    version = report.get("server_version") or "unknown"
+    judged = report.get("judged_as")
+    judged_note = f" (judged as {cell(judged)})" if judged and judged != version else ""
+    return [
+        "# Compliance report: `GET /api/v1/getImportProgress`",
+        "",
+        f"- **Target:** {cell(report['target'])}",
+        f"- **Rocket.Chat:** {cell(version)}{judged_note} · **Era:** {cell(report.get('era') or 'unknown')}",
+        f"- **Date:** {cell(report['started_at'])} · **Strict docs:** {_yes_no(report['strict_docs'])}"
+        f" · **Suite:** rocketchat-contract {cell(report['suite_version'])}",
+    ]
+
+
+def summary_line(summary: dict[str, int]) -> str:
+    return " · ".join(f"{ICONS[v]} {label(v)}: {summary.get(v, 0)}" for v in VERDICTS)
+
+
+def _table(clauses: list[dict[str, Any]]) -> list[str]:
+    lines = ["| Clause | Verdict | Detail |", "|---|---|---|"]
+    for clause in clauses:
+        verdict = clause["verdict"]
+        detail = cell(first_line(clause["detail"], TABLE_DETAIL))
+        lines.append(f"| {code(clause['id'])} | {ICONS.get(verdict, '')} {label(verdict)} | {detail} |")
+    return lines
+
+
+def _finding(clause: dict[str, Any]) -> list[str]:
+    lines = [
+        f"### {code(clause['id'])}: {label(clause['verdict'])}",
+        "",
+        f"{cell(clause['title'])} ({clause['source']})",
+        "",
+        f"> {cell(clause['statement'])}",
+        "",
+    ]
+    drift = clause.get("drift")
+    if drift:
+        instead = drift["instead"]
+        lines += [
+            f"- **Drift entry:** {code(drift['id'])} for Rocket.Chat {code(drift['versions'])}",
+            f"- **Sends instead:** {instead['status']} with a body matching {code(instead['schema'])}",
+            f"- **Why:** {cell(drift['summary'])}",
+            f"- **Source:** {cell(drift['source'])}",
+        ]
+        if drift.get("uncertain"):
+            lines.append(f"- **Uncertain:** {cell(drift['uncertain'])}")
+        lines.append("")
+    if clause["verdict"] != "known-drift" or not drift or "\n" in clause["detail"]:
+        lines += [_fence(clause["detail"]), ""]
+    return lines
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """Render a report document (see ``build_report``) as Markdown."""
+    clauses: list[dict[str, Any]] = report["clauses"]
+    lines = [*heading_lines(report), "", f"**Summary:** {summary_line(report['summary'])}", ""]
+    lines += [*_table(clauses), ""]
+    if report["notes"]:
+        lines += ["## Notes", "", *(f"- {cell(note)}" for note in report["notes"]), ""]
+    lines += ["## Legend", "", *(f"- {ICONS[v]} **{label(v)}**: {LEGEND[v]}" for v in VERDICTS), ""]
+    findings = [c for c in clauses if c["verdict"] != "conforms"]
+    if findings:
+        lines += ["## Findings", ""]
+        for clause in findings:
+            lines += _finding(clause)
+    return "\n".join(lines).rstrip() + "\n"
