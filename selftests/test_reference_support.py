@@ -1,7 +1,7 @@
 """Shared helpers and expected bodies for the reference-server self-tests (no tests here).
 
 The expected bodies are literals copied from the behaviour document
-(/work/shared/reference/rocketchat-behaviour.md §2, §6): the independent check of the data files.
+(../shared/reference/rocketchat-behaviour.md §2, §6): the independent check of the data files.
 """
 
 from __future__ import annotations

@@ -221,11 +221,25 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[Con
         except TargetError as exc:
             state.cleanup_problems += run.close()
             pytest.exit(f"rocketchat-contract: cannot test {run.settings.base_url}: {exc}", returncode=4)
+        _add_metadata(config, run)
         yield run
     finally:
         if not run.closed:
             state.cleanup_problems += run.close()
         restore()
+
+
+def _add_metadata(config: pytest.Config, run: ContractRun) -> None:
+    """Show the server version and era in pytest-html's environment table (pytest-metadata), never a secret."""
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:
+        return
+    metadata = config.stash.get(metadata_key, None)
+    if metadata is not None and run.placement is not None:
+        metadata["Rocket.Chat"] = f"{run.placement.reported} (era {run.placement.era.id})"
+        embedded = run.settings.embedded
+        metadata["Contract target"] = f"reference profile {embedded}" if embedded else run.settings.base_url
 
 
 def _interrupt_on_sigterm() -> Callable[[], None]:
