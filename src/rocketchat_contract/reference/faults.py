@@ -10,8 +10,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped,unused-ignore]
-
 from ..data import load_yaml
 from ..schemas import store
 from .reply import JSON, Reply
@@ -31,9 +29,11 @@ class Fault:
     rewrite: Mapping[str, Any] | None = None
 
 
+SCHEMA = "meta/faults.schema.json"
+
+
 def schema() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((_HERE / "faults.schema.json").read_text(encoding="utf-8"))
-    return document
+    return store().documents[SCHEMA]
 
 
 def switch_names() -> frozenset[str]:
@@ -44,9 +44,9 @@ def switch_names() -> frozenset[str]:
 def load_faults() -> dict[str, Fault]:
     """Read and validate ``faults.yaml`` (against ``faults.schema.json``), keyed by name."""
     data = load_yaml(_HERE / "faults.yaml")
-    errors = sorted(Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path))
-    if errors:
-        raise ValueError(f"faults.yaml: {errors[0].json_path}: {errors[0].message}")
+    problem = store().problem(SCHEMA, data)
+    if problem:
+        raise ValueError(f"faults.yaml: {problem}")
     faults: dict[str, Fault] = {}
     for entry in data["faults"]:
         if entry["name"] in faults:
