@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from .redact import Redactor
 
@@ -105,11 +106,13 @@ _EVIDENCE_HEADERS = {"content-type", "cache-control", "pragma", "allow", "retry-
 class Client:
     """A requests session bound to one base URL, timeout and TLS setting."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, verify: bool | str = True) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 10.0, verify: bool | str = True, pool: int = 32) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout = timeout
         self.verify = verify
         self.session = requests.Session()
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, HTTPAdapter(pool_maxsize=pool))
         self.session.headers["User-Agent"] = "rocketchat-contract"
 
     def close(self) -> None:

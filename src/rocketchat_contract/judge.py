@@ -14,6 +14,8 @@ from .verdicts import Judgement, Verdict
 from .versions import Eras, Placement
 
 PROGRESS_FIELDS = ("key", "name", "step", "count")
+PRIVILEGED_GENERATED = "schemathesis privileged"
+"""How a generated request that carried the privileged pair is named (the others: ``schemathesis``)."""
 
 
 class Unavailable:
@@ -51,6 +53,8 @@ class Judge:
             "no-server-error": self._no_server_error,
             "method-refused": self._method_refused,
             "endpoint-presence": self._endpoint_presence,
+            "generated-responses": self._generated_responses,
+            "hostile-credentials": self._hostile_credentials,
         }
 
     def judge(self, clause_id: str, observations: Mapping[str, Observation], probe: str | None = None) -> Judgement:
@@ -328,3 +332,111 @@ class Judge:
             f"the server reports {version} (before 3.0.0) yet serves the endpoint ({observation.status})",
             observation,
         )
+
+    # -- generated requests (tests/test_generated.py) ----------------------------------------------
+
+    def _generated(
+        self, clause: Clause, observations: Mapping[str, Observation], one: Callable[[Exchange], Judgement]
+    ) -> Judgement:
+        """Judge every generated exchange on its own; the clause gets the worst, with the offenders as evidence."""
+        sent = self._sent(observations)
+        if not sent:
+            return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no generated request was sent")
+        judged = [(exchange, one(exchange)) for exchange in sent]
+        bad = [(e, j) for e, j in judged if j.verdict is Verdict.VIOLATION]
+        if bad:
+            shown = "\n".join(f"- {j.detail}" for _, j in bad[:5])
+            more = f"\n(and {len(bad) - 5} more)" if len(bad) > 5 else ""
+            return self._verdict(
+                clause,
+                None,
+                Verdict.VIOLATION,
+                f"{len(bad)} of {len(sent)} generated requests got an answer the contract does not accept for "
+                f"Rocket.Chat {self.placement.judged_as}:\n{shown}{more}",
+                *[e for e, _ in bad[:5]],
+            )
+        drift = sorted({j.drift.id for _, j in judged if j.drift})
+        how = f"; known drift: {', '.join(drift)}" if drift else ""
+        return self._verdict(
+            clause,
+            None,
+            Verdict.CONFORMS,
+            f"{len(sent)} generated requests, every answer documented or accepted for "
+            f"Rocket.Chat {self.placement.judged_as}{how}",
+        )
+
+    def _leak(self, clause: Clause, exchange: Exchange) -> Judgement | None:
+        body = exchange.json()
+        fields = [f for f in PROGRESS_FIELDS if isinstance(body, dict) and f in body]
+        if exchange.status is not None and exchange.status >= 400 and fields:
+            return self._verdict(
+                clause,
+                exchange.probe,
+                Verdict.VIOLATION,
+                f"{exchange.status} carries progress data ({', '.join(fields)}): "
+                f"{exchange.summary(self.redactor, 160)}",
+                exchange,
+            )
+        return None
+
+    def _broken(self, clause: Clause, exchange: Exchange) -> Judgement | None:
+        if exchange.error or (exchange.status is not None and exchange.status >= 500):
+            return self._verdict(
+                clause, exchange.probe, Verdict.VIOLATION, f"{exchange.summary(self.redactor, 160)}", exchange
+            )
+        return self._leak(clause, exchange)
+
+    def _as(self, clause_id: str, exchange: Exchange, clause: Clause) -> Judgement:
+        """Judge one exchange as the documented clause its status belongs to, reworded for the generated clause."""
+        judged = self._expectation(self.contract.clause(clause_id), exchange.probe, exchange)
+        if judged.verdict is Verdict.VIOLATION:
+            summary = exchange.summary(self.redactor, 160)
+            detail = f"{exchange.probe}: judged as {clause_id}: {summary}"
+            return self._verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+        return Judgement(clause.id, exchange.probe, judged.verdict, judged.detail, judged.drift, [exchange])
+
+    def _generated_one(self, clause: Clause, exchange: Exchange) -> Judgement:
+        """A schemathesis answer: by method, by whether it carried the privileged pair, then by status."""
+        if (broken := self._broken(clause, exchange)) is not None:
+            return broken
+        status = exchange.status
+        if exchange.method in ("OPTIONS", "HEAD"):
+            return self._verdict(clause, exchange.probe, Verdict.CONFORMS, f"{exchange.method} answered {status}")
+        if exchange.method != "GET":
+            if status is not None and 400 <= status < 500:
+                return self._verdict(clause, exchange.probe, Verdict.CONFORMS, f"{exchange.method} refused")
+            detail = f"{exchange.method} should be refused with a 4xx: {exchange.summary(self.redactor, 160)}"
+            return self._verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+        if not exchange.probe.startswith(PRIVILEGED_GENERATED):
+            if status == 401:
+                return self._as("auth.missing", exchange, clause)
+            detail = f"a request without the privileged pair should get 401: {exchange.summary(self.redactor, 160)}"
+            return self._verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+        if status == 200:
+            for clause_id in ("success.response", "success.content-type", "success.step", "success.counts"):
+                judged = self.judge(clause_id, {"privileged": exchange}, "privileged")
+                if judged.verdict is Verdict.VIOLATION:
+                    detail = f"{exchange.probe}: judged as {clause_id}: {judged.detail}"
+                    return self._verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+            return self._verdict(clause, exchange.probe, Verdict.CONFORMS, "200 with the progress", exchange)
+        return self._as("success.response", exchange, clause)
+
+    def _generated_responses(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        return self._generated(clause, observations, lambda e: self._generated_one(clause, e))
+
+    def _hostile_one(self, clause: Clause, exchange: Exchange) -> Judgement:
+        if (broken := self._broken(clause, exchange)) is not None:
+            return broken
+        limits = sorted(k for k in exchange.response_headers if k.lower().startswith("x-ratelimit"))
+        if limits:
+            detail = f"{exchange.probe}: a refused request counted against a rate limit ({', '.join(limits)})"
+            return self._verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+        if exchange.status == 431:
+            return self._verdict(clause, exchange.probe, Verdict.NOT_VERIFIED, "header block refused as too large")
+        if exchange.status != 401:
+            detail = f"{exchange.probe}: expected 401, got {exchange.summary(self.redactor, 160)}"
+            return self._verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+        return self._as("auth.invalid", exchange, clause)
+
+    def _hostile_credentials(self, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+        return self._generated(clause, observations, lambda e: self._hostile_one(clause, e))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -15,6 +15,7 @@ import pytest
 from .contract import contract
 from .credentials import CredentialError, from_environment
 from .http import TargetError
+from .judge import Observation
 from .ledger import Ledger
 from .run import ContractRun, Settings
 from .verdicts import Judgement, Verdict
@@ -30,6 +31,8 @@ class PluginState:
     run: ContractRun | None = None
     embedded: Any = None
     cleanup_problems: list[str] = field(default_factory=list)
+    generated: bool = False
+    """Whether the session runs generated tests, whose requests then go out with the probes."""
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -97,6 +100,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         help="how long to wait for a rate-limit window to reset before a clause is left unverified (default 65)",
     )
+    group.addoption(
+        "--fuzz-examples",
+        metavar="N",
+        type=int,
+        help="examples per generated test (tests/test_generated.py: schemathesis and hostile credentials; default 5)",
+    )
+    group.addoption(
+        "--fuzz-seed",
+        metavar="SEED",
+        type=int,
+        help="seed of the generated tests (default: a fixed one; a failure prints the seed to replay it with)",
+    )
     parser.addini("rc_strict_docs", "like --strict-docs", type="bool", default=False)
     parser.addini("rc_require_verified", "like --require-verified", type="bool", default=False)
     parser.addini("rc_reference_profile", "like --reference-profile", default="")
@@ -119,6 +134,12 @@ def _option(
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = PluginState()
+    config.addinivalue_line("markers", "generated: sends generated requests (they go out with the run's probes)")
+    if (examples := config.getoption("fuzz_examples")) is not None and examples < 1:
+        raise pytest.UsageError("--fuzz-examples must be at least 1")
+    from .generated import configure
+
+    configure(examples, config.getoption("fuzz_seed"))
     for path in config.getoption("compliance_report") or []:
         if Path(path).suffix.lower() not in REPORT_FORMATS:
             raise pytest.UsageError(f"--compliance-report {path}: the name must end in .json, .md or .html")
@@ -157,6 +178,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
         f"(profile {_profile(config)}), a reproduction of Rocket.Chat, not a real server"
     ]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    state = session.config.stash[STATE]
+    state.generated = any(item.get_closest_marker("generated") for item in session.items)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -214,6 +240,10 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[Con
     except Exception as exc:
         pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
     state.run = run
+    if state.generated:
+        from .generated import prepare_wave
+
+        run.companions["generated-wave"] = prepare_wave
     restore = _interrupt_on_sigterm()
     try:
         try:
@@ -268,9 +298,13 @@ class ContractCheck:
         self.node = node
         self.config = config
 
-    def check(self, clause_id: str, probe: str | None = None) -> Judgement:
+    def check(
+        self, clause_id: str, probe: str | None = None, observations: Mapping[str, Observation] | None = None
+    ) -> Judgement:
+        """Judge on the run's probes, or on ``observations`` (the generated tests' own exchanges)."""
         assert self.run.judge is not None
-        judgement = self.run.judge.judge(clause_id, self.run.observations, probe)
+        seen = self.run.observations if observations is None else observations
+        judgement = self.run.judge.judge(clause_id, seen, probe)
         self.config.stash[STATE].ledger.add(judgement)
         self.node.user_properties += [("clause", clause_id), ("verdict", judgement.verdict.value)]
         if probe:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from packaging.version import Version
 
@@ -21,7 +22,7 @@ from .schemas import store
 from .target import ProvisionedUser, Session, Target
 from .versions import Placement, eras, parse_version
 
-MAX_PARALLEL = 8
+MAX_PARALLEL = 16
 
 
 @dataclass
@@ -50,7 +51,10 @@ class ContractRun:
     placement: Placement | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     judge: Judge | None = None
-    log: Callable[[str], None] = lambda message: None
+    companions: dict[str, Callable[[ContractRun], Any]] = field(default_factory=dict)
+    """Work sent in the same concurrent wave as the probes (the generated tests' requests), by name."""
+    extras: dict[str, Any] = field(default_factory=dict)
+    """What each companion returned, under its name."""
 
     def __post_init__(self) -> None:
         self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
@@ -113,7 +117,9 @@ class ContractRun:
                 "needs an account without run-import: set RC_USER_ID and RC_USER_TOKEN (or RC_USER_USERNAME and "
                 "RC_USER_PASSWORD), or pass --provision-user"
             )
-        if not self._revocable_login():
+        if login := self._revocable_login():
+            self._revoke(*login)
+        else:
             ctx.revoked_reason = (
                 "needs a session the suite opens itself and may log out: give a password "
                 "(RC_ADMIN_USERNAME/RC_ADMIN_PASSWORD or RC_USER_USERNAME/RC_USER_PASSWORD) or pass --provision-user; "
@@ -156,16 +162,17 @@ class ContractRun:
         for probe in PROBES:
             if probe.name == "privileged" and "privileged" in self.observations:
                 tasks[probe.name] = self._privileged_chain
-            elif probe.name == "logged-out-token" and self._revocable_login():
-                tasks[probe.name] = self._revoked_chain
             elif probe.name == "under-privileged":
                 tasks[probe.name] = self._under_chain
             else:
                 tasks[probe.name] = lambda name=probe.name: self._send(name)  # type: ignore[misc]
-        with ThreadPoolExecutor(max_workers=MAX_PARALLEL, thread_name_prefix="probe") as pool:
+        with ThreadPoolExecutor(max_workers=MAX_PARALLEL + len(self.companions), thread_name_prefix="probe") as pool:
+            companions = {name: pool.submit(work, self) for name, work in self.companions.items()}
             futures = {name: pool.submit(task) for name, task in tasks.items()}
             for name, future in futures.items():
                 self.observations[name] = future.result()
+            for name, future in companions.items():
+                self.extras[name] = future.result()
 
     def _send(self, name: str) -> Observation:
         probe = BY_NAME[name]
@@ -193,15 +200,16 @@ class ContractRun:
         )
         return self.client.send("GET", ENDPOINT, probe="privileged", headers=self.context.privileged.headers())
 
-    def _revoked_chain(self) -> Observation:
-        login = self._revocable_login()
-        assert login
-        session = self.target.login("revocable", *login)
+    def _revoke(self, username: str, password: str) -> None:
+        """Open a session of the suite's own and log it out, for the probes that send a revoked token."""
+        session = self.target.login("revocable", username, password)
         logout = self.target.logout(session)
-        if logout.status != 200:
-            return Unavailable(f"could not log out the suite's own session: {logout.summary(self.redactor, 120)}")
-        self.context.revoked = session
-        return self._send("logged-out-token")
+        if logout.status == 200:
+            self.context.revoked = session
+        else:
+            self.context.revoked_reason = (
+                f"could not log out the suite's own session: {logout.summary(self.redactor, 120)}"
+            )
 
     def _under_chain(self) -> Observation:
         first = self._send("under-privileged")

@@ -46,6 +46,8 @@ class ReferenceApp:
 
     def __init__(self, profile_name: str, knobs: Knobs) -> None:
         self.lock = threading.RLock()
+        self.random = random.Random()
+        """Its own generator: the module-level one is shared with whatever else runs in the process."""
         self.requests: list[LoggedRequest] = []
         self.configure(profile_name, knobs)
 
@@ -76,7 +78,7 @@ class ReferenceApp:
             reply, user = self.dispatch(request)
             knobs, chosen = self.knobs, self.profile
         if reply.delayed and knobs.delay_scale > 0:
-            time.sleep(random.uniform(0.5, 1.0) * knobs.delay_scale)
+            time.sleep(self.random.uniform(0.5, 1.0) * knobs.delay_scale)
         settings = variations()
         response = render(
             reply,

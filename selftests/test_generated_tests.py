@@ -1,0 +1,117 @@
+"""The generated tests (tests/test_generated.py) pass on every reference profile and catch the faults they can."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+from suite_runner import OPERATION, SUITE, prepare, run_suite
+
+from rocketchat_contract import generated as gen
+from rocketchat_contract.reference import FAULTS, PROFILES, Knobs, ReferenceServer
+from rocketchat_contract.reference.fixtures import *  # noqa: F403
+
+GENERATED = str(SUITE / "test_generated.py")
+GENERATED_CLAUSES = ("generated.schemathesis", "generated.hostile-credentials")
+
+# Faults the generated tests cannot see: they need the under-privileged account's own credentials, which
+# the generated tests never send (a non-admin is rate limited; the hand-written permission probe covers it).
+NEEDS_UNDER_PRIVILEGED = {
+    "skip-permission-check",
+    "permission-of-admin",
+    "forbidden-gets-401",
+    "forbidden-sentence-changed",
+    "progress-leaked-into-403",
+    "regression-400-no-permission-on-newest",
+}
+CAUGHT = sorted(name for name, fault in FAULTS.items() if name not in NEEDS_UNDER_PRIVILEGED)
+# A fault that only shows on a server without an import operation.
+FRESH_SERVER = {"server-error-for-no-operation"}
+
+
+@pytest.fixture
+def server(reference_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> ReferenceServer:
+    return prepare(monkeypatch, reference_server)
+
+
+def test_every_fault_is_classified() -> None:
+    assert set(CAUGHT) | NEEDS_UNDER_PRIVILEGED == set(FAULTS)
+    assert all(FAULTS[name].clause == "permission.run-import" or "403" in name for name in NEEDS_UNDER_PRIVILEGED)
+
+
+@pytest.mark.parametrize("profile", sorted(set(PROFILES) - {"2.4"}))
+def test_generated_tests_pass_on_every_profile(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, profile: str
+) -> None:
+    prepare(monkeypatch, server, profile)
+    result = run_suite(pytester, base_url=server.url)
+    assert result.ret == 0, result.text()
+    assert {c: result.verdicts[c] for c in GENERATED_CLAUSES} == dict.fromkeys(GENERATED_CLAUSES, "conforms")
+
+
+@pytest.mark.parametrize("fault", CAUGHT)
+def test_generated_tests_catch_the_fault(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    operation = None if fault in FRESH_SERVER else OPERATION
+    prepare(monkeypatch, server, "8.8", Knobs(operation=operation, faults=frozenset({fault})))
+    result = run_suite(pytester, GENERATED, base_url=server.url)
+    assert result.ret == 1, result.text()
+    failed = [line for line in result.outcome.outlines if line.startswith("FAILED ")]
+    assert any("test_generated.py::" in line for line in failed), result.text()
+    assert "violation" in {result.verdicts[c] for c in GENERATED_CLAUSES}, result.text()
+    assert "--fuzz-seed" in result.text()
+    for secret in server.secrets():
+        assert secret not in result.text()
+
+
+def test_an_8_8_server_with_the_restivus_401_body_is_a_violation(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fragment's 401 anyOf accepts the Restivus body; the drift registry does not, for 8.8."""
+    faults = frozenset({"regression-restivus-401-on-newest"})
+    prepare(monkeypatch, server, "8.8", Knobs(operation=OPERATION, faults=faults))
+    result = run_suite(pytester, GENERATED, base_url=server.url)
+    assert result.ret == 1
+    assert result.verdicts["generated.hostile-credentials"] == "violation"
+    assert "judged as auth" in result.text()
+
+
+def test_restivus_delays_cost_one_concurrent_wave(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With real 0.5-1 s delays, the generated tests send their delayed requests together, not one by one."""
+    prepare(monkeypatch, server, "3.18", Knobs(operation=OPERATION, delay_scale=1.0))
+    started = time.monotonic()
+    result = run_suite(pytester, GENERATED, base_url=server.url)
+    took = time.monotonic() - started
+    assert result.ret == 0, result.text()
+    delayed = [r for r in server.requests if r.status == 401]
+    assert len(delayed) > 40
+    # The suite's own probes form one delayed round, the generated wave another; one by one would be 30 s.
+    assert took < 6, took
+
+
+def test_examples_and_seed_options(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_suite(pytester, GENERATED, "--fuzz-examples", "1", "--fuzz-seed", "7", base_url=server.url)
+    assert result.ret == 0, result.text()
+    small = len([r for r in server.requests if r.path.endswith("getImportProgress")])
+    prepare(monkeypatch, server)
+    result = run_suite(pytester, GENERATED, "--fuzz-examples", "3", base_url=server.url)
+    assert result.ret == 0, result.text()
+    assert len([r for r in server.requests if r.path.endswith("getImportProgress")]) > small
+    refused = pytester.runpytest_inprocess(GENERATED, "-p", "no:cacheprovider", "--fuzz-examples", "0")
+    assert refused.ret == 4
+
+
+def test_schemathesis_toml_matches_the_generated_checks() -> None:
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "schemathesis.toml").read_text())
+    disabled = {name for name, value in config["checks"].items() if not value["enabled"]}
+    # max_response_time is off unless a limit is set, which the file does not.
+    assert disabled == set(gen.EXCLUDED_CHECKS) - {"max_response_time"}
+    assert not disabled & set(gen.CHECKS)
+    assert config["seed"] == gen.SEED
