@@ -33,18 +33,20 @@ def wave(rc_run: Any) -> gen.Wave:
     return prepared if isinstance(prepared, gen.Wave) else gen.prepare_wave(rc_run)
 
 
-def test_hostile_credentials_are_refused(wave: gen.Wave, contract_check: Any, rc_run: Any, fuzz: gen.Fuzz) -> None:
+def test_hostile_credentials_are_refused(wave: gen.Wave, contract_check: Any, fuzz: gen.Fuzz) -> None:
     """Batches of hostile X-User-Id / X-Auth-Token pairs: 401 with the version's body, no 5xx, no data, no limits."""
     with contextlib.suppress(AssertionError):  # judged below, on every exchange, for the ledger
         wave.hostile()
     observations = {f"hostile-{i}": e for i, e in enumerate(wave.hostile_exchanges)}
-    failure = None
+    judge_replayably(contract_check, "generated.hostile-credentials", observations, fuzz)
+
+
+def judge_replayably(contract_check: Any, clause: str, observations: dict[str, Any], fuzz: gen.Fuzz) -> None:
+    """Judge a generated clause like any other; a failure also says how to replay the run."""
     try:
-        contract_check.check("generated.hostile-credentials", observations=observations)
+        contract_check.check(clause, observations=observations)
     except pytest.fail.Exception as exc:
-        failure = exc.msg
-    if failure is not None:
-        pytest.fail(rc_run.redactor.text(f"{failure}\n{fuzz.replay()}"), pytrace=False)
+        pytest.fail(f"{exc.msg}\n{fuzz.replay()}", pytrace=False)
 
 
 # Loaded at collection (after the plugin read --fuzz-examples/--fuzz-seed), from the fragment's path so
@@ -82,13 +84,7 @@ def test_schemathesis_cases(case: Any, wave: gen.Wave, rc_run: Any, fuzz: gen.Fu
         raise AssertionError(rc_run.redactor.text(f"{judged.detail}\n{fuzz.replay()}"))
 
 
-def test_schemathesis_answers_conform(wave: gen.Wave, contract_check: Any, rc_run: Any, fuzz: gen.Fuzz) -> None:
+def test_schemathesis_answers_conform(wave: gen.Wave, contract_check: Any, fuzz: gen.Fuzz) -> None:
     """Every answer schemathesis got (its auth probes too), judged for the ledger."""
     observations = {f"schemathesis-{i}": e for i, e in enumerate(wave.relay.exchanges)}
-    failure = None
-    try:
-        contract_check.check("generated.schemathesis", observations=observations)
-    except pytest.fail.Exception as exc:
-        failure = exc.msg
-    if failure is not None:
-        pytest.fail(rc_run.redactor.text(f"{failure}\n{fuzz.replay()}"), pytrace=False)
+    judge_replayably(contract_check, "generated.schemathesis", observations, fuzz)
