@@ -94,15 +94,9 @@ def run_suite(
     if base_url:
         argv += ["--base-url", base_url]
     if extra_files:
-        files += [out / "report.md", out / "report.html", out / "junit.xml"]
-        argv += [
-            "--compliance-report",
-            str(files[1]),
-            "--compliance-report",
-            str(files[2]),
-            "--junitxml",
-            str(files[3]),
-        ]
+        files += [out / "report.md", out / "report.html", out / "junit.xml", out / "pytest-html.html"]
+        argv += ["--compliance-report", str(files[1]), "--compliance-report", str(files[2])]
+        argv += ["--junitxml", str(files[3]), "--html", str(files[4]), "--self-contained-html"]
     outcome = pytester.runpytest_inprocess(*argv, *args)
     data = json.loads(report.read_text()) if report.exists() else None
     return SuiteResult(outcome, data, files)

@@ -199,8 +199,9 @@ def test_no_secret_in_any_output(
     assert "[redacted]" in outputs["report.json"]
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_interrupted_provision_run_leaves_no_user(
-    server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, signum: signal.Signals
 ) -> None:
     prepare(monkeypatch, server, "5.4", Knobs(operation=OPERATION, delay_scale=3.0))
     before = server.user_ids()
@@ -232,7 +233,7 @@ def test_interrupted_provision_run_leaves_no_user(
         time.sleep(0.02)
     assert server.user_ids() != before, "the run never created its user"
     time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2, output
     assert server.user_ids() == before, output
