@@ -63,6 +63,7 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "3.18.3",
         "info": "3.18.3",
         "restivus": True,
+        "framework": "restivus",
         "e401": RESTIVUS_401,
         "no_permission": (400, ACTION_NOT_ALLOWED_400),
         "not_found": NOT_FOUND_OBJECT,
@@ -73,6 +74,7 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "5.4.9",
         "info": "5.4",
         "restivus": True,
+        "framework": "restivus",
         "e401": RESTIVUS_401,
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
@@ -83,6 +85,7 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "6.2.10",
         "info": "6.2",
         "restivus": True,
+        "framework": "restivus",
         "e401": RESTIVUS_401,
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
@@ -93,6 +96,7 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "6.13.1",
         "info": "6.13",
         "restivus": True,
+        "framework": "restivus",
         "e401": RESTIVUS_401,
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
@@ -103,7 +107,19 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "7.3.0",
         "info": "7.3",
         "restivus": True,
+        "framework": "restivus",
         "e401": RESTIVUS_401,
+        "no_permission": (403, FORBIDDEN_403),
+        "not_found": NOT_FOUND_STRING,
+        "params_checked": True,
+        "counts": "counted",
+    },
+    "7.5": {
+        "version": "7.5.0",
+        "info": "7.5",
+        "restivus": False,
+        "framework": "express",
+        "e401": HONO_401,
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
         "params_checked": True,
@@ -113,6 +129,7 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "8.8.1",
         "info": "8.8",
         "restivus": False,
+        "framework": "hono",
         "e401": HONO_401,
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
@@ -123,6 +140,7 @@ ERA: dict[str, dict[str, Any]] = {
         "version": "8.8.1",
         "info": "8.8",
         "restivus": False,
+        "framework": "hono",
         "e401": DOCUMENTED_401,
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
@@ -130,7 +148,7 @@ ERA: dict[str, dict[str, Any]] = {
         "counts": "documented",
     },
 }
-PRE_3 = {"version": "2.4.14", "info": "2.4.14", "restivus": True}
+PRE_3 = {"version": "2.4.14", "info": "2.4.14", "restivus": True, "framework": "restivus"}
 ENDPOINT_PROFILES = tuple(ERA)
 PROGRESS = "/api/v1/getImportProgress"
 

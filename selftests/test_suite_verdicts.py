@@ -23,6 +23,7 @@ COMMON = {
 EXPECTED = {
     "documented": {**COMMON, "auth.missing": C, "auth.invalid": C, "permission.run-import": C},
     "8.8": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
+    "7.5": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
     "7.3": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
     "6.13": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
     "6.2": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},

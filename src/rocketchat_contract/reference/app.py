@@ -128,6 +128,10 @@ class ReferenceApp:
     def options(self) -> Reply:
         if self.profile.restivus:
             return Reply(404, raw="", content_type="text/plain", case="options")
+        if self.profile.framework == "express":
+            return Reply(
+                200, raw="", content_type="", headers={"Allow": bodies.data("meteor-webapp-allow")}, case="options"
+            )
         return Reply(
             200,
             raw=bodies.data("hono-options-body"),
@@ -136,12 +140,20 @@ class ReferenceApp:
         )
 
     def unsupported(self, methods: tuple[str, ...]) -> Reply:
-        """Restivus: 405 JSON with Allow, no auth, no delay. Hono: its default text 404."""
+        """Restivus: 405 JSON with Allow. Express: Meteor webapp's empty 405. Hono: its text 404. No auth, no delay."""
         if self.profile.restivus:
             return Reply(
                 405,
                 bodies.method_not_allowed(),
                 headers={"Allow": ", ".join((*methods, "OPTIONS"))},
+                case="unsupported-method",
+            )
+        if self.profile.framework == "express":
+            return Reply(
+                405,
+                raw="",
+                content_type="",
+                headers={"Allow": bodies.data("meteor-webapp-allow")},
                 case="unsupported-method",
             )
         entry = unknown_route("hono")

@@ -20,7 +20,7 @@ class Profile:
     name: str
     version: str
     era: str
-    framework: Literal["restivus", "hono"]
+    framework: Literal["restivus", "express", "hono"]
     endpoint: bool
     permission: Literal["method", "route"]
     details: Literal["object", "string"]

@@ -44,7 +44,10 @@ def render(reply: Reply, *, indent: int | None, json_type: str, cache_headers: b
         text = reply.raw or ""
         content_type = reply.content_type
     response = Response(text.encode("utf-8"), status=reply.status)
-    response.headers["Content-Type"] = content_type
+    if content_type:
+        response.headers["Content-Type"] = content_type
+    else:
+        del response.headers["Content-Type"]
     if cache_headers and reply.is_json:
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
