@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rocketchat_contract.credentials import ROLES
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
 
 SUITE = Path(__file__).resolve().parents[1] / "tests"
@@ -49,6 +50,9 @@ def prepare(
     return server
 
 
+ACCOUNT_OF_ROLE = {"privileged": "admin", "under-privileged": "user"}
+
+
 def credentials_env(
     monkeypatch: pytest.MonkeyPatch,
     server: ReferenceServer,
@@ -56,31 +60,19 @@ def credentials_env(
     admin: str | None = "password",
     user: str | None = "password",
 ) -> None:
-    """Export the reference server's accounts as the RC_* variables a user would set."""
-    for name in (
-        "RC_ADMIN_USER_ID",
-        "RC_ADMIN_TOKEN",
-        "RC_ADMIN_USERNAME",
-        "RC_ADMIN_PASSWORD",
-        "RC_USER_ID",
-        "RC_USER_TOKEN",
-        "RC_USER_USERNAME",
-        "RC_USER_PASSWORD",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    accounts = server.accounts
-    if admin == "password":
-        monkeypatch.setenv("RC_ADMIN_USERNAME", accounts["admin"].username)
-        monkeypatch.setenv("RC_ADMIN_PASSWORD", accounts["admin"].password)
-    elif admin == "token":
-        monkeypatch.setenv("RC_ADMIN_USER_ID", accounts["admin"].user_id)
-        monkeypatch.setenv("RC_ADMIN_TOKEN", accounts["admin"].token)
-    if user == "password":
-        monkeypatch.setenv("RC_USER_USERNAME", accounts["user"].username)
-        monkeypatch.setenv("RC_USER_PASSWORD", accounts["user"].password)
-    elif user == "token":
-        monkeypatch.setenv("RC_USER_ID", accounts["user"].user_id)
-        monkeypatch.setenv("RC_USER_TOKEN", accounts["user"].token)
+    """Export the reference server's accounts as the RC_* variables a user would set ("password", "token", None)."""
+    kinds = {"admin": admin, "user": user}
+    for role, (id_var, token_var, user_var, password_var) in ROLES.items():
+        for name in (id_var, token_var, user_var, password_var):
+            monkeypatch.delenv(name, raising=False)
+        account = server.accounts[ACCOUNT_OF_ROLE[role]]
+        kind = kinds[ACCOUNT_OF_ROLE[role]]
+        if kind == "password":
+            monkeypatch.setenv(user_var, account.username)
+            monkeypatch.setenv(password_var, account.password)
+        elif kind == "token":
+            monkeypatch.setenv(id_var, account.user_id)
+            monkeypatch.setenv(token_var, account.token)
 
 
 def run_suite(

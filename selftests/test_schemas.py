@@ -182,32 +182,21 @@ def test_validators_are_built_once() -> None:
     assert schemas.validator("documented/progress.schema.json") is schemas.validator("documented/progress.schema.json")
 
 
-def test_broken_schema_is_refused(tmp_path: Path) -> None:
+def _store_with(tmp_path: Path, **keywords: object) -> SchemaStore:
+    """A store over one schema file, ``documented/x.schema.json``, holding ``keywords``."""
     (tmp_path / "documented").mkdir()
-    (tmp_path / "documented" / "x.schema.json").write_text(
-        json.dumps(
-            {
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$id": BASE_URI + "documented/x.schema.json",
-                "type": "objekt",
-            }
-        )
-    )
-    broken = SchemaStore(tmp_path)
+    document = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": BASE_URI + "documented/x.schema.json"}
+    (tmp_path / "documented" / "x.schema.json").write_text(json.dumps({**document, **keywords}))
+    return SchemaStore(tmp_path)
+
+
+def test_broken_schema_is_refused(tmp_path: Path) -> None:
+    broken = _store_with(tmp_path, type="objekt")
     with pytest.raises(Exception):  # noqa: B017 - any metaschema error will do
         Draft202012Validator.check_schema(broken.documents["documented/x.schema.json"])
 
 
 def test_dangling_ref_is_detected(tmp_path: Path) -> None:
-    (tmp_path / "documented").mkdir()
-    (tmp_path / "documented" / "x.schema.json").write_text(
-        json.dumps(
-            {
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$id": BASE_URI + "documented/x.schema.json",
-                "$ref": "../nowhere.schema.json",
-            }
-        )
-    )
+    dangling = _store_with(tmp_path, **{"$ref": "../nowhere.schema.json"})
     with pytest.raises(Exception):  # noqa: B017 - referencing's Unresolvable
-        SchemaStore(tmp_path).problem("documented/x.schema.json", {})
+        dangling.problem("documented/x.schema.json", {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -54,12 +54,12 @@ class DriftEntry:
 class Contract:
     clauses: tuple[Clause, ...]
     drift: tuple[DriftEntry, ...]
-    _by_id: dict[str, Clause] = field(default_factory=dict, compare=False, repr=False)
 
     def clause(self, clause_id: str) -> Clause:
-        if not self._by_id:
-            self._by_id.update({c.id: c for c in self.clauses})
-        return self._by_id[clause_id]
+        for clause in self.clauses:
+            if clause.id == clause_id:
+                return clause
+        raise KeyError(clause_id)
 
     def drift_for(self, clause_id: str, version: Version) -> list[DriftEntry]:
         return [entry for entry in self.drift if entry.covers(clause_id, version)]

@@ -104,11 +104,6 @@ def request_key(method: str, target: str, headers: Mapping[str, str | bytes]) ->
     return method.upper(), target, tuple(relevant)
 
 
-def client_like(client: Client, pool: int = MAX_PARALLEL) -> Client:
-    """A client to the same target with the same TLS setting and timeout, pooling enough connections for a wave."""
-    return Client(client.base_url, timeout=client.timeout, verify=client.verify, pool=pool)
-
-
 @dataclass
 class Prefetch:
     """Requests sent ahead, concurrently; each answer is handed out once, to the first identical request."""
@@ -418,7 +413,7 @@ def prepare_wave(run: ContractRun) -> Wave:
     ctx = run.context
     privileged = ctx.privileged.headers() if ctx.privileged else {}
     valid = valid_pairs(ctx)
-    prefetch = Prefetch(client_like(run.client))
+    prefetch = Prefetch(run.client)
     state = Wave(prefetch, Relay(prefetch, privileged), fallbacks(), lambda: None)
     drawn: list[list[HostilePair]] = []
 

@@ -18,7 +18,7 @@ class TargetError(Exception):
     """The target cannot be tested: unreachable, not Rocket.Chat, or the credentials are unusable."""
 
 
-_NOT_JSON = object()
+NOT_JSON = object()
 
 
 @dataclass
@@ -50,11 +50,11 @@ class Exchange:
         try:
             return json.loads(self.body_text)
         except ValueError:
-            return _NOT_JSON
+            return NOT_JSON
 
     @property
     def is_json(self) -> bool:
-        return self.json() is not _NOT_JSON
+        return self.json() is not NOT_JSON
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -74,7 +74,7 @@ class Exchange:
     def evidence(self, redactor: Redactor) -> dict[str, Any]:
         """The exchange as report evidence, with every secret masked."""
         body: Any = self.json()
-        response_body = redactor.data(body) if body is not _NOT_JSON else redactor.text(self.body_text[:2000])
+        response_body = redactor.data(body) if body is not NOT_JSON else redactor.text(self.body_text[:2000])
         return {
             "probe": self.probe,
             "request": {
@@ -99,14 +99,16 @@ class Exchange:
         }
 
 
-NOT_JSON = _NOT_JSON
 _EVIDENCE_HEADERS = {"content-type", "cache-control", "pragma", "allow", "retry-after"}
 
 
 class Client:
-    """A requests session bound to one base URL, timeout and TLS setting."""
+    """A requests session bound to one base URL, timeout and TLS setting.
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, verify: bool | str = True, pool: int = 32) -> None:
+    Its connection pool holds the probes and the generated tests' wave in flight together (16 + 64).
+    """
+
+    def __init__(self, base_url: str, *, timeout: float = 10.0, verify: bool | str = True, pool: int = 80) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout = timeout
         self.verify = verify

@@ -208,7 +208,7 @@ def _start_embedded(config: pytest.Config, state: PluginState) -> Settings:
         under=None
         if config.getoption("provision_user")
         else Credential("under-privileged", username=user.username, password=user.password, source="embedded"),
-        embedded=server.profile if hasattr(server, "profile") else _profile(config),
+        embedded=server.profile,
     )
 
 

@@ -165,7 +165,7 @@ class ContractRun:
             elif probe.name == "under-privileged":
                 tasks[probe.name] = self._under_chain
             else:
-                tasks[probe.name] = lambda name=probe.name: self._send(name)  # type: ignore[misc]
+                tasks[probe.name] = partial(self._send, probe.name)
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL + len(self.companions), thread_name_prefix="probe") as pool:
             companions = {name: pool.submit(work, self) for name, work in self.companions.items()}
             futures = {name: pool.submit(task) for name, task in tasks.items()}
