@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyrate_limiter  # noqa: F401  (see below)
 import pytest
 
 pytest_plugins = ["pytester"]
+
+# pytester's in-process runs drop every module a run imported once it ends. schemathesis imports
+# pyrate_limiter lazily, which imports multiprocessing.synchronize and its C type _multiprocessing.SemLock;
+# importing that afresh in run after run crashed an xdist worker with SIGSEGV (in type_getattro on
+# _PyMp_SemLockType, CPython 3.11). Imported here, before any run, it stays loaded and is never re-imported.
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
