@@ -13,19 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .reports.markdown import ICONS, cell, code, first_line, label, summary_line
+from .reports.markdown import cell, code, first_line, icon, label, summary_line
 from .schemas import store
+from .verdicts import verdict_of
 
 REPORT_SCHEMA = "reports/compliance-report.schema.json"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _WAIT = re.compile(r"\b\d+ (seconds?|ms|milliseconds?)\b")
 _DATE_KEYS = frozenset({"ts", "_updatedAt", "updatedAt", "createdAt", "startedAt", "date", "$date"})
 _NO_RESPONSE = "no response"
-_WORSE = {
-    *(("conforms", v) for v in ("known-drift", "violation", "not-verified")),
-    ("known-drift", "violation"),
-    ("not-verified", "violation"),
-}
 
 
 class ReportError(ValueError):
@@ -72,7 +68,8 @@ class ClauseChange:
         """True when the verdict got worse or the clause is gone from the new report."""
         if self.old is not None and self.new is None:
             return True
-        return (self.old, self.new) in _WORSE
+        old, new = verdict_of(self.old or ""), verdict_of(self.new or "")
+        return old is not None and new is not None and new.rank > old.rank
 
 
 @dataclass
@@ -223,7 +220,7 @@ def _version(report: dict[str, Any]) -> str:
 
 
 def _verdict(verdict: str | None) -> str:
-    return "absent" if verdict is None else f"{ICONS.get(verdict, '')} {label(verdict)}"
+    return "absent" if verdict is None else f"{icon(verdict)} {label(verdict)}"
 
 
 def render_diff(diff: ReportDiff) -> str:

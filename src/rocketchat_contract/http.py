@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 
 from .redact import Redactor
 
@@ -31,11 +32,14 @@ class Exchange:
     request_headers: dict[str, str | bytes]
     request_body: Any = None
     status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: CaseInsensitiveDict[str] = field(default_factory=CaseInsensitiveDict)
     body_text: str = ""
     elapsed: float = 0.0
     error: str | None = None
     started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.response_headers = CaseInsensitiveDict(self.response_headers)
 
     @property
     def content_type(self) -> str:
@@ -57,11 +61,7 @@ class Exchange:
         return self.json() is not NOT_JSON
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        for key, value in self.response_headers.items():
-            if key.lower() == lowered:
-                return value
-        return None
+        return self.response_headers.get(name)
 
     def summary(self, redactor: Redactor, limit: int = 300) -> str:
         if self.error:
@@ -151,7 +151,7 @@ class Client:
             return exchange
         exchange.elapsed = time.monotonic() - exchange.started
         exchange.status = response.status_code
-        exchange.response_headers = dict(response.headers)
+        exchange.response_headers = response.headers
         exchange.body_text = response.content.decode("utf-8", "replace")
         return exchange
 

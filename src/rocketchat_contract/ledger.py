@@ -1,17 +1,18 @@
-"""Every judgement of a run, aggregated per clause for the summary table and the reports."""
+"""The judgements of the tests that ran, aggregated per clause for the summary table and the reports."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .contract import Clause, contract
-from .verdicts import Judgement, Verdict, worst
+from .record import JudgementRecord
+from .verdicts import ORDER, Verdict, worst
 
 
 @dataclass
 class ClauseResult:
     clause: Clause
-    judgements: list[Judgement] = field(default_factory=list)
+    judgements: list[JudgementRecord] = field(default_factory=list)
 
     @property
     def verdict(self) -> Verdict:
@@ -22,10 +23,10 @@ class ClauseResult:
         """One line per distinct outcome, naming the probes that share it (worst first)."""
         groups: dict[tuple[Verdict, str], list[str]] = {}
         for judgement in self.judgements:
-            key = (judgement.verdict, judgement.drift.id if judgement.drift else judgement.detail)
+            key = (judgement.verdict, judgement.drift or judgement.detail)
             groups.setdefault(key, []).append(judgement.probe or "")
         lines = []
-        for (verdict, _), probes in sorted(groups.items(), key=lambda item: -item[0][0].severity):
+        for (verdict, _), probes in sorted(groups.items(), key=lambda item: -item[0][0].rank):
             example = next(j for j in self.judgements if j.verdict is verdict and (j.probe or "") == probes[0])
             named = [p for p in probes if p]
             prefix = f"[{', '.join(named)}] " if len(self.judgements) > 1 and named else ""
@@ -35,10 +36,12 @@ class ClauseResult:
 
 @dataclass
 class Ledger:
-    judgements: list[Judgement] = field(default_factory=list)
+    judgements: list[JudgementRecord] = field(default_factory=list)
 
-    def add(self, judgement: Judgement) -> None:
-        self.judgements.append(judgement)
+    def add(self, judgement: JudgementRecord) -> None:
+        """Add a judgement once (a test re-run, e.g. by a rerun plugin, does not count twice)."""
+        if judgement not in self.judgements:
+            self.judgements.append(judgement)
 
     def results(self) -> list[ClauseResult]:
         """One result per clause of the catalogue that was judged, in catalogue order."""
@@ -50,7 +53,7 @@ class Ledger:
         return results
 
     def counts(self) -> dict[str, int]:
-        summary = {verdict.value: 0 for verdict in Verdict}
+        summary = {verdict.value: 0 for verdict in ORDER}
         for result in self.results():
             summary[result.verdict.value] += 1
         return summary

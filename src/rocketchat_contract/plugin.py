@@ -1,45 +1,49 @@
-"""The pytest plugin: options, the session-wide contract run, verdict enforcement and the summary table."""
+"""The pytest plugin (entry point ``pytest11``): options, the contract run, verdict enforcement, the summary table.
+
+It stays out of the way of sessions that don't use it: importing it costs only pytest, and it does nothing
+(no header, no credential check, no heavy import) unless the session collects contract tests (marked
+``clause``) or one of its own options is given. The run itself lives in ``obtain.py``, the table and
+reports in ``reporting.py``; both are imported when needed.
+"""
 
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .contract import contract
-from .credentials import CredentialError, from_environment
-from .http import TargetError
-from .judge import Observation
-from .ledger import Ledger
-from .run import ContractRun, Settings
-from .verdicts import Judgement, Verdict
-from .versions import VersionError, parse_version
+if TYPE_CHECKING:
+    from .generated.wave import Preparation
+    from .record import JudgementRecord, RunRecord
+    from .reporting import Collector
 
 REPORT_FORMATS = (".json", ".md", ".html")
 DEFAULT_OPERATION = "csv:importer_done:500/500"
+GROUP = "rocketchat-contract"
+MARKERS = ("clause", "generated")
+REPORT_KEY = "rocketchat_contract"
+"""The attribute of a test report carrying its judgement and the run's metadata (pytest-xdist ships it)."""
 
 
-@dataclass
 class PluginState:
-    ledger: Ledger = field(default_factory=Ledger)
-    run: ContractRun | None = None
-    embedded: Any = None
-    cleanup_problems: list[str] = field(default_factory=list)
-    generated: bool = False
-    """Whether the session runs generated tests, whose requests then go out with the probes."""
+    """What one pytest process knows: whether it is active, the run's record, the judgements reported to it."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.header_shown = False
+        self.preparation: Preparation | None = None
+        self.record: RunRecord | None = None
+        self.collector: Collector | None = None
 
 
 STATE = pytest.StashKey[PluginState]()
+JUDGED = pytest.StashKey["JudgementRecord"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("rocketchat-contract", "Rocket.Chat getImportProgress contract")
+    group = parser.getgroup(GROUP, GROUP)
     group.addoption(
         "--provision-user",
         action="store_true",
@@ -87,15 +91,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"import operation the embedded reference server starts with (default {DEFAULT_OPERATION}; "
         "none = a fresh server)",
     )
-    group.addoption("--request-timeout", metavar="SECONDS", type=float, help="timeout of every request (default 10)")
     group.addoption(
+        "--rc-request-timeout",
+        "--request-timeout",
+        dest="request_timeout",
+        metavar="SECONDS",
+        type=float,
+        help="timeout of every request to the Rocket.Chat server (default 10)",
+    )
+    group.addoption(
+        "--rc-ca-bundle",
         "--ca-bundle",
+        dest="ca_bundle",
         metavar="PATH",
-        help="CA certificates to verify the server's TLS certificate with (env RC_CA_BUNDLE); "
+        help="CA certificates to verify the Rocket.Chat server's TLS certificate with (env RC_CA_BUNDLE); "
         "verification is always on",
     )
     group.addoption(
+        "--rc-rate-limit-wait",
         "--rate-limit-wait",
+        dest="rate_limit_wait",
         metavar="SECONDS",
         type=float,
         help="how long to wait for a rate-limit window to reset before a clause is left unverified (default 65)",
@@ -104,24 +119,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fuzz-examples",
         metavar="N",
         type=int,
-        help="examples per generated test (tests/test_generated.py: schemathesis and hostile credentials; default 5)",
+        help="examples per kind of generated request (schemathesis and hostile credentials; default 5)",
     )
     group.addoption(
         "--fuzz-seed",
         metavar="SEED",
         type=int,
-        help="seed of the generated tests (default: a fixed one; a failure prints the seed to replay it with)",
+        help="seed of the generated requests (default: a fixed one; a failure prints the seed to replay it with)",
     )
     parser.addini("rc_strict_docs", "like --strict-docs", type="bool", default=False)
     parser.addini("rc_require_verified", "like --require-verified", type="bool", default=False)
     parser.addini("rc_reference_profile", "like --reference-profile", default="")
-    parser.addini("rc_request_timeout", "like --request-timeout", default="10")
-    parser.addini("rc_ca_bundle", "like --ca-bundle", default="")
+    parser.addini("rc_request_timeout", "like --rc-request-timeout", default="10")
+    parser.addini("rc_ca_bundle", "like --rc-ca-bundle", default="")
 
 
-def _option(
+OWN_OPTIONS = (
+    "provision_user",
+    "seed_import",
+    "rc_version",
+    "strict_docs",
+    "require_verified",
+    "compliance_report",
+    "reference_profile",
+    "reference_operation",
+    "request_timeout",
+    "ca_bundle",
+    "rate_limit_wait",
+    "fuzz_examples",
+    "fuzz_seed",
+)
+
+
+def option(
     config: pytest.Config, name: str, ini: str | None = None, env: str | None = None, default: Any = None
 ) -> Any:
+    """An option's value: command line, then environment, then ini, then ``default``."""
     value = config.getoption(name)
     if value is None and env:
         value = os.environ.get(env) or None
@@ -132,199 +165,150 @@ def _option(
     return default if value is None else value
 
 
+def _flag(config: pytest.Config, name: str, ini: str) -> bool:
+    return bool(config.getoption(name) or config.getini(ini))
+
+
+def _given(config: pytest.Config) -> bool:
+    """Whether one of the plugin's own options is on the command line."""
+    return any(config.getoption(name) not in (None, []) for name in OWN_OPTIONS)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[STATE] = PluginState()
-    config.addinivalue_line("markers", "generated: sends generated requests (they go out with the run's probes)")
+    state = config.stash[STATE] = PluginState()
+    config.pluginmanager.register(_ReportListener(state), f"{GROUP}-reports")
+    config.addinivalue_line("markers", "clause(id): the contract clause a test judges (rocketchat-contract)")
+    config.addinivalue_line("markers", "generated: judges generated requests (they go out with the run's probes)")
+    if _given(config):
+        state.active = True
+        _validate_options(config)
+
+
+def _validate_options(config: pytest.Config) -> None:
+    """The plugin's own options, checked once one is given (their data is imported only then)."""
     if (examples := config.getoption("fuzz_examples")) is not None and examples < 1:
         raise pytest.UsageError("--fuzz-examples must be at least 1")
-    from .generated import configure
-
-    configure(examples, config.getoption("fuzz_seed"))
     for path in config.getoption("compliance_report") or []:
         if Path(path).suffix.lower() not in REPORT_FORMATS:
             raise pytest.UsageError(f"--compliance-report {path}: the name must end in .json, .md or .html")
     if (version := config.getoption("rc_version")) is not None:
+        from .versions import VersionError, parse_version
+
         try:
             parse_version(version)
         except VersionError as exc:
             raise pytest.UsageError(f"--rc-version: {exc}") from None
-    ca_bundle = _option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE")
+    ca_bundle = option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE")
     if ca_bundle and not Path(ca_bundle).is_file():
-        raise pytest.UsageError(f"--ca-bundle {ca_bundle}: no such file")
-    profile = _option(config, "reference_profile", "rc_reference_profile")
-    if profile:
+        raise pytest.UsageError(f"--rc-ca-bundle {ca_bundle}: no such file")
+    if profile := option(config, "reference_profile", "rc_reference_profile"):
         from .reference import PROFILES
 
         if profile not in PROFILES:
             raise pytest.UsageError(f"--reference-profile {profile}: unknown profile (known: {', '.join(PROFILES)})")
-    try:
-        for role in ("privileged", "under-privileged"):
-            from_environment(role, os.environ)
-    except CredentialError as exc:
-        raise pytest.UsageError(str(exc)) from None
 
 
-def _profile(config: pytest.Config) -> str:
+def profile(config: pytest.Config) -> str:
     from .reference import NEWEST_PROFILE
 
-    return str(_option(config, "reference_profile", "rc_reference_profile", default=NEWEST_PROFILE))
+    return str(option(config, "reference_profile", "rc_reference_profile", default=NEWEST_PROFILE))
+
+
+def _header(config: pytest.Config) -> str:
+    base_url = config.getoption("base_url", default=None)
+    if base_url:
+        return f"rocketchat-contract: target {base_url}"
+    return (
+        f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
+        f"(profile {profile(config)}), a reproduction of Rocket.Chat, not a real server"
+    )
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    base_url = config.getoption("base_url", default=None)
-    if base_url:
-        return [f"rocketchat-contract: target {base_url}"]
-    return [
-        f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
-        f"(profile {_profile(config)}), a reproduction of Rocket.Chat, not a real server"
-    ]
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    state = session.config.stash[STATE]
-    state.generated = any(item.get_closest_marker("generated") for item in session.items)
+    state = config.stash[STATE]
+    if not state.active:
+        return []
+    state.header_shown = True
+    return [_header(config)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("clause")
     if marker and "probe" in metafunc.fixturenames:
+        from .contract import contract
+
         probes = contract().clause(marker.args[0]).probes
         assert isinstance(probes, tuple), f"clause {marker.args[0]} has no probe list"
         metafunc.parametrize("probe", probes)
 
 
-def _start_embedded(config: pytest.Config, state: PluginState) -> Settings:
-    from .credentials import Credential
-    from .reference import Knobs, Operation, ReferenceServer
+def pytest_collection_finish(session: pytest.Session) -> None:
+    config = session.config
+    state = config.stash[STATE]
+    if not any(item.get_closest_marker(name) for item in session.items for name in MARKERS):
+        return
+    if not state.active:
+        state.active = True
+        _validate_options(config)
+    if not hasattr(config, "workerinput"):
+        # One process runs the contract: draw the generated requests while the rest of the session starts.
+        from .generated.wave import Preparation
+        from .obtain import fuzz_of
 
-    spec = _option(config, "reference_operation", default=DEFAULT_OPERATION)
-    operation = None if spec == "none" else Operation.parse(spec)
-    server = ReferenceServer(profile=_profile(config), knobs=Knobs(delay_scale=1.0, operation=operation)).start()
-    state.embedded = server
-    admin, user = server.accounts["admin"], server.accounts["user"]
-    return Settings(
-        base_url=server.url,
-        privileged=Credential("privileged", username=admin.username, password=admin.password, source="embedded"),
-        under=None
-        if config.getoption("provision_user")
-        else Credential("under-privileged", username=user.username, password=user.password, source="embedded"),
-        embedded=server.profile,
-    )
-
-
-def _settings(config: pytest.Config, base_url: str | None, state: PluginState) -> Settings:
-    if base_url:
-        settings = Settings(
-            base_url=base_url,
-            privileged=from_environment("privileged", os.environ),
-            under=from_environment("under-privileged", os.environ),
-        )
-    else:
-        settings = _start_embedded(config, state)
-    settings.timeout = float(_option(config, "request_timeout", "rc_request_timeout", default=10))
-    settings.verify = _option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE", default=True)
-    settings.provision_user = bool(config.getoption("provision_user"))
-    settings.seed_import = bool(config.getoption("seed_import"))
-    settings.rc_version = config.getoption("rc_version")
-    settings.rate_limit_wait = float(_option(config, "rate_limit_wait", default=65.0))
-    return settings
+        state.preparation = Preparation(fuzz_of(config))
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not state.header_shown:
+        reporter.write_line(_header(config))
+        state.header_shown = True
 
 
 @pytest.fixture(scope="session")
-def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[ContractRun]:
-    """Return the contract run against the target, started once per session."""
+def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> RunRecord:
+    """The contract run against the target, done once (once per pytest-xdist run, too) and judged entirely."""
     config = request.config
     state = config.stash[STATE]
-    try:
-        run = ContractRun(_settings(config, base_url, state))
-    except Exception as exc:
-        pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
-    state.run = run
-    if state.generated:
-        from .generated import prepare_wave
+    if state.record is None:
+        from .obtain import obtain
 
-        run.companions["generated-wave"] = prepare_wave
-    restore = _interrupt_on_sigterm()
-    try:
-        try:
-            run.start()
-        except TargetError as exc:
-            state.cleanup_problems += run.close()
-            pytest.exit(f"rocketchat-contract: cannot test {run.settings.base_url}: {exc}", returncode=4)
-        _add_metadata(config, run)
-        yield run
-    finally:
-        if not run.closed:
-            state.cleanup_problems += run.close()
-        restore()
-
-
-def _add_metadata(config: pytest.Config, run: ContractRun) -> None:
-    """Show the server version and era in pytest-html's environment table (pytest-metadata), never a secret."""
-    try:
-        from pytest_metadata.plugin import metadata_key
-    except ImportError:
-        return
-    metadata = config.stash.get(metadata_key, None)
-    if metadata is not None and run.placement is not None:
-        metadata["Rocket.Chat"] = f"{run.placement.reported} (era {run.placement.era.id})"
-        embedded = run.settings.embedded
-        metadata["Contract target"] = f"reference profile {embedded}" if embedded else run.settings.base_url
-
-
-def _interrupt_on_sigterm() -> Callable[[], None]:
-    """Turn SIGTERM (CI cancelling a job) into KeyboardInterrupt so provisioned users are still deleted."""
-    try:
-        previous = signal.getsignal(signal.SIGTERM)
-
-        def interrupt(signum: int, frame: FrameType | None) -> None:
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        return lambda: None
-
-    def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
-
-    return restore
+        state.record = obtain(config, base_url, state.preparation, tmp_path_factory)
+    if state.record.error:
+        pytest.exit(f"rocketchat-contract: {state.record.error}", returncode=4)
+    return state.record
 
 
 class ContractCheck:
-    """What a contract test calls: judge one clause on the run's observations and end the test accordingly."""
+    """What a contract test calls: end the test as the verdict of its clause (and probe) says."""
 
-    def __init__(self, run: ContractRun, node: pytest.Item, config: pytest.Config) -> None:
+    def __init__(self, run: RunRecord, node: pytest.Item, config: pytest.Config) -> None:
         self.run = run
         self.node = node
         self.config = config
 
-    def check(
-        self, clause_id: str, probe: str | None = None, observations: Mapping[str, Observation] | None = None
-    ) -> Judgement:
-        """Judge on the run's probes, or on ``observations`` (the generated tests' own exchanges)."""
-        assert self.run.judge is not None
-        seen = self.run.observations if observations is None else observations
-        judgement = self.run.judge.judge(clause_id, seen, probe)
-        self.config.stash[STATE].ledger.add(judgement)
+    def check(self) -> None:
+        marker = self.node.get_closest_marker("clause")
+        assert marker is not None, f"{self.node.nodeid} names no clause (@pytest.mark.clause)"
+        clause_id = marker.args[0]
+        callspec = getattr(self.node, "callspec", None)
+        probe = callspec.params.get("probe") if callspec else None
+        judgement = self.run.find(clause_id, probe)
+        assert judgement is not None, f"the run has no judgement of {clause_id} {probe or ''}"
+        self.node.stash[JUDGED] = judgement
         self.node.user_properties += [("clause", clause_id), ("verdict", judgement.verdict.value)]
         if probe:
             self.node.user_properties.append(("probe", probe))
         if judgement.drift:
-            self.node.user_properties.append(("drift", judgement.drift.id))
+            self.node.user_properties.append(("drift", judgement.drift))
         enforce(
             judgement,
             strict_docs=_flag(self.config, "strict_docs", "rc_strict_docs"),
             require_verified=_flag(self.config, "require_verified", "rc_require_verified"),
         )
-        return judgement
 
 
-def _flag(config: pytest.Config, name: str, ini: str) -> bool:
-    return bool(config.getoption(name) or config.getini(ini))
-
-
-def enforce(judgement: Judgement, *, strict_docs: bool, require_verified: bool) -> None:
+def enforce(judgement: JudgementRecord, *, strict_docs: bool, require_verified: bool) -> None:
     """End the current test as the verdict says: pass, xfail (drift), skip (not verified) or fail."""
+    from .verdicts import Verdict
+
     where = f"{judgement.clause} [{judgement.probe}]" if judgement.probe else judgement.clause
     text = f"{where}: {judgement.detail}"
     if judgement.verdict is Verdict.CONFORMS:
@@ -332,7 +316,7 @@ def enforce(judgement: Judgement, *, strict_docs: bool, require_verified: bool) 
     if judgement.verdict is Verdict.KNOWN_DRIFT:
         if strict_docs:
             pytest.fail(f"{text}\n(--strict-docs: known drift counts as failure)", pytrace=False)
-        pytest.xfail(text)
+        pytest.xfail(f"{where}: known drift {judgement.drift} (the verdict table has the detail)")
     if judgement.verdict is Verdict.NOT_VERIFIED:
         if require_verified:
             pytest.fail(f"{text}\n(--require-verified: unverified clauses fail)", pytrace=False)
@@ -341,41 +325,57 @@ def enforce(judgement: Judgement, *, strict_docs: bool, require_verified: bool) 
 
 
 @pytest.fixture
-def contract_check(rc_run: ContractRun, request: pytest.FixtureRequest) -> ContractCheck:
-    """Return the checker a contract test uses to judge its clause."""
+def contract_check(rc_run: RunRecord, request: pytest.FixtureRequest) -> ContractCheck:
+    """The checker a contract test ends with: its clause comes from the test's ``clause`` marker."""
     return ContractCheck(rc_run, request.node, request.config)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    judgement = item.stash.get(JUDGED, None)
+    record = item.config.stash[STATE].record
+    if judgement is not None and record is not None and report.when == "call":
+        setattr(report, REPORT_KEY, {"judgement": judgement.to_json(), "run": record.meta()})
+    return report
+
+
+class _ReportListener:
+    """Receives every test report of its session: in the only process, or in the pytest-xdist controller."""
+
+    def __init__(self, state: PluginState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, REPORT_KEY, None)
+        if not isinstance(data, dict):
+            return
+        if self.state.collector is None:
+            from .reporting import Collector
+
+            self.state.collector = Collector()
+        self.state.collector.add(data)
+
+
+def _reports_here(config: pytest.Config) -> bool:
+    """Whether this process prints the table and writes the reports (not a pytest-xdist worker)."""
+    return not hasattr(config, "workerinput")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is None or state.run is None:
+    if state is None or state.collector is None or not _reports_here(config):
         return
-    from .summary import summary_lines
-
     terminalreporter.section("rocketchat-contract verdicts")
-    for line in summary_lines(state.run, state.ledger, state.cleanup_problems):
+    for line in state.collector.summary_lines():
         terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     state = config.stash.get(STATE, None)
-    if state is None or state.run is None:
+    if state is None or state.collector is None or not _reports_here(config):
         return
     paths = config.getoption("compliance_report") or []
     if paths:
-        from .reports import write_reports
-
-        write_reports(
-            [Path(p) for p in paths],
-            state.run,
-            state.ledger,
-            strict_docs=_flag(config, "strict_docs", "rc_strict_docs"),
-        )
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    state = config.stash.get(STATE, None)
-    if state is not None and state.embedded is not None:
-        state.embedded.stop()
-        state.embedded = None
+        state.collector.write([Path(p) for p in paths], strict_docs=_flag(config, "strict_docs", "rc_strict_docs"))

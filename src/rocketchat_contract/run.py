@@ -1,28 +1,35 @@
-"""One contract run: place the server, open sessions, send every probe (concurrently), clean up after."""
+"""One contract run: place the server, open sessions, send every probe and generated request in one concurrent
+wave, judge every clause once, clean up; the result is a RunRecord."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 
 from packaging.version import Version
 
 from .contract import contract
 from .credentials import Credential
+from .generated import Fuzz
+from .generated.wave import HOSTILE, SCHEMATHESIS, Preparation, submit
+from .generated.wave import MAX_PARALLEL as GENERATED_PARALLEL
 from .http import Client, Exchange, TargetError
 from .judge import Judge, Observation, Unavailable
 from .probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
+from .record import JudgementRecord, RunRecord
 from .redact import Redactor
 from .schemas import store
 from .target import ProvisionedUser, Session, Target
+from .verdicts import Judgement, Verdict
 from .versions import Placement, eras, parse_version
 
 MAX_PARALLEL = 16
+GENERATED = (SCHEMATHESIS, HOSTILE)
+"""The clauses judged on generated requests rather than on the probes."""
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Settings:
     rate_limit_wait: float = 65.0
     embedded: str | None = None
     """The reference-server profile serving this run, when it is the embedded default target."""
+    fuzz: Fuzz = field(default_factory=Fuzz)
 
 
 @dataclass
@@ -51,10 +59,11 @@ class ContractRun:
     placement: Placement | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     judge: Judge | None = None
-    companions: dict[str, Callable[[ContractRun], Any]] = field(default_factory=dict)
-    """Work sent in the same concurrent wave as the probes (the generated tests' requests), by name."""
-    extras: dict[str, Any] = field(default_factory=dict)
-    """What each companion returned, under its name."""
+    preparation: Preparation | None = None
+    """The generated requests, drawn in the background (None: the run sends none)."""
+    generated: dict[str, dict[str, Observation]] = field(default_factory=dict)
+    """The generated requests' exchanges, by the clause that judges them."""
+    judgements: list[Judgement] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
@@ -69,12 +78,58 @@ class ContractRun:
 
     # -- setup ------------------------------------------------------------------------------------
 
+    def execute(self) -> RunRecord:
+        """Do the whole run and clean up after it; a target that can't be tested ends in ``RunRecord.error``."""
+        error = None
+        try:
+            self.start()
+        except TargetError as exc:
+            error = f"cannot test {self.settings.base_url}: {exc}"
+        finally:
+            problems = self.close()
+        record = self.record(problems)
+        record.error = self.redactor.text(error) if error else None
+        return record
+
     def start(self) -> None:
-        """Place the server and observe the endpoint; raises TargetError when the target can't be tested."""
+        """Place the server, observe the endpoint and judge every clause; raises TargetError when the target
+        can't be tested."""
         self.placement = self._place()
         self.judge = Judge(contract(), store(), eras(), self.placement, self.redactor)
         self._open_sessions()
         self._observe()
+        self.judgements = self.judge_all()
+
+    def judge_all(self) -> list[Judgement]:
+        """Judge every clause of the catalogue once: generated clauses on their requests, the others on the probes."""
+        assert self.judge is not None
+        judgements = []
+        for clause in contract().clauses:
+            observations = self.generated.get(clause.id, {}) if clause.id in GENERATED else self.observations
+            judgements += self.judge.judge_clause(clause, observations)
+        return judgements
+
+    def record(self, cleanup_problems: list[str] | None = None) -> RunRecord:
+        """The run as plain, redacted data."""
+        placement = self.placement
+        replay = self.settings.fuzz.replay()
+        records = []
+        for judgement in self.judgements:
+            record = JudgementRecord.of(judgement, self.redactor)
+            if judgement.clause in GENERATED and judgement.verdict is Verdict.VIOLATION:
+                record = replace(record, detail=f"{record.detail}\n{replay}")
+            records.append(record)
+        return RunRecord(
+            base_url=self.settings.base_url,
+            embedded=self.settings.embedded,
+            server_version=str(placement.reported) if placement else None,
+            judged_as=str(placement.judged_as) if placement else None,
+            era=placement.era.id if placement else None,
+            started_at=self.started_at,
+            notes=[self.redactor.text(n) for n in self.notes],
+            cleanup_problems=[self.redactor.text(p) for p in cleanup_problems or []],
+            judgements=records,
+        )
 
     def _place(self) -> Placement:
         reported = self.target.server_version()
@@ -166,13 +221,17 @@ class ContractRun:
                 tasks[probe.name] = self._under_chain
             else:
                 tasks[probe.name] = partial(self._send, probe.name)
-        with ThreadPoolExecutor(max_workers=MAX_PARALLEL + len(self.companions), thread_name_prefix="probe") as pool:
-            companions = {name: pool.submit(work, self) for name, work in self.companions.items()}
+        send_generated = self.preparation is not None and bool(self.placement and self.placement.endpoint_expected)
+        with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
             futures = {name: pool.submit(task) for name, task in tasks.items()}
+            generated = {}
+            if send_generated:
+                assert self.preparation is not None
+                generated = submit(self.preparation, pool, self.client, self.context)
             for name, future in futures.items():
                 self.observations[name] = future.result()
-            for name, future in companions.items():
-                self.extras[name] = future.result()
+            for clause_id, exchanges in generated.items():
+                self.generated[clause_id] = {f"{clause_id}-{i}": f.result() for i, f in enumerate(exchanges)}
 
     def _send(self, name: str) -> Observation:
         probe = BY_NAME[name]

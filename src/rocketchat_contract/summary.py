@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 from .ledger import Ledger
-from .run import ContractRun
-from .verdicts import Verdict
+from .record import RunRecord
 
-_LABEL = {
-    Verdict.CONFORMS: "conforms",
-    Verdict.KNOWN_DRIFT: "KNOWN DRIFT",
-    Verdict.VIOLATION: "VIOLATION",
-    Verdict.NOT_VERIFIED: "not verified",
-}
+WIDTH = 110
 
 
-def describe_target(run: ContractRun) -> str:
-    placement = run.placement
-    where = (
-        f"embedded reference server (profile {run.settings.embedded})"
-        if run.settings.embedded
-        else run.settings.base_url
-    )
-    if placement is None:
-        return where
-    return f"{where}, Rocket.Chat {placement.reported} (era {placement.era.id})"
-
-
-def summary_lines(run: ContractRun, ledger: Ledger, problems: list[str]) -> list[str]:
-    lines = [f"target: {describe_target(run)}"]
+def summary_lines(run: RunRecord, ledger: Ledger) -> list[str]:
+    """The table: target, notes, one line per clause, the counts, cleanup problems (all redacted already)."""
+    lines = [f"target: {run.target}"]
     lines += [f"note: {note}" for note in run.notes]
     results = ledger.results()
     width = max((len(r.clause.id) for r in results), default=10)
     for result in results:
         first = result.detail.splitlines()[0] if result.detail else ""
-        if len(first) > 110:
-            first = first[:109] + "…"
-        lines.append(f"{result.clause.id:<{width}}  {_LABEL[result.verdict]:<12}  {first}")
+        if len(first) > WIDTH:
+            first = first[: WIDTH - 1] + "…"
+        lines.append(f"{result.clause.id:<{width}}  {result.verdict.shout:<12}  {first}")
     counts = ledger.counts()
     lines.append(", ".join(f"{n} {v}" for v, n in counts.items()))
-    lines += [f"cleanup problem: {p}" for p in problems]
-    return [run.redactor.text(line) for line in lines]
+    lines += [f"cleanup problem: {p}" for p in run.cleanup_problems]
+    return lines

@@ -1,4 +1,4 @@
-"""The four verdicts a clause can end with, and one judged clause."""
+"""The four verdicts a clause can end with (each with its label, icon and rank), and one judged clause."""
 
 from __future__ import annotations
 
@@ -18,11 +18,64 @@ class Verdict(StrEnum):
     NOT_VERIFIED = "not-verified"
 
     @property
-    def severity(self) -> int:
-        return _SEVERITY[self]
+    def label(self) -> str:
+        """The words a verdict is shown with in reports (never colour or an icon alone)."""
+        return _LABEL[self]
+
+    @property
+    def shout(self) -> str:
+        """The label of the terminal table, in capitals where the verdict needs attention."""
+        return self.label if self in (Verdict.CONFORMS, Verdict.NOT_VERIFIED) else self.label.upper()
+
+    @property
+    def icon(self) -> str:
+        return _ICON[self]
+
+    @property
+    def mark(self) -> str:
+        """A one-character mark for the HTML page."""
+        return _MARK[self]
+
+    @property
+    def legend(self) -> str:
+        return _LEGEND[self]
+
+    @property
+    def rank(self) -> int:
+        """How bad the verdict is for the operator: 0 conforms, 1 known drift or not verified, 2 violation.
+
+        A change to a higher rank is a regression (``rocketchat-contract diff``). Known drift and not
+        verified share a rank: neither is worse than the other.
+        """
+        return _RANK[self]
 
 
-_SEVERITY = {Verdict.CONFORMS: 0, Verdict.NOT_VERIFIED: 1, Verdict.KNOWN_DRIFT: 2, Verdict.VIOLATION: 3}
+_LABEL = {
+    Verdict.CONFORMS: "conforms",
+    Verdict.KNOWN_DRIFT: "known drift",
+    Verdict.VIOLATION: "violation",
+    Verdict.NOT_VERIFIED: "not verified",
+}
+_ICON = {Verdict.CONFORMS: "✅", Verdict.KNOWN_DRIFT: "⚠️", Verdict.VIOLATION: "❌", Verdict.NOT_VERIFIED: "❔"}
+_MARK = {Verdict.CONFORMS: "✓", Verdict.KNOWN_DRIFT: "!", Verdict.VIOLATION: "✗", Verdict.NOT_VERIFIED: "?"}
+_RANK = {Verdict.CONFORMS: 0, Verdict.KNOWN_DRIFT: 1, Verdict.NOT_VERIFIED: 1, Verdict.VIOLATION: 2}
+_LEGEND = {
+    Verdict.CONFORMS: "the server answers as the documentation page says.",
+    Verdict.KNOWN_DRIFT: "the server differs from the documentation exactly as this Rocket.Chat version is known "
+    "to (a drift entry names the difference and its source).",
+    Verdict.VIOLATION: "the server differs from the documentation in a way no known drift of this version explains.",
+    Verdict.NOT_VERIFIED: "the clause could not be judged on this run; the detail says what would let it be.",
+}
+ORDER = (Verdict.CONFORMS, Verdict.KNOWN_DRIFT, Verdict.VIOLATION, Verdict.NOT_VERIFIED)
+"""The order verdicts are listed in (counts, legends)."""
+
+
+def verdict_of(value: str) -> Verdict | None:
+    """The verdict named ``value``, or None for a name no verdict has (e.g. in a foreign report)."""
+    try:
+        return Verdict(value)
+    except ValueError:
+        return None
 
 
 @dataclass
@@ -38,5 +91,6 @@ class Judgement:
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:
-    """Return the verdict a clause gets from its probes: the most severe one."""
-    return max(verdicts, key=lambda v: v.severity, default=Verdict.NOT_VERIFIED)
+    """Return the verdict a clause gets from its probes: the highest rank; a known drift outranks not verified,
+    as it is a finding where not verified is the lack of one."""
+    return max(verdicts, key=lambda v: (v.rank, v is Verdict.KNOWN_DRIFT), default=Verdict.NOT_VERIFIED)

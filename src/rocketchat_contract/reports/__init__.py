@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..ledger import Ledger
-from ..run import ContractRun
+from ..record import RunRecord
 from .model import build_report
 from .render import render
 
 
-def write_reports(paths: list[Path], run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> None:
+def write_reports(paths: list[Path], run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> None:
     """Write one report per path, its format chosen by the extension."""
     report = build_report(run, ledger, strict_docs=strict_docs)
     for path in paths:

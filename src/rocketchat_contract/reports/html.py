@@ -6,9 +6,9 @@ import json
 from html import escape
 from typing import Any
 
-from .markdown import LEGEND, VERDICTS, first_line, label
+from ..verdicts import ORDER, verdict_of
+from .markdown import VERDICTS, first_line, label
 
-MARKS = {"conforms": "✓", "known-drift": "!", "violation": "✗", "not-verified": "?"}
 TABLE_DETAIL = 260
 _NO_EVIDENCE = "No exchange is kept as evidence for this verdict (it rests on the absence of a problem)."
 
@@ -123,12 +123,17 @@ def _anchor(clause_id: str) -> str:
     return "clause-" + "".join(c if c.isalnum() or c in "-._" else "_" for c in clause_id)
 
 
+def _mark(verdict: str) -> str:
+    known = verdict_of(verdict)
+    return known.mark if known else "?"
+
+
 def _verdict_class(verdict: str) -> str:
     return f"v-{verdict}" if verdict in VERDICTS else "v-not-verified"
 
 
 def _badge(verdict: str) -> str:
-    mark = MARKS.get(verdict, "?")
+    mark = _mark(verdict)
     return f'<span class="badge {_verdict_class(verdict)}">{mark} {_e(label(verdict))}</span>'
 
 
@@ -158,7 +163,7 @@ def _header(report: dict[str, Any]) -> str:
 def _tiles(summary: dict[str, int]) -> str:
     tiles = "".join(
         f'<div class="tile {_verdict_class(v)}"><div class="n">{int(summary.get(v, 0))}</div>'
-        f'<div class="what">{MARKS[v]} {_e(label(v))}</div></div>'
+        f'<div class="what">{_mark(v)} {_e(label(v))}</div></div>'
         for v in VERDICTS
     )
     return f'<section aria-label="Summary"><div class="tiles">{tiles}</div></section>'
@@ -180,7 +185,7 @@ def _table(clauses: list[dict[str, Any]]) -> str:
             f'<td class="clause"><a href="#{_anchor(clause["id"])}"><code>{_e(clause["id"])}</code></a>'
             f'<div class="title">{_e(clause["title"])}</div></td>'
             f'<td class="verdict {_verdict_class(verdict)}">'
-            f'<span class="mark">{MARKS.get(verdict, "?")}</span> {_e(label(verdict))}</td>'
+            f'<span class="mark">{_mark(verdict)}</span> {_e(label(verdict))}</td>'
             f'<td class="detail">{_e(first_line(clause["detail"], TABLE_DETAIL))}</td>'
             "</tr>"
         )
@@ -191,7 +196,7 @@ def _table(clauses: list[dict[str, Any]]) -> str:
 
 
 def _legend() -> str:
-    items = "".join(f"<dt>{_badge(v)}</dt><dd>{_e(LEGEND[v])}</dd>" for v in VERDICTS)
+    items = "".join(f"<dt>{_badge(v.value)}</dt><dd>{_e(v.legend)}</dd>" for v in ORDER)
     return f'<section><h2>Legend</h2><dl class="legend">{items}</dl></section>'
 
 

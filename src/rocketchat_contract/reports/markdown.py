@@ -4,33 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
+from ..verdicts import ORDER, verdict_of
 
-LABELS = {
-    "conforms": "conforms",
-    "known-drift": "known drift",
-    "violation": "violation",
-    "not-verified": "not verified",
-}
-"""The words each verdict is shown with (never colour or an icon alone)."""
+VERDICTS = tuple(v.value for v in ORDER)
 
 TABLE_DETAIL = 220
 """How much of a detail's first line the table shows; the findings carry the rest."""
 
-ICONS = {"conforms": "✅", "known-drift": "⚠️", "violation": "❌", "not-verified": "❔"}
-
-LEGEND = {
-    "conforms": "the server answers as the documentation page says.",
-    "known-drift": "the server differs from the documentation exactly as this Rocket.Chat version is known "
-    "to (a drift entry names the difference and its source).",
-    "violation": "the server differs from the documentation in a way no known drift of this version explains.",
-    "not-verified": "the clause could not be judged on this run; the detail says what would let it be.",
-}
-
 
 def label(verdict: str) -> str:
     """Return the human label of a verdict, or the verdict itself when it is unknown."""
-    return LABELS.get(verdict, verdict)
+    known = verdict_of(verdict)
+    return known.label if known else verdict
+
+
+def icon(verdict: str) -> str:
+    known = verdict_of(verdict)
+    return known.icon if known else ""
 
 
 def first_line(text: str, limit: int = 0) -> str:
@@ -78,7 +68,7 @@ def heading_lines(report: dict[str, Any]) -> list[str]:
 
 
 def summary_line(summary: dict[str, int]) -> str:
-    return " · ".join(f"{ICONS[v]} {label(v)}: {summary.get(v, 0)}" for v in VERDICTS)
+    return " · ".join(f"{icon(v)} {label(v)}: {summary.get(v, 0)}" for v in VERDICTS)
 
 
 def _table(clauses: list[dict[str, Any]]) -> list[str]:
@@ -86,7 +76,7 @@ def _table(clauses: list[dict[str, Any]]) -> list[str]:
     for clause in clauses:
         verdict = clause["verdict"]
         detail = cell(first_line(clause["detail"], TABLE_DETAIL))
-        lines.append(f"| {code(clause['id'])} | {ICONS.get(verdict, '')} {label(verdict)} | {detail} |")
+        lines.append(f"| {code(clause['id'])} | {icon(verdict)} {label(verdict)} | {detail} |")
     return lines
 
 
@@ -123,7 +113,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines += [*_table(clauses), ""]
     if report["notes"]:
         lines += ["## Notes", "", *(f"- {cell(note)}" for note in report["notes"]), ""]
-    lines += ["## Legend", "", *(f"- {ICONS[v]} **{label(v)}**: {LEGEND[v]}" for v in VERDICTS), ""]
+    lines += ["## Legend", "", *(f"- {v.icon} **{v.label}**: {v.legend}" for v in ORDER), ""]
     findings = [c for c in clauses if c["verdict"] != "conforms"]
     if findings:
         lines += ["## Findings", ""]

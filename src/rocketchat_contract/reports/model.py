@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from .. import __version__
+from ..contract import contract
 from ..ledger import Ledger
-from ..run import ContractRun
-from ..summary import describe_target
+from ..record import RunRecord
 
 
-def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict[str, Any]:
-    """Return the report document (valid against schemas/reports/compliance-report.schema.json)."""
-    placement = run.placement
+def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[str, Any]:
+    """Return the report document (valid against schemas/reports/compliance-report.schema.json).
+
+    The run and the ledger are redacted already (see record.py); nothing here sees a secret.
+    """
+    entries = {entry.id: entry for entry in contract().drift}
     clauses = []
     for result in ledger.results():
-        drift = next((j.drift for j in result.judgements if j.drift), None)
+        drift = next((entries[j.drift] for j in result.judgements if j.drift), None)
         evidence: list[dict[str, Any]] = []
-        seen: set[int] = set()
+        seen: set[str] = set()
         for judgement in result.judgements:
             for exchange in judgement.evidence:
-                if id(exchange) not in seen:
-                    seen.add(id(exchange))
-                    evidence.append(exchange.evidence(run.redactor))
+                key = json.dumps(exchange, sort_keys=True)
+                if key not in seen:
+                    seen.add(key)
+                    evidence.append(exchange)
         clauses.append(
             {
                 "id": result.clause.id,
@@ -30,9 +35,9 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
                 "statement": result.clause.statement,
                 "source": result.clause.source,
                 "verdict": result.verdict.value,
-                "detail": run.redactor.text(result.detail),
+                "detail": result.detail,
                 "probes": [
-                    {"probe": j.probe, "verdict": j.verdict.value, "detail": run.redactor.text(j.detail)}
+                    {"probe": j.probe, "verdict": j.verdict.value, "detail": j.detail}
                     for j in result.judgements
                     if j.probe
                 ],
@@ -52,15 +57,15 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
             }
         )
     return {
-        "target": run.redactor.text(describe_target(run)),
-        "base_url": run.settings.base_url,
-        "server_version": str(placement.reported) if placement else None,
-        "judged_as": str(placement.judged_as) if placement else None,
-        "era": placement.era.id if placement else None,
+        "target": run.target,
+        "base_url": run.base_url,
+        "server_version": run.server_version,
+        "judged_as": run.judged_as,
+        "era": run.era,
         "suite_version": __version__,
         "started_at": run.started_at,
         "strict_docs": strict_docs,
-        "notes": [run.redactor.text(n) for n in run.notes],
+        "notes": list(run.notes),
         "clauses": clauses,
         "summary": ledger.counts(),
     }

@@ -1,0 +1,104 @@
+"""schemathesis cases from the OpenAPI fragment: drawn with the run's seed, sent through the run's HTTP client,
+checked with schemathesis's own checks, and recorded for the Judge.
+
+The base URL is the run's, so a server under a sub-path (``https://host/chat``) gets ``/chat/api/v1/...``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+import schemathesis
+from requests.structures import CaseInsensitiveDict
+from schemathesis.checks import CHECKS as REGISTERED_CHECKS
+from schemathesis.checks import load_all_checks
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
+
+from ..data import contracts_dir
+from ..http import Client, describe_transport_error
+from .config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
+from .draw import draw
+from .exchange import GeneratedExchange
+
+FRAGMENT = contracts_dir() / "getImportProgress.openapi.yaml"
+CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
+Headers = dict[str, str | bytes]
+
+
+def load_schema(fuzz: Fuzz) -> Any:
+    """The fragment as a schemathesis schema, configured here rather than by a discovered schemathesis.toml."""
+    config = SchemathesisConfig()
+    config.update(seed=fuzz.seed, max_failures=None)
+    config.projects.default.checks.update(included_check_names=list(CHECKS))
+    return schemathesis.openapi.from_path(FRAGMENT, config=config)
+
+
+def draw_cases(fuzz: Fuzz) -> list[Any]:
+    """Positive and negative cases of every operation (negative ones leave out required headers), and the
+    unexpected methods."""
+    schema = load_schema(fuzz)
+    cases: list[Any] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            strategy = operation.as_strategy(generation_mode=mode)
+            cases += draw(strategy, examples=fuzz.examples, seed_value=fuzz.seed)
+        for header in CREDENTIAL_HEADERS:
+            others = {name: "x" for name in CREDENTIAL_HEADERS if name != header}
+            cases.append(operation.Case(headers=others))
+        both = dict.fromkeys(CREDENTIAL_HEADERS, "x")
+        cases += [operation.Case(method=method, headers=both) for method in UNEXPECTED_METHODS]
+    return cases
+
+
+def check_functions() -> list[Any]:
+    load_all_checks()
+    return list(REGISTERED_CHECKS.get_by_names([name for name in CHECKS if name not in COVERED_BY_PROBES]))
+
+
+def credentials_for(case_headers: Mapping[str, Any] | None, privileged: Headers) -> Headers:
+    """The privileged values of the credential headers a case carries (a missing one stays missing)."""
+    present = {name.lower() for name in (case_headers or {})}
+    return {name: value for name, value in privileged.items() if name.lower() in present}
+
+
+def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any]) -> GeneratedExchange:
+    """Send one case through the run's connection pool, with its credentials replaced by the privileged ones."""
+    headers = {"User-Agent": "rocketchat-contract", **credentials_for(case.headers, privileged)}
+    carries_privileged = bool(privileged) and all(name in headers for name in privileged)
+    path = case.formatted_path if hasattr(case, "formatted_path") else case.path
+    name = f"schemathesis{' privileged' if carries_privileged else ''} {case.method} {path}"
+    session = requests.Session()
+    for prefix, adapter in client.session.adapters.items():
+        session.mount(prefix, adapter)
+    exchange = GeneratedExchange(
+        probe=name, method=case.method, path=path, request_headers=dict(headers), privileged=carries_privileged
+    )
+    try:
+        response = case.call(
+            base_url=client.base_url,
+            session=session,
+            headers=headers,
+            timeout=client.timeout,
+            verify=client.verify,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        exchange.error = describe_transport_error(exc, client.timeout)
+        return exchange
+    sent = response.request
+    exchange.request_headers = {k: v for k, v in sent.headers.items() if k.lower() not in ("content-length",)}
+    exchange.status = response.status_code
+    exchange.response_headers = CaseInsensitiveDict({key: ", ".join(v) for key, v in response.headers.items()})
+    exchange.body_text = response.content.decode("utf-8", "replace")
+    exchange.elapsed = response.elapsed
+    if case.method == "GET":
+        try:
+            case.validate_response(response, checks=checks, headers=headers)
+        except Exception as exc:  # schemathesis's FailureGroup: what failed, one line per check
+            failures = getattr(exc, "exceptions", [exc])
+            exchange.check_failure = "; ".join(" ".join(str(getattr(f, "title", f)).split()) for f in failures)
+    return exchange

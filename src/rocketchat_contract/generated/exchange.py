@@ -1,0 +1,15 @@
+"""A generated request's exchange, with what the judge needs to know about how it was generated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..http import Exchange
+
+
+@dataclass
+class GeneratedExchange(Exchange):
+    privileged: bool = False
+    """Whether the request carried the run's privileged pair (so it should be answered as the admin)."""
+    check_failure: str | None = None
+    """What schemathesis's checks found wrong with the answer, or None."""

@@ -1,0 +1,132 @@
+"""Judging of generated requests: every answer on its own, the clause gets the worst, offenders as evidence.
+
+A schemathesis answer is judged as the documented clause its request and status belong to (so an 8.8 server
+sending the 3.x 401 body fails), plus schemathesis's own checks; a hostile-credential answer must be a 401
+with the version's body, without rate-limit headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from .checks import check, leaked_fields, sent
+from .contract import Clause
+from .expectations import judge_expectation
+from .generated.exchange import GeneratedExchange
+from .http import Exchange
+from .observations import Observation
+from .verdicts import Judgement, Verdict
+
+if TYPE_CHECKING:
+    from .judge import Judge
+
+SHOWN = 5
+"""Offending answers quoted in a violation's detail."""
+
+
+def _each(
+    judge: Judge, clause: Clause, observations: Mapping[str, Observation], one: Callable[[Exchange], Judgement]
+) -> Judgement:
+    exchanges = sent(observations)
+    if not exchanges:
+        return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no generated request was sent")
+    judged = [(exchange, one(exchange)) for exchange in exchanges]
+    bad = [(e, j) for e, j in judged if j.verdict is Verdict.VIOLATION]
+    if bad:
+        shown = "\n".join(f"- {j.detail}" for _, j in bad[:SHOWN])
+        more = f"\n(and {len(bad) - SHOWN} more)" if len(bad) > SHOWN else ""
+        return judge.verdict(
+            clause,
+            None,
+            Verdict.VIOLATION,
+            f"{len(bad)} of {len(exchanges)} generated requests got an answer the contract does not accept for "
+            f"Rocket.Chat {judge.placement.judged_as}:\n{shown}{more}",
+            *[e for e, _ in bad[:SHOWN]],
+        )
+    drift = sorted({j.drift.id for _, j in judged if j.drift})
+    how = f"; known drift: {', '.join(drift)}" if drift else ""
+    return judge.verdict(
+        clause,
+        None,
+        Verdict.CONFORMS,
+        f"{len(exchanges)} generated requests, every answer documented or accepted for "
+        f"Rocket.Chat {judge.placement.judged_as}{how}",
+    )
+
+
+def _broken(judge: Judge, clause: Clause, exchange: Exchange) -> Judgement | None:
+    """No answer, a 5xx, or progress data in an error: wrong whatever the request was."""
+    if exchange.error or (exchange.status is not None and exchange.status >= 500):
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, exchange.summary(judge.redactor, 160), exchange)
+    if fields := leaked_fields(exchange):
+        detail = (
+            f"{exchange.status} carries progress data ({', '.join(fields)}): {exchange.summary(judge.redactor, 160)}"
+        )
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    return None
+
+
+def _as(judge: Judge, clause_id: str, exchange: Exchange, clause: Clause) -> Judgement:
+    """Judge one exchange as the documented clause its status belongs to, reworded for the generated clause."""
+    judged = judge_expectation(judge, judge.contract.clause(clause_id), exchange.probe, exchange)
+    if judged.verdict is Verdict.VIOLATION:
+        detail = f"{exchange.probe}: judged as {clause_id}: {exchange.summary(judge.redactor, 160)}"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    return Judgement(clause.id, exchange.probe, judged.verdict, judged.detail, judged.drift, [exchange])
+
+
+def _schemathesis_one(judge: Judge, clause: Clause, exchange: Exchange) -> Judgement:
+    """By schemathesis's checks, then by method, by whether it carried the privileged pair, then by status."""
+    if (broken := _broken(judge, clause, exchange)) is not None:
+        return broken
+    generated = exchange if isinstance(exchange, GeneratedExchange) else None
+    if generated and generated.check_failure:
+        detail = f"{exchange.probe}: schemathesis: {generated.check_failure}"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    status = exchange.status
+    if exchange.method in ("OPTIONS", "HEAD"):
+        return judge.verdict(clause, exchange.probe, Verdict.CONFORMS, f"{exchange.method} answered {status}")
+    if exchange.method != "GET":
+        if status is not None and 400 <= status < 500:
+            return judge.verdict(clause, exchange.probe, Verdict.CONFORMS, f"{exchange.method} refused")
+        detail = f"{exchange.method} should be refused with a 4xx: {exchange.summary(judge.redactor, 160)}"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    if not (generated and generated.privileged):
+        if status == 401:
+            return _as(judge, "auth.missing", exchange, clause)
+        detail = f"a request without the privileged pair should get 401: {exchange.summary(judge.redactor, 160)}"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    if status == 200:
+        for clause_id in ("success.response", "success.content-type", "success.step", "success.counts"):
+            judged = judge.judge(clause_id, {"privileged": exchange}, "privileged")
+            if judged.verdict is Verdict.VIOLATION:
+                detail = f"{exchange.probe}: judged as {clause_id}: {judged.detail}"
+                return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+        return judge.verdict(clause, exchange.probe, Verdict.CONFORMS, "200 with the progress", exchange)
+    return _as(judge, "success.response", exchange, clause)
+
+
+@check("generated-responses")
+def generated_responses(judge: Judge, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+    return _each(judge, clause, observations, lambda e: _schemathesis_one(judge, clause, e))
+
+
+def _hostile_one(judge: Judge, clause: Clause, exchange: Exchange) -> Judgement:
+    if (broken := _broken(judge, clause, exchange)) is not None:
+        return broken
+    limits = sorted(k for k in exchange.response_headers if k.lower().startswith("x-ratelimit"))
+    if limits:
+        detail = f"{exchange.probe}: a refused request counted against a rate limit ({', '.join(limits)})"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    if exchange.status == 431:
+        return judge.verdict(clause, exchange.probe, Verdict.NOT_VERIFIED, "header block refused as too large")
+    if exchange.status != 401:
+        detail = f"{exchange.probe}: expected 401, got {exchange.summary(judge.redactor, 160)}"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+    return _as(judge, "auth.invalid", exchange, clause)
+
+
+@check("hostile-credentials")
+def hostile_credentials(judge: Judge, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
+    return _each(judge, clause, observations, lambda e: _hostile_one(judge, clause, e))

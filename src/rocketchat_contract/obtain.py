@@ -1,0 +1,143 @@
+"""Where a pytest process gets the contract run's record: it does the run, or, under pytest-xdist, the first
+worker to need it does and the others read its record, so the server sees one run's traffic whatever ``-n``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+import pytest
+
+from .credentials import Credential, CredentialError, from_environment
+from .generated import DEFAULT_EXAMPLES, SEED, Fuzz
+from .generated.wave import Preparation
+from .plugin import DEFAULT_OPERATION, option, profile
+from .record import RunRecord
+from .run import ContractRun, Settings
+
+SHARED_NAME = "rocketchat-contract-run.json"
+
+
+def fuzz_of(config: pytest.Config) -> Fuzz:
+    examples = config.getoption("fuzz_examples")
+    seed = config.getoption("fuzz_seed")
+    return Fuzz(DEFAULT_EXAMPLES if examples is None else examples, SEED if seed is None else seed)
+
+
+def obtain(
+    config: pytest.Config, base_url: str | None, preparation: Preparation | None, tmp: pytest.TempPathFactory
+) -> RunRecord:
+    """This process's record of the run: done here, or read from the pytest-xdist worker that did it."""
+    if not hasattr(config, "workerinput"):
+        return perform(config, base_url, preparation)
+    from filelock import FileLock
+
+    # pytest-xdist's recipe for once-per-run work: the directory all workers of this run share, and a lock.
+    shared = tmp.getbasetemp().parent / SHARED_NAME
+    with FileLock(str(shared) + ".lock"):
+        if shared.is_file():
+            return RunRecord.from_json(shared.read_text(encoding="utf-8"))
+        record = perform(config, base_url, preparation)
+        shared.write_text(record.to_json(), encoding="utf-8")
+        return record
+
+
+def perform(config: pytest.Config, base_url: str | None, preparation: Preparation | None) -> RunRecord:
+    """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
+    with _target(config, base_url) as (url, embedded, accounts):
+        try:
+            settings = _settings(config, url, embedded, accounts)
+        except CredentialError as exc:
+            return RunRecord(base_url=url, embedded=embedded, error=str(exc))
+        run = ContractRun(settings, preparation=preparation or Preparation(settings.fuzz))
+        restore = _interrupt_on_sigterm()
+        try:
+            record = run.execute()
+        finally:
+            restore()
+        _add_metadata(config, record)
+        return record
+
+
+Accounts = tuple[Credential | None, Credential | None]
+
+
+@contextmanager
+def _target(config: pytest.Config, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts | None]]:
+    """The base URL, the embedded profile (or None) and the embedded server's accounts (or None)."""
+    if base_url:
+        yield base_url, None, None
+        return
+    from .reference import Knobs, Operation, ReferenceServer
+
+    spec = option(config, "reference_operation", default=DEFAULT_OPERATION)
+    operation = None if spec == "none" else Operation.parse(spec)
+    try:
+        server = ReferenceServer(profile=profile(config), knobs=Knobs(delay_scale=1.0, operation=operation)).start()
+    except Exception as exc:
+        pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
+    try:
+        admin, user = server.accounts["admin"], server.accounts["user"]
+        privileged = Credential("privileged", username=admin.username, password=admin.password, source="embedded")
+        under = None
+        if not config.getoption("provision_user"):
+            under = Credential("under-privileged", username=user.username, password=user.password, source="embedded")
+        yield server.url, server.profile, (privileged, under)
+    finally:
+        server.stop()
+
+
+def _settings(config: pytest.Config, url: str, embedded: str | None, accounts: Accounts | None) -> Settings:
+    if accounts is None:
+        accounts = (from_environment("privileged", os.environ), from_environment("under-privileged", os.environ))
+    return Settings(
+        base_url=url,
+        privileged=accounts[0],
+        under=accounts[1],
+        embedded=embedded,
+        timeout=float(option(config, "request_timeout", "rc_request_timeout", default=10)),
+        verify=option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE", default=True),
+        provision_user=bool(config.getoption("provision_user")),
+        seed_import=bool(config.getoption("seed_import")),
+        rc_version=config.getoption("rc_version"),
+        rate_limit_wait=float(option(config, "rate_limit_wait", default=65.0)),
+        fuzz=fuzz_of(config),
+    )
+
+
+def _add_metadata(config: pytest.Config, record: RunRecord) -> None:
+    """Show the server version and era in pytest-html's environment table (pytest-metadata), never a secret."""
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:
+        return
+    metadata: Any = config.stash.get(metadata_key, None)
+    if metadata is not None and record.server_version is not None:
+        metadata["Rocket.Chat"] = f"{record.server_version} (era {record.era})"
+        metadata["Contract target"] = f"reference profile {record.embedded}" if record.embedded else record.base_url
+
+
+def _interrupt_on_sigterm() -> Callable[[], None]:
+    """Turn SIGTERM (CI cancelling a job) into KeyboardInterrupt so provisioned users are still deleted."""
+    try:
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread
+        return lambda: None
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
+
+
+__all__ = ["fuzz_of", "obtain", "perform"]
