@@ -1,4 +1,5 @@
-"""Self-tests run the suite the way users do, through pytester; the mutation catalogue reports its score."""
+"""Self-tests run the suite the way users do, through pytester (declared in the root conftest.py); the
+mutation catalogue reports its score."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from typing import Any
 import pyrate_limiter  # noqa: F401  (see below)
 import pytest
 
-pytest_plugins = ["pytester"]
+REFERENCE_FIXTURES = "rocketchat_contract.reference.fixtures"
 
 # pytester's in-process runs drop every module a run imported once it ends. schemathesis imports
 # pyrate_limiter lazily, which imports multiprocessing.synchronize and its C type _multiprocessing.SemLock;
 # importing that afresh in run after run crashed an xdist worker with SIGSEGV (in type_getattro on
 # _PyMp_SemLockType, CPython 3.11). Imported here, before any run, it stays loaded and is never re-imported.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the reference server's fixtures (make_reference_server, reference_server) for the self-tests."""
+    config.pluginmanager.import_plugin(REFERENCE_FIXTURES)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -13,7 +13,6 @@ import yaml
 from suite_runner import prepare, run_suite
 
 from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403
 from rocketchat_contract.schemas import store
 from rocketchat_contract.versions import eras, parse_version
 

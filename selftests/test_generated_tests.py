@@ -11,7 +11,6 @@ from suite_runner import OPERATION, SUITE, prepare, run_suite
 
 from rocketchat_contract import generated as gen
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403
 
 GENERATED = str(SUITE / "test_generated.py")
 GENERATED_CLAUSES = ("generated.schemathesis", "generated.hostile-credentials")

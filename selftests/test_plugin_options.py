@@ -1,9 +1,16 @@
-"""The plugin's command line: one named option group with help text, and the ini equivalents."""
+"""The plugin's command line (one group, named as in the README), the ini equivalents, and staying out of the way
+of sessions that don't run contract tests."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 OPTIONS = (
     "--provision-user",
     "--seed-import",
@@ -13,23 +20,51 @@ OPTIONS = (
     "--compliance-report",
     "--reference-profile",
     "--reference-operation",
-    "--request-timeout",
-    "--ca-bundle",
-    "--rate-limit-wait",
+    "--rc-request-timeout",
+    "--rc-ca-bundle",
+    "--rc-rate-limit-wait",
     "--fuzz-examples",
     "--fuzz-seed",
 )
+ALIASES = {"--rc-request-timeout": "--request-timeout", "--rc-ca-bundle": "--ca-bundle"}
+ALIASES["--rc-rate-limit-wait"] = "--rate-limit-wait"
+HEAVY = ("schemathesis", "hypothesis", "jsonschema", "requests", "werkzeug", "yaml", "rocketchat_contract.contract")
 
 
 def test_help_lists_every_option_in_its_group(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--help", "-p", "no:cacheprovider")
     assert result.ret == 0
     text = result.stdout.str()
-    group = text.index("Rocket.Chat getImportProgress contract:")
+    group = text.index("\nrocketchat-contract:\n")
     for option in OPTIONS:
         assert text.index(option, group) > group, option
+    for new, old in ALIASES.items():
+        assert f"{new}=" in text and f", {old}=" in text, old
     assert text.count("--base-url") >= 1, "pytest-base-url owns --base-url"
     result.stdout.fnmatch_lines(["*rc_strict_docs (bool):*", "*like --strict-docs*"])
+
+
+def test_readme_names_the_group_and_every_option() -> None:
+    readme = README.read_text(encoding="utf-8")
+    assert "`pytest --help` lists them under **rocketchat-contract**" in readme
+    for option in (*OPTIONS, *ALIASES.values()):
+        assert f"`{option}" in readme, option
+
+
+def test_old_option_names_still_work(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_values(request):
+            assert request.config.getoption("request_timeout") == 3.0
+            assert request.config.getoption("rate_limit_wait") == 5.0
+        """
+    )
+    assert (
+        pytester.runpytest_inprocess(
+            "-p", "no:cacheprovider", "--request-timeout", "3", "--rc-rate-limit-wait", "5"
+        ).ret
+        == 0
+    )
 
 
 def test_ini_turns_on_strict_docs(pytester: pytest.Pytester) -> None:
@@ -48,3 +83,49 @@ def test_header_names_the_embedded_target(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--reference-profile", "3.18")
     result.stdout.fnmatch_lines(["*no --base-url given*embedded reference server (profile 3.18)*not a real server*"])
+
+
+def test_an_unrelated_session_is_left_alone(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half a credential pair in the environment, no contract test: exit 0, no header, nothing imported beyond
+    the plugin module (compared with the same session without the plugin)."""
+    monkeypatch.setenv("RC_ADMIN_USER_ID", "abc")
+    monkeypatch.delenv("RC_ADMIN_TOKEN", raising=False)
+    pytester.makepyfile(
+        """
+        import json, os, sys
+
+        def test_unrelated():
+            assert 1 + 1 == 2
+
+        def test_record_modules():
+            with open(os.environ["MODULES_OUT"], "w") as out:
+                json.dump(sorted(sys.modules), out)
+        """
+    )
+    loaded = {}
+    for name, extra in (("with", []), ("without", ["-p", "no:rocketchat_contract"])):
+        monkeypatch.setenv("MODULES_OUT", str(pytester.path / f"{name}.json"))
+        # A subprocess: an in-process run shares this process's modules, which the self-tests have imported.
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *extra)
+        assert result.ret == 0, result.stdout.str()
+        assert "rocketchat-contract:" not in result.stdout.str()
+        assert "RC_ADMIN_TOKEN" not in result.stdout.str() + result.stderr.str()
+        loaded[name] = set(json.loads((pytester.path / f"{name}.json").read_text()))
+    assert loaded["with"] - loaded["without"] <= {"rocketchat_contract", "rocketchat_contract.plugin"}
+
+
+def test_the_plugin_module_imports_only_pytest() -> None:
+    code = "import sys, rocketchat_contract.plugin; print(sorted(m for m in sys.modules if m.startswith(%r)))"
+    heavy = subprocess.run(
+        [sys.executable, "-c", f"{code % 'x'}; print([m for m in {HEAVY!r} if m in sys.modules])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert heavy.stdout.splitlines()[-1] == "[]", heavy.stdout
+
+
+def test_disabling_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:rocketchat_contract", "--help")
+    assert "--provision-user" not in result.stdout.str()

@@ -8,7 +8,6 @@ from test_reference_support import FORBIDDEN_403, HONO_401, PROGRESS, call, comp
 from rocketchat_contract.data import contracts_dir, load_yaml
 from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
 from rocketchat_contract.reference.faults import switch_names
-from rocketchat_contract.reference.fixtures import *  # noqa: F403  (the two fixtures)
 from rocketchat_contract.schemas import store
 
 CLAUSES = {entry["id"] for entry in load_yaml(contracts_dir() / "clauses.yaml")["clauses"]}

@@ -18,7 +18,6 @@ from test_reference_support import (
 )
 
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403  (the two fixtures)
 from rocketchat_contract.schemas import store
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")

@@ -16,7 +16,6 @@ from test_reference_support import (
 )
 
 from rocketchat_contract.reference import PROFILES, Knobs, Operation, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403  (the two fixtures)
 
 FACTS = {**ERA, "2.4": PRE_3}
 

@@ -6,7 +6,6 @@ import pytest
 from test_reference_support import PROGRESS, call
 
 from rocketchat_contract.reference import Knobs, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403  (the two fixtures)
 
 DELAYED = Knobs(delay_scale=1.0)
 

@@ -23,11 +23,14 @@ from rocketchat_contract.ledger import Ledger
 from rocketchat_contract.redact import MASK, Redactor
 from rocketchat_contract.reports import build_report, render, write_reports
 from rocketchat_contract.reports.html import render_html
-from rocketchat_contract.reports.markdown import LABELS, render_markdown
+from rocketchat_contract.reports.markdown import render_markdown
 from rocketchat_contract.run import ContractRun, Settings
 from rocketchat_contract.schemas import BASE_URI, store
+from rocketchat_contract.record import JudgementRecord
 from rocketchat_contract.verdicts import Judgement, Verdict
 from rocketchat_contract.versions import eras, parse_version
+
+LABELS = {verdict.value: verdict.label for verdict in Verdict}
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 SCHEMA = "reports/compliance-report.schema.json"
@@ -135,8 +138,9 @@ def test_build_report_masks_a_secret_planted_everywhere_in_the_evidence() -> Non
         elapsed=0.01,
     )
     ledger = Ledger()
-    ledger.add(Judgement("auth.invalid", "foreign-token", Verdict.VIOLATION, f"got {SECRET} back", None, [leaky]))
-    report = build_report(run, ledger, strict_docs=True)
+    judgement = Judgement("auth.invalid", "foreign-token", Verdict.VIOLATION, f"got {SECRET} back", None, [leaky])
+    ledger.add(JudgementRecord.of(judgement, run.redactor))
+    report = build_report(run.record(), ledger, strict_docs=True)
     text = json.dumps(report, ensure_ascii=False)
     assert SECRET not in text
     assert MASK in text
@@ -157,11 +161,10 @@ def test_write_reports_writes_every_format_without_the_secret(tmp_path: Path) ->
         body_text='{"success": true}',
     )
     ledger = Ledger()
-    ledger.add(
-        Judgement("success.content-type", None, Verdict.CONFORMS, "Content-Type: application/json", None, [exchange])
-    )
+    judgement = Judgement("success.content-type", None, Verdict.CONFORMS, "Content-Type: application/json", None, [exchange])
+    ledger.add(JudgementRecord.of(judgement, run.redactor))
     paths = [tmp_path / "out" / name for name in ("report.json", "report.md", "report.html")]
-    write_reports(paths, run, ledger, strict_docs=False)
+    write_reports(paths, run.record(), ledger, strict_docs=False)
     for path in paths:
         assert SECRET not in path.read_text(encoding="utf-8")
     assert store().problem(SCHEMA, json.loads(paths[0].read_text(encoding="utf-8"))) is None

@@ -19,7 +19,6 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
 

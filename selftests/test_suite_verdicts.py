@@ -6,7 +6,6 @@ import pytest
 from suite_runner import OPERATION, prepare, run_suite
 
 from rocketchat_contract.reference import Knobs, ReferenceServer
-from rocketchat_contract.reference.fixtures import *  # noqa: F403
 
 C, D, V, N = "conforms", "known-drift", "violation", "not-verified"
 SUCCESS = ("success.response", "success.content-type", "success.step", "success.counts")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .contract import Clause
@@ -243,3 +244,9 @@ def endpoint_presence(judge: Judge, clause: Clause, observations: Mapping[str, O
         f"the server reports {version} (before 3.0.0) yet serves the endpoint ({observation.status})",
         observation,
     )
+
+
+# The generated requests' checks (generated_checks.py) register here too, so REGISTRY is complete whoever
+# imports it. Imported by name rather than as a package attribute, so that module registers into this
+# REGISTRY even when an earlier in-process pytest run (pytester) left a stale attribute behind.
+import_module(f"{__package__}.generated_checks")

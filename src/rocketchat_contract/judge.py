@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import checks, generated_checks  # noqa: F401  (both register their checks)
 from .checks import REGISTRY
 from .contract import Clause, Contract
 from .expectations import judge_expectation

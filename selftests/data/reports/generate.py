@@ -17,6 +17,7 @@ from rocketchat_contract.http import Exchange
 from rocketchat_contract.judge import Judge, Observation, Unavailable
 from rocketchat_contract.ledger import Ledger
 from rocketchat_contract.probes import ENDPOINT, NON_ASCII, OVERLONG
+from rocketchat_contract.record import JudgementRecord
 from rocketchat_contract.reports import build_report, render
 from rocketchat_contract.run import ContractRun, Settings
 from rocketchat_contract.schemas import store
@@ -199,10 +200,10 @@ def build(
     judge = Judge(contract(), store(), eras(), run.placement, run.redactor)
     ledger = Ledger()
     for clause in contract().clauses:
-        for probe in clause.probes if isinstance(clause.probes, tuple) else (None,):
-            ledger.add(judge.judge(clause.id, observations, probe))
+        for judgement in judge.judge_clause(clause, observations):
+            ledger.add(JudgementRecord.of(judgement, run.redactor))
     run.client.close()
-    return build_report(run, ledger, strict_docs=False)
+    return build_report(run.record(), ledger, strict_docs=False)
 
 
 FIXTURES = {
