@@ -232,8 +232,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [_header(config)]
 
 
+def _prepare_generated(config: pytest.Config, state: PluginState) -> None:
+    """Start drawing the generated requests in the background, once, in the process that runs the contract
+    (a pytest-xdist worker does it when it turns out to be that process)."""
+    if state.preparation is None and not hasattr(config, "workerinput"):
+        from .generated.wave import Preparation
+        from .obtain import fuzz_of
+
+        state.preparation = Preparation(fuzz_of(config))
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("clause")
+    if marker:
+        # The earliest sign of a contract session: schemathesis and Hypothesis load while collection goes on.
+        _prepare_generated(metafunc.config, metafunc.config.stash[STATE])
     if marker and "probe" in metafunc.fixturenames:
         from .contract import contract
 
@@ -250,12 +263,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not state.active:
         state.active = True
         _validate_options(config)
-    if not hasattr(config, "workerinput"):
-        # One process runs the contract: draw the generated requests while the rest of the session starts.
-        from .generated.wave import Preparation
-        from .obtain import fuzz_of
-
-        state.preparation = Preparation(fuzz_of(config))
+    _prepare_generated(config, state)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and not state.header_shown:
         reporter.write_line(_header(config))
