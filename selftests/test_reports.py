@@ -20,13 +20,13 @@ from jsonschema import Draft202012Validator
 from rocketchat_contract.credentials import Credential
 from rocketchat_contract.http import Exchange
 from rocketchat_contract.ledger import Ledger
+from rocketchat_contract.record import JudgementRecord
 from rocketchat_contract.redact import MASK, Redactor
 from rocketchat_contract.reports import build_report, render, write_reports
 from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.reports.markdown import render_markdown
 from rocketchat_contract.run import ContractRun, Settings
 from rocketchat_contract.schemas import BASE_URI, store
-from rocketchat_contract.record import JudgementRecord
 from rocketchat_contract.verdicts import Judgement, Verdict
 from rocketchat_contract.versions import eras, parse_version
 
@@ -161,7 +161,9 @@ def test_write_reports_writes_every_format_without_the_secret(tmp_path: Path) ->
         body_text='{"success": true}',
     )
     ledger = Ledger()
-    judgement = Judgement("success.content-type", None, Verdict.CONFORMS, "Content-Type: application/json", None, [exchange])
+    judgement = Judgement(
+        "success.content-type", None, Verdict.CONFORMS, "Content-Type: application/json", None, [exchange]
+    )
     ledger.add(JudgementRecord.of(judgement, run.redactor))
     paths = [tmp_path / "out" / name for name in ("report.json", "report.md", "report.html")]
     write_reports(paths, run.record(), ledger, strict_docs=False)

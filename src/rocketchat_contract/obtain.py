@@ -15,7 +15,6 @@ import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated import DEFAULT_EXAMPLES, SEED, Fuzz
-from .generated.wave import Preparation
 from .plugin import DEFAULT_OPERATION, option, profile
 from .record import RunRecord
 from .run import ContractRun, Settings
@@ -29,12 +28,10 @@ def fuzz_of(config: pytest.Config) -> Fuzz:
     return Fuzz(DEFAULT_EXAMPLES if examples is None else examples, SEED if seed is None else seed)
 
 
-def obtain(
-    config: pytest.Config, base_url: str | None, preparation: Preparation | None, tmp: pytest.TempPathFactory
-) -> RunRecord:
+def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFactory) -> RunRecord:
     """This process's record of the run: done here, or read from the pytest-xdist worker that did it."""
     if not hasattr(config, "workerinput"):
-        return perform(config, base_url, preparation)
+        return perform(config, base_url)
     from filelock import FileLock
 
     # pytest-xdist's recipe for once-per-run work: the directory all workers of this run share, and a lock.
@@ -42,19 +39,19 @@ def obtain(
     with FileLock(str(shared) + ".lock"):
         if shared.is_file():
             return RunRecord.from_json(shared.read_text(encoding="utf-8"))
-        record = perform(config, base_url, preparation)
+        record = perform(config, base_url)
         shared.write_text(record.to_json(), encoding="utf-8")
         return record
 
 
-def perform(config: pytest.Config, base_url: str | None, preparation: Preparation | None) -> RunRecord:
+def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
     with _target(config, base_url) as (url, embedded, accounts):
         try:
             settings = _settings(config, url, embedded, accounts)
         except CredentialError as exc:
             return RunRecord(base_url=url, embedded=embedded, error=str(exc))
-        run = ContractRun(settings, preparation=preparation or Preparation(settings.fuzz))
+        run = ContractRun(settings)
         restore = _interrupt_on_sigterm()
         try:
             record = run.execute()

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .generated.wave import Preparation
     from .record import JudgementRecord, RunRecord
     from .reporting import Collector
 
@@ -33,7 +32,6 @@ class PluginState:
     def __init__(self) -> None:
         self.active = False
         self.header_shown = False
-        self.preparation: Preparation | None = None
         self.record: RunRecord | None = None
         self.collector: Collector | None = None
 
@@ -232,21 +230,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [_header(config)]
 
 
-def _prepare_generated(config: pytest.Config, state: PluginState) -> None:
-    """Start drawing the generated requests in the background, once, in the process that runs the contract
-    (a pytest-xdist worker does it when it turns out to be that process)."""
-    if state.preparation is None and not hasattr(config, "workerinput"):
-        from .generated.wave import Preparation
-        from .obtain import fuzz_of
-
-        state.preparation = Preparation(fuzz_of(config))
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker("clause")
-    if marker:
-        # The earliest sign of a contract session: schemathesis and Hypothesis load while collection goes on.
-        _prepare_generated(metafunc.config, metafunc.config.stash[STATE])
     if marker and "probe" in metafunc.fixturenames:
         from .contract import contract
 
@@ -263,7 +248,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not state.active:
         state.active = True
         _validate_options(config)
-    _prepare_generated(config, state)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and not state.header_shown:
         reporter.write_line(_header(config))
@@ -278,7 +262,7 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factor
     if state.record is None:
         from .obtain import obtain
 
-        state.record = obtain(config, base_url, state.preparation, tmp_path_factory)
+        state.record = obtain(config, base_url, tmp_path_factory)
     if state.record.error:
         pytest.exit(f"rocketchat-contract: {state.record.error}", returncode=4)
     return state.record

@@ -15,7 +15,7 @@ from packaging.version import Version
 from .contract import contract
 from .credentials import Credential
 from .generated import Fuzz
-from .generated.wave import HOSTILE, SCHEMATHESIS, Preparation, submit
+from .generated.wave import HOSTILE, SCHEMATHESIS, submit
 from .generated.wave import MAX_PARALLEL as GENERATED_PARALLEL
 from .http import Client, Exchange, TargetError
 from .judge import Judge, Observation, Unavailable
@@ -59,8 +59,8 @@ class ContractRun:
     placement: Placement | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     judge: Judge | None = None
-    preparation: Preparation | None = None
-    """The generated requests, drawn in the background (None: the run sends none)."""
+    send_generated: bool = True
+    """Whether the wave carries the generated requests (they are drawn and sent whichever tests are selected)."""
     generated: dict[str, dict[str, Observation]] = field(default_factory=dict)
     """The generated requests' exchanges, by the clause that judges them."""
     judgements: list[Judgement] = field(default_factory=list)
@@ -221,13 +221,12 @@ class ContractRun:
                 tasks[probe.name] = self._under_chain
             else:
                 tasks[probe.name] = partial(self._send, probe.name)
-        send_generated = self.preparation is not None and bool(self.placement and self.placement.endpoint_expected)
+        send_generated = self.send_generated and bool(self.placement and self.placement.endpoint_expected)
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
             futures = {name: pool.submit(task) for name, task in tasks.items()}
             generated = {}
-            if send_generated:
-                assert self.preparation is not None
-                generated = submit(self.preparation, pool, self.client, self.context)
+            if send_generated:  # drawn in this thread while the probes wait for the server
+                generated = submit(self.settings.fuzz, pool, self.client, self.context)
             for name, future in futures.items():
                 self.observations[name] = future.result()
             for clause_id, exchanges in generated.items():

@@ -1,16 +1,15 @@
 """The generated requests' part of the run's concurrent wave.
 
-``Preparation`` imports schemathesis and Hypothesis and draws every case in a background thread, started
-before the run sends anything, so those imports overlap the server's answers (Restivus delays 401/403 by
-0.5-1 s) instead of preceding them. ``submit`` then sends every generated request into the run's pool.
+``submit`` runs in the run's main thread once the probes are in flight: it imports schemathesis and
+Hypothesis and draws every request while the server holds the probes' answers (Restivus delays 401/403 by
+0.5-1 s), then sends the generated requests into the same pool. Imports and draws stay in the main thread:
+pytest rewrites plugin packages (schemathesis's too) with ``ast`` on first import, and CPython 3.11's ``ast``
+is not safe in two threads at once (gh-106905).
 """
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
 
 from ..http import Client, Exchange
 from ..probes import ENDPOINT, ProbeContext
@@ -21,56 +20,20 @@ HOSTILE = "generated.hostile-credentials"
 MAX_PARALLEL = 64
 
 
-@dataclass
-class Drawn:
-    cases: list[Any]
-    checks: list[Any]
-    batches: list[Any]
-
-
-class Preparation:
-    """Imports and draws in a thread of its own; ``result`` waits for it (and re-raises what went wrong)."""
-
-    def __init__(self, fuzz: Fuzz) -> None:
-        self.fuzz = fuzz
-        self._done = threading.Event()
-        self._drawn: Drawn | None = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._prepare, name="generated-preparation", daemon=True).start()
-
-    def _prepare(self) -> None:
-        try:
-            from .cases import check_functions, draw_cases
-            from .hostile import draw_batches
-
-            self._drawn = Drawn(draw_cases(self.fuzz), check_functions(), draw_batches(self.fuzz))
-        except BaseException as exc:  # handed to the run's thread by result()
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def result(self) -> Drawn:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._drawn is not None
-        return self._drawn
-
-
 def submit(
-    preparation: Preparation, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
+    fuzz: Fuzz, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
 ) -> dict[str, list[Future[Exchange]]]:
-    """Send every generated request into ``pool``; the futures by the clause that judges them."""
-    from .cases import send_case
-    from .hostile import hostile_requests
+    """Draw every generated request and send it into ``pool``; the futures by the clause that judges them."""
+    from .cases import check_functions, draw_cases, send_case
+    from .hostile import draw_batches, hostile_requests
 
-    drawn = preparation.result()
     privileged = ctx.privileged.headers() if ctx.privileged else {}
-    schemathesis: list[Future[Exchange]] = [
-        pool.submit(send_case, case, client, privileged, drawn.checks) for case in drawn.cases
-    ]
-    hostile = [
+    hostile: list[Future[Exchange]] = [
         pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers)
-        for headers, name in hostile_requests(drawn.batches, ctx)
+        for headers, name in hostile_requests(draw_batches(fuzz), ctx)
+    ]
+    checks = check_functions()
+    schemathesis: list[Future[Exchange]] = [
+        pool.submit(send_case, case, client, privileged, checks) for case in draw_cases(fuzz)
     ]
     return {SCHEMATHESIS: schemathesis, HOSTILE: hostile}
