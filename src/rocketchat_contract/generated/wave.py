@@ -28,12 +28,11 @@ def submit(
     from .hostile import draw_batches, hostile_requests
 
     privileged = ctx.privileged.headers() if ctx.privileged else {}
+    # Everything is drawn before anything is sent, so the generated requests form one round of delays.
+    hostile_drawn = hostile_requests(draw_batches(fuzz), ctx)
+    cases, checks = draw_cases(fuzz), check_functions()
     hostile: list[Future[Exchange]] = [
-        pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers)
-        for headers, name in hostile_requests(draw_batches(fuzz), ctx)
+        pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers) for headers, name in hostile_drawn
     ]
-    checks = check_functions()
-    schemathesis: list[Future[Exchange]] = [
-        pool.submit(send_case, case, client, privileged, checks) for case in draw_cases(fuzz)
-    ]
+    schemathesis: list[Future[Exchange]] = [pool.submit(send_case, case, client, privileged, checks) for case in cases]
     return {SCHEMATHESIS: schemathesis, HOSTILE: hostile}
