@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -229,3 +230,17 @@ def test_the_short_summary_names_a_drift_entry_without_repeating_it(
 def test_pyproject_leaves_the_short_summary_to_the_user() -> None:
     pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
     assert '"-ra"' not in pyproject
+
+
+def test_xdist_reports_an_untestable_target_with_exit_status_4(
+    pytester: pytest.Pytester, reference_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prepare(monkeypatch, reference_server, "8.8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_suite(pytester, "-n", "2", base_url=f"http://127.0.0.1:{port}")
+    text = result.text()
+    assert result.ret == 4, text
+    assert "connection refused" in text
+    assert "INTERNALERROR" not in text and "Traceback" not in text

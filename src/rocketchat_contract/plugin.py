@@ -264,7 +264,13 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factor
 
         state.record = obtain(config, base_url, tmp_path_factory)
     if state.record.error:
-        pytest.exit(f"rocketchat-contract: {state.record.error}", returncode=4)
+        message = f"rocketchat-contract: {state.record.error}"
+        if hasattr(config, "workerinput"):
+            # pytest.exit in a pytest-xdist worker crashes the controller: stop this worker instead, and let
+            # the controller turn the reported error into exit status 4 (_ReportListener).
+            request.session.shouldstop = message
+            pytest.fail(message, pytrace=False)
+        pytest.exit(message, returncode=4)
     return state.record
 
 
@@ -329,6 +335,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     record = item.config.stash[STATE].record
     if judgement is not None and record is not None and report.when == "call":
         setattr(report, REPORT_KEY, {"judgement": judgement.to_json(), "run": record.meta()})
+    elif record is not None and record.error and report.when == "setup" and report.failed:
+        setattr(report, REPORT_KEY, {"error": record.error})
     return report
 
 
@@ -337,16 +345,26 @@ class _ReportListener:
 
     def __init__(self, state: PluginState) -> None:
         self.state = state
+        self.error: str | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_KEY, None)
         if not isinstance(data, dict):
+            return
+        if "error" in data:
+            self.error = str(data["error"])
             return
         if self.state.collector is None:
             from .reporting import Collector
 
             self.state.collector = Collector()
         self.state.collector.add(data)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """A target that could not be tested ends the session with exit status 4, under pytest-xdist too."""
+        if self.error is not None and not hasattr(session.config, "workerinput"):
+            session.exitstatus = 4
 
 
 def _reports_here(config: pytest.Config) -> bool:
