@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from .contract import Clause
+from .expectations import judge_expectation
 from .http import Exchange
 from .observations import Observation, Unavailable
 from .verdicts import Judgement, Verdict
@@ -52,8 +53,6 @@ def leaked_fields(exchange: Exchange) -> list[str]:
 
 def success(judge: Judge, clause: Clause, observations: Mapping[str, Observation]) -> Exchange | Judgement:
     """Return the 200 of the privileged probe, or the judgement that explains its absence."""
-    from .expectations import judge_expectation
-
     observation = observations.get("privileged")
     if observation is None or isinstance(observation, Unavailable):
         reason = observation.reason if isinstance(observation, Unavailable) else "the privileged probe was not run"
