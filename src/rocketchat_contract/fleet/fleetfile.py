@@ -57,6 +57,8 @@ class TargetSpec:
 def load_fleet(path: Path) -> list[TargetSpec]:
     """Read and check a fleet file; raise FleetFileError with one line when it is unusable."""
     document = _read(path)
+    if document is None:
+        raise FleetFileError(f"{path}: the file is empty; it needs a list of targets (see the README, Many servers)")
     error = best_match(store().validator(FLEET_FILE_SCHEMA).iter_errors(document))
     if error is not None:
         raise FleetFileError(f"{path}: {_where(document, error)}: {_message(error)}")
@@ -106,7 +108,7 @@ def _where(document: Any, error: ValidationError) -> str:
     elif path and path[0] == "defaults":
         label, rest = "defaults", path[1:]
     else:
-        return "the file" if not path else f"field {'.'.join(str(p) for p in path)}"
+        return "top level" if not path else f"field {'.'.join(str(p) for p in path)}"
     return f"{label}, field {'.'.join(str(p) for p in rest)}" if rest else label
 
 
