@@ -27,6 +27,8 @@ class Member:
     """Fleet-file settings of this target (provision_user, rc_version, …)."""
     accounts: tuple[str, ...] = ("admin", "user")
     """Whose credentials the fleet environment carries (by password)."""
+    userinfo: str | None = None
+    """``user:password`` put in the base URL, as for a proxy that wants basic authentication."""
 
     @property
     def prefix(self) -> str:
@@ -55,7 +57,8 @@ class ReferenceFleet:
                     continue
                 server = ReferenceServer(member.profile, member.knobs).start()
                 self.servers[member.name] = server
-                self.urls[member.name] = server.url
+                where = f"{member.userinfo}@{server.host}" if member.userinfo else server.host
+                self.urls[member.name] = f"http://{where}:{server.port}"
         except BaseException:
             self.stop()
             raise
