@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from rocketchat_contract.cli import main
 from rocketchat_contract.credentials import ROLES
-from rocketchat_contract.fleet.command import CredentialSourceError, launch, redacted_url, suite_dir
+from rocketchat_contract.fleet.command import (
+    CredentialSourceError,
+    launch,
+    redacted_url,
+    source_variables,
+    suite_dir,
+)
 from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
 from rocketchat_contract.fleet.merge import merge_reports
 from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record
@@ -117,6 +124,15 @@ def test_a_missing_fleet_file_and_bad_options_exit_4(tmp_path: Path, capsys: pyt
     assert "Traceback" not in err
 
 
+def test_the_readme_fleet_file_is_valid() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Many servers") :]
+    block = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
+    document = yaml.safe_load(block)
+    assert store().problem(FLEET_FILE_SCHEMA, document) is None
+    assert {t["name"] for t in document["targets"]} == {"production", "staging"}
+
+
 def test_the_schema_lists_exactly_the_suites_credential_variables() -> None:
     schema = store().documents[FLEET_FILE_SCHEMA]
     listed = schema["$defs"]["target"]["properties"]["env"]["propertyNames"]["enum"]
@@ -140,11 +156,13 @@ def test_credentials_come_from_the_prefix_and_nothing_else_is_inherited(tmp_path
         "RC_PROD_ADMIN_PASSWORD": "prod-password",
         "RC_PROD_USER_ID": "uid",
         "RC_PROD_USER_TOKEN": "prod-user-token",
+        "RC_STAGE_ADMIN_TOKEN": "another-targets-token",
         "HOME": "/root",
     }
-    run = launch(spec(env_prefix="RC_PROD_"), tmp_path / "prod.json", environ, suite=Path("/suite"))
+    fleet = [spec(env_prefix="RC_PROD_"), spec(name="stage", env_prefix="RC_STAGE_")]
+    run = launch(fleet[0], tmp_path / "prod.json", environ, suite=Path("/suite"), withheld=source_variables(fleet))
     assert run.env["RC_ADMIN_USERNAME"] == "bot" and run.env["RC_USER_TOKEN"] == "prod-user-token"
-    for name in ("RC_ADMIN_USER_ID", "RC_ADMIN_TOKEN", "RC_CA_BUNDLE", "PYTEST_BASE_URL"):
+    for name in ("RC_ADMIN_USER_ID", "RC_ADMIN_TOKEN", "RC_CA_BUNDLE", "PYTEST_BASE_URL", "RC_STAGE_ADMIN_TOKEN"):
         assert name not in run.env
     assert run.env["HOME"] == "/root"
     assert run.secrets == {"prod-password", "prod-user-token"}

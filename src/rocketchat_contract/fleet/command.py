@@ -79,10 +79,26 @@ def redacted_url(url: str) -> str:
     return parts._replace(netloc="[redacted]@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
-def launch(spec: TargetSpec, report: Path, environ: Mapping[str, str], suite: Path | None = None) -> Launch:
-    """Build the run of one target: ``python -m pytest SUITE --base-url URL --compliance-report REPORT …``."""
+def source_variables(specs: list[TargetSpec]) -> frozenset[str]:
+    """Every variable any target's credentials are read from: no run gets another target's."""
+    return frozenset(source_variable(spec, name) for spec in specs for name in SUITE_VARIABLES)
+
+
+def launch(
+    spec: TargetSpec,
+    report: Path,
+    environ: Mapping[str, str],
+    suite: Path | None = None,
+    withheld: frozenset[str] = frozenset(),
+) -> Launch:
+    """Build the run of one target: ``python -m pytest SUITE --base-url URL --compliance-report REPORT …``.
+
+    Its environment is the fleet's, without the suite's credential variables, the ``withheld`` ones (other
+    targets' sources) and the variables that would steer every run alike; then its own credentials.
+    """
     found = credentials(spec, environ)
-    env = {k: v for k, v in environ.items() if k not in SUITE_VARIABLES and k not in STEERING_VARIABLES}
+    dropped = {*SUITE_VARIABLES, *STEERING_VARIABLES, *withheld}
+    env = {k: v for k, v in environ.items() if k not in dropped}
     env.update(found)
     argv = [sys.executable, "-m", "pytest", str(suite or suite_dir()), "-p", "no:cacheprovider"]
     if url_secrets(spec.base_url):

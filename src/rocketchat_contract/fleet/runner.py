@@ -22,7 +22,7 @@ from typing import Any
 
 from ..redact import Redactor
 from ..schemas import store
-from .command import CredentialSourceError, Launch, launch
+from .command import CredentialSourceError, Launch, launch, source_variables
 from .fleetfile import TargetSpec
 
 REPORT_SCHEMA = "reports/compliance-report.schema.json"
@@ -83,9 +83,10 @@ class FleetRunner:
         """Run every target; on SIGINT/SIGTERM stop starting new ones and forward the signal to running ones."""
         runs = {spec.name: TargetRun(spec) for spec in self.specs}
         launches: dict[str, Launch] = {}
+        withheld = source_variables(self.specs)
         for spec in self.specs:
             try:
-                launches[spec.name] = launch(spec, self._report_path(spec), self.environ, self.suite)
+                launches[spec.name] = launch(spec, self._report_path(spec), self.environ, self.suite, withheld)
             except CredentialSourceError as exc:
                 runs[spec.name].problem = str(exc)
             else:
