@@ -269,4 +269,5 @@ def test_interrupting_the_fleet_stops_every_run_and_leaves_no_user(tmp_path: Pat
         assert {t["outcome"] for t in targets.values()} == {"interrupted"}, f"{outcomes}\n{output}"
         assert targets["queued"]["reason"] == "not started: the fleet was interrupted"
         assert targets["slow-1"]["exit_status"] == 2
+        assert f"{signum.name}: stopping 2 running target(s)" in output
         assert "Traceback" not in output

@@ -60,7 +60,6 @@ def add_fleet_parser(commands: Any) -> None:
         help="instead of running, merge JSON fleet reports (of split CI jobs) into one and write it with --report",
     )
     fleet.add_argument("--logs", type=Path, metavar="DIR", help="keep each target's pytest output in DIR/NAME.log")
-    fleet.add_argument("--suite", type=Path, metavar="DIR", help=argparse.SUPPRESS)
 
 
 def _fail(message: str) -> int:
@@ -96,8 +95,6 @@ def run_fleet(args: argparse.Namespace) -> int:
         specs = load_fleet(args.fleet_file)
     except FleetFileError as exc:
         return _fail(str(exc))
-    if args.suite is not None and not args.suite.is_dir():
-        return _fail(f"--suite {args.suite}: no such folder")
     return _run(args, specs)
 
 
@@ -110,9 +107,9 @@ def _run(args: argparse.Namespace, specs: list[Any]) -> int:
             specs,
             Path(workdir),
             jobs=args.jobs or default_jobs(),
-            suite=args.suite,
             on_finish=terminal.finished,
             on_tick=terminal.tick,
+            on_message=terminal.message,
         )
         runs = runner.run()
     if runner.interrupted is not None:

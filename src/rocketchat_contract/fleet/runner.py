@@ -74,6 +74,7 @@ class FleetRunner:
     suite: Path | None = None
     on_finish: Callable[[TargetRun], None] = lambda run: None
     on_tick: Callable[[list[TargetRun]], None] = lambda running: None
+    on_message: Callable[[str], None] = lambda line: None
     stop_grace: float = STOP_GRACE
     redactor: Redactor = field(default_factory=Redactor)
     interrupted: int | None = None
@@ -117,6 +118,10 @@ class FleetRunner:
                 pending.clear()
                 for child in running.values():
                     _signal(child.process, self.interrupted)
+                self.on_message(
+                    f"{signal.Signals(self.interrupted).name}: stopping {len(running)} running target(s); waiting up "
+                    f"to {self.stop_grace:.0f} s while they log out and delete the users they provisioned"
+                )
             busy = {child.origin for child in running.values()}
             while len(running) < self.jobs:
                 ready = next((s for s in pending if s.origin not in busy), None)

@@ -100,4 +100,5 @@ class Terminal:
             self._write(f"  {index:>2} {column['id']}")
         summary = document["summary"]
         counts = ", ".join(f"{summary[o]} {o}" for o in ("pass", "fail", "untestable", "interrupted") if summary[o])
-        self._write(f"{summary['targets']} targets: {counts} → exit status {document['exit_status']}")
+        plural = "s" if summary["targets"] != 1 else ""
+        self._write(f"{summary['targets']} target{plural}: {counts} → exit status {document['exit_status']}")
