@@ -1,7 +1,8 @@
 """The fleet against reference servers: every profile, a broken one, an unreachable one, run as users run it.
 
-One fleet run (module fixture) feeds most tests: exit status, complete JSON/Markdown/HTML reports, verdicts
-equal to single runs of the same servers, no secret anywhere and no provisioned user left behind.
+One fleet run feeds the checks of ``test_a_fleet_of_reference_servers`` (one test, so that pytest-xdist
+never runs the fleet twice): exit status, complete JSON/Markdown/HTML reports, verdicts equal to single runs
+of the same servers, no secret anywhere and no provisioned user left behind.
 """
 
 from __future__ import annotations
@@ -66,9 +67,10 @@ class FleetResult:
         return next(t for t in self.report["targets"] if t["name"] == name)
 
 
-@pytest.fixture(scope="module")
-def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetResult]:
-    folder = tmp_path_factory.mktemp("fleet")
+@pytest.fixture
+def fleet_run(tmp_path: Path) -> Iterator[FleetResult]:
+    folder = tmp_path / "fleet"
+    folder.mkdir()
     with ReferenceFleet(members()) as fleet, pytest.MonkeyPatch.context() as monkeypatch:
         for name in [n for n in os.environ if n.startswith("RC_")]:
             monkeypatch.delenv(name)
@@ -85,7 +87,7 @@ def fleet_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FleetResult]
         yield FleetResult(status, out.getvalue(), {**files, "logs": folder / "logs"}, fleet, users)
 
 
-def test_a_violation_fails_the_fleet_and_the_terminal_shows_each_target(fleet_run: FleetResult) -> None:
+def check_exit_status_and_terminal(fleet_run: FleetResult) -> None:
     assert fleet_run.status == 1, fleet_run.terminal
     lines = fleet_run.terminal.splitlines()
     total = len(members())
@@ -98,7 +100,7 @@ def test_a_violation_fails_the_fleet_and_the_terminal_shows_each_target(fleet_ru
     assert f"{total} targets: {total - 2} pass, 1 fail, 1 untestable → exit status 1" in fleet_run.terminal
 
 
-def test_the_json_report_is_complete_and_valid(fleet_run: FleetResult) -> None:
+def check_json_report(fleet_run: FleetResult) -> None:
     report = fleet_run.report
     assert store().problem("fleet/fleet-report.schema.json", report) is None
     assert [t["name"] for t in report["targets"]] == [m.name for m in members()]
@@ -121,7 +123,7 @@ def test_the_json_report_is_complete_and_valid(fleet_run: FleetResult) -> None:
     assert fleet_run.target("broken")["credential_variables"] == [f"RC_BROKEN_{n}" for n in names]
 
 
-def test_markdown_and_html_show_every_target_and_clause(fleet_run: FleetResult) -> None:
+def check_markdown_and_html(fleet_run: FleetResult) -> None:
     markdown = fleet_run.files["md"].read_text(encoding="utf-8")
     html = fleet_run.files["html"].read_text(encoding="utf-8")
     clauses = [c["id"] for c in fleet_run.report["clauses"]]
@@ -142,7 +144,7 @@ def test_markdown_and_html_show_every_target_and_clause(fleet_run: FleetResult) 
     assert not re.search(r"""(src|href)=["']?(https?:)?//|@import|url\(""", html), "the page must fetch nothing"
 
 
-def test_each_target_gets_the_verdicts_of_a_single_run(
+def check_same_verdicts_as_single_runs(
     fleet_run: FleetResult, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for member in members():
@@ -158,7 +160,7 @@ def test_each_target_gets_the_verdicts_of_a_single_run(
         assert single.ret == target["exit_status"], member.name
 
 
-def test_no_secret_in_any_output_and_no_user_left_behind(fleet_run: FleetResult) -> None:
+def check_no_secret_and_no_user_left(fleet_run: FleetResult) -> None:
     secrets = fleet_run.fleet.secrets() | {PROXY_SECRET}
     assert len(secrets) > 20
     outputs = {"terminal": fleet_run.terminal}
@@ -172,6 +174,16 @@ def test_no_secret_in_any_output_and_no_user_left_behind(fleet_run: FleetResult)
     assert "--provision-user created user" in " ".join(fleet_run.target("rc-8.8")["report"]["notes"])
     for name, (before, after) in fleet_run.users.items():
         assert before == after, f"{name}: a user is left behind"
+
+
+def test_a_fleet_of_reference_servers(
+    fleet_run: FleetResult, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_exit_status_and_terminal(fleet_run)
+    check_json_report(fleet_run)
+    check_markdown_and_html(fleet_run)
+    check_no_secret_and_no_user_left(fleet_run)
+    check_same_verdicts_as_single_runs(fleet_run, pytester, monkeypatch)  # last: it resets the servers
 
 
 def test_untestable_targets_exit_4_unless_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
