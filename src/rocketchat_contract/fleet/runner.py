@@ -108,6 +108,21 @@ class FleetRunner:
 
     def _loop(self, pending: list[TargetSpec], runs: dict[str, TargetRun], launches: dict[str, Launch]) -> None:
         running: dict[str, _Child] = {}
+        try:
+            self._schedule(pending, runs, launches, running)
+        finally:
+            for child in running.values():  # only after an unexpected error: leave no run behind
+                if child.process.returncode is None:
+                    child.process.kill()
+                    child.process.wait()
+
+    def _schedule(
+        self,
+        pending: list[TargetSpec],
+        runs: dict[str, TargetRun],
+        launches: dict[str, Launch],
+        running: dict[str, _Child],
+    ) -> None:
         deadline: float | None = None
         while pending or running:
             if self.interrupted is not None and deadline is None:
