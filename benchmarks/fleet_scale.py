@@ -10,6 +10,7 @@ import os
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,10 +120,12 @@ class Scale:
         )
 
 
-def measure_scale(count: int) -> Scale:
+def measure_scale(count: int, mark: Callable[[str], None] = lambda what: None) -> Scale:
     chosen = members(count)
     with ReferenceFleet(chosen) as fleet, tempfile.TemporaryDirectory(prefix="bench-fleet-") as folder:
         single = _fleet(fleet, Path(folder), 1)
+        mark("after the fleet with --jobs 1")
         parallel = _fleet(fleet, Path(folder), JOBS)
+        mark(f"after the fleet with --jobs {JOBS}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return Scale(chosen, single, parallel, rss)

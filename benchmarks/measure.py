@@ -29,6 +29,8 @@ class Proc:
     stdout: str
     started: float
     """Epoch seconds at spawn, to line the child up with the reference server's request log."""
+    cpu: float = 0.0
+    """User plus system CPU seconds of the child: less swayed than wall time by other work on the machine."""
 
     @property
     def last_line(self) -> str:
@@ -52,7 +54,13 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeou
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return Proc(tuple(argv), child.returncode, wall, usage.ru_maxrss, text, epoch)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Proc(tuple(argv), child.returncode, wall, usage.ru_maxrss, text, epoch, cpu)
+
+
+def load() -> float:
+    """The 1-minute load average (how busy the machine was), or NaN where the platform has none."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
 
 
 def med(values: Sequence[float]) -> float:

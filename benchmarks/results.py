@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from fleet_scale import JOBS, Scale
@@ -19,21 +20,24 @@ def _span(values: Sequence[float], unit: str = "s", digits: int = 2) -> str:
 
 def _startup(result: Startup) -> list[str]:
     rows = [
-        ["unrelated session, plugin as installed", _span([p.wall for p in result.unrelated]), "-", "-",
+        ["unrelated session, plugin as installed", _span([p.wall for p in result.unrelated]),
+         _span([p.cpu for p in result.unrelated]), "-", "-",
          f"{med([p.max_rss_kb for p in result.unrelated]) / 1024:.0f} MB"],
         ["unrelated session, `-p no:rocketchat_contract` (bare start-up)",
-         _span([p.wall for p in result.unrelated_bare]), "-", "-",
+         _span([p.wall for p in result.unrelated_bare]), _span([p.cpu for p in result.unrelated_bare]), "-", "-",
          f"{med([p.max_rss_kb for p in result.unrelated_bare]) / 1024:.0f} MB"],
     ]
     titles = {"newest": "contract run, 8.8, no delays", "restivus": f"contract run, {RESTIVUS_PROFILE}, real delays"}
     for key, runs in result.runs.items():
         rows.append(
-            [titles[key], _span([r.proc.wall for r in runs]), _span([r.first_request for r in runs]),
+            [titles[key], _span([r.proc.wall for r in runs]), _span([r.proc.cpu for r in runs]),
+             _span([r.first_request for r in runs]),
              f"{med([r.wire for r in runs]):.2f} s, {runs[0].requests} requests",
              f"{med([r.proc.max_rss_kb for r in runs]) / 1024:.0f} MB"]
         )
-    lines = _table(["Measurement", "wall (median, min-max)", "time to first request", "on the wire", "peak RSS"], rows)
-    outcome = {r.proc.last_line for runs in result.runs.values() for r in runs}
+    header = ["Measurement", "wall (median, min-max)", "CPU", "time to first request", "on the wire", "peak RSS"]
+    lines = _table(header, rows)
+    outcome = {re.sub(r" in [\d.]+s$", "", r.proc.last_line) for runs in result.runs.values() for r in runs}
     imported = _span(result.import_ms, "ms", 0)
     lines += ["", f"`import rocketchat_contract.plugin` alone (`-X importtime`, cumulative): {imported}.",
               f"Contract runs ended: {'; '.join(sorted(outcome))}."]
@@ -73,7 +77,7 @@ def _fleet(scale: Scale) -> list[str]:
 
 
 def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None, runs: int, took: float,
-           command: str) -> str:
+           command: str, loads: Sequence[tuple[str, float]] = ()) -> str:
     targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else [])]
     lines = [
         "# Benchmarks",
@@ -84,6 +88,10 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "## Machine",
         "",
         *_table(["", ""], [[k, v] for k, v in machine.items()]),
+        "",
+        "Load average (1 min) as the script went: "
+        + ", ".join(f"{what} {value:.1f}" for what, value in loads)
+        + ". Above the 2 cores, other work shared the machine and every time here is longer than on a quiet one.",
         "",
         "## Targets",
         "",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import results
 from fleet_scale import measure_scale
-from measure import machine
+from measure import load, machine
 from startup import REPO, Startup, measure_runs, measure_unrelated
 
 
@@ -42,17 +42,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     about = machine()
     startup = scale = None
+    loads = [("start", load())]
     if args.only in (None, "startup"):
         startup = Startup()
         log(f"unrelated pytest session, {args.runs} run(s) with and without the plugin")
         measure_unrelated(startup, args.runs)
         log("contract runs: 8.8 without delays, Restivus era with real delays")
         measure_runs(startup, args.runs)
+        loads.append(("after the start-up part", load()))
     if args.only in (None, "fleet"):
         log(f"fleet of {args.fleet_size} reference servers, --jobs 1 then --jobs 4")
-        scale = measure_scale(args.fleet_size)
+        scale = measure_scale(args.fleet_size, lambda what: loads.append((what, load())))
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = results.render(about, startup, scale, args.runs, time.perf_counter() - started, command.strip())
+    took = time.perf_counter() - started
+    text = results.render(about, startup, scale, args.runs, took, command.strip(), loads)
     args.output.write_text(text, encoding="utf-8")
     log(f"wrote {args.output}")
     return 0

@@ -49,7 +49,7 @@ def test_targets_compare_runs_with_their_floors(bench: dict[str, ModuleType]) ->
     startup, measure = bench["startup"], bench["measure"]
 
     def proc(wall: float) -> object:
-        return measure.Proc(("pytest",), 0, wall, 90_000, "1 passed", 0.0)
+        return measure.Proc(("pytest",), 0, wall, 90_000, "1 passed", 0.0, cpu=wall / 2)
 
     result = startup.Startup(
         import_ms=[4.0],
@@ -62,7 +62,7 @@ def test_targets_compare_runs_with_their_floors(bench: dict[str, ModuleType]) ->
     )
     rows = {row[0].split(":")[0]: row for row in result.targets()}
     plugin, restivus, newest = rows.values()
-    assert plugin[3] and "20 ms" in plugin[1]
+    assert plugin[3] and "10 ms CPU (wall +20 ms" in plugin[1]
     assert not restivus[3] and "2.20 s = 1.57 x floor 1.40 s" in restivus[1]  # floor: start-up + one 1 s chain
     assert not newest[3] and "0.90 s = 1.50 x floor 0.60 s" in newest[1]  # floor: start-up + the wire span
     result.runs["newest"][0] = startup.SuiteRun(proc(0.75), 0.5, 0.2, 87)
