@@ -1,40 +1,36 @@
-"""Child processes timed with their own peak memory, and a description of the machine they ran on."""
+"""Child processes timed with their own peak memory, medians, and a description of the machine."""
 
 from __future__ import annotations
 
+import math
 import os
 import platform
-import re
+import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 POLL = 0.005
-_FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Proc:
-    """What one child process did: exit code, wall time, peak RSS and its output."""
+    """What one child process did: exit code, wall time, peak RSS, output, and when it was spawned."""
 
     argv: tuple[str, ...]
     returncode: int
     wall: float
     max_rss_kb: int
     stdout: str
-    stderr: str
-    timed_out: bool = False
-    started: float = 0.0
-    """Epoch seconds at spawn, to line the child up with the server's trace."""
-
-    @property
-    def failed(self) -> frozenset[str]:
-        """pytest's ``FAILED node-id`` summary lines (the suite's addopts carry -ra)."""
-        return frozenset(m[1] for m in _FAILED.finditer(self.stdout))
+    started: float
+    """Epoch seconds at spawn, to line the child up with the reference server's request log."""
+    cpu: float = 0.0
+    """User plus system CPU seconds of the child: less swayed than wall time by other work on the machine."""
 
     @property
     def last_line(self) -> str:
@@ -42,57 +38,40 @@ class Proc:
         return lines[-1].strip("= ") if lines else ""
 
 
-def _reap(pid: int, deadline: float) -> tuple[int, int, bool]:
-    """wait4 the child (bounded by ``deadline``): its own rusage, not the max over every child so far."""
-    timed_out = False
-    while time.perf_counter() < deadline:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            return os.waitstatus_to_exitcode(status), usage.ru_maxrss, timed_out
-        time.sleep(POLL)
-    timed_out = True
-    os.kill(pid, 9)
-    _, status, usage = os.wait4(pid, 0)
-    return os.waitstatus_to_exitcode(status), usage.ru_maxrss, timed_out
-
-
 def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300.0) -> Proc:
-    """Run ``argv`` to the end (or kill it at ``timeout``) and measure it like /usr/bin/time would."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """Run ``argv`` to the end (killed at ``timeout``) and measure it as /usr/bin/time would: wall and ru_maxrss."""
+    with tempfile.TemporaryFile() as out:
         epoch, started = time.time(), time.perf_counter()
-        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        code, rss, timed_out = _reap(child.pid, started + timeout)
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - started > timeout:
+                child.kill()
+            time.sleep(POLL)
         wall = time.perf_counter() - started
-        child.returncode = code
+        child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        err.seek(0)
-        return Proc(
-            tuple(argv),
-            code,
-            wall,
-            rss,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-            timed_out,
-            epoch,
-        )
+        text = out.read().decode("utf-8", "replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Proc(tuple(argv), child.returncode, wall, usage.ru_maxrss, text, epoch, cpu)
 
 
-def _cpu_model() -> str:
+def load() -> float:
+    """The 1-minute load average (how busy the machine was), or NaN where the platform has none."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
+
+
+def med(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else math.nan
+
+
+def _first(path: str, prefix: str) -> str:
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _ram_gib() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
     except OSError:
         pass
     return "unknown"
@@ -106,18 +85,20 @@ def _version(package: str) -> str:
 
 
 def machine() -> dict[str, str]:
-    """CPU, cores, RAM and tool versions, so a reader can tell whether their numbers compare."""
+    """CPU, cores, RAM, load and tool versions, so a reader can tell whether their numbers compare."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    memory = _first("/proc/meminfo", "MemTotal")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     return {
-        "CPU": _cpu_model(),
+        "CPU": _first("/proc/cpuinfo", "model name"),
         "Cores": f"{usable} usable ({os.cpu_count()} online)",
-        "RAM": _ram_gib(),
+        "RAM": f"{int(memory.split()[0]) / 1024 / 1024:.1f} GiB" if memory != "unknown" else memory,
+        "Load average at start (1, 5, 15 min)": load,
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
         "pytest": _version("pytest"),
         "schemathesis": _version("schemathesis"),
         "hypothesis": _version("hypothesis"),
-        "requests": _version("requests"),
         "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "Bytecode cache": "on (PYTHONDONTWRITEBYTECODE unset for the measured processes)",
+        "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", "unset"),
     }

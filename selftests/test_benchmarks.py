@@ -1,27 +1,97 @@
-"""Smoke test of benchmarks/run.py: it runs end to end in quick mode and writes its tables (timings not judged)."""
+"""The benchmark script: its pieces compute what RESULTS.md says, and a quick run writes every table.
+
+The quick run takes minutes, so it is marked slow: `.ci/run` leaves it out, `tox -e benchmarks` runs it.
+Timings are never judged here.
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+import pytest
+
+from rocketchat_contract.reference import FAULTS, PROFILES
+from rocketchat_contract.reference.profiles import profile
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def test_quick_run_writes_the_results_table(tmp_path: Path) -> None:
+@pytest.fixture
+def bench(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, ModuleType]]:
+    """The benchmark modules, imported the way run.py imports them (its folder on sys.path)."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import fleet_scale
+    import measure
+    import startup
+
+    yield {"fleet_scale": fleet_scale, "measure": measure, "startup": startup}
+
+
+IMPORTTIME = """\
+import time: self [us] | cumulative | imported package
+import time:       512 |        512 |   _io
+import time:      2453 |     228632 |     rocketchat_contract.schemas
+import time:     25332 |     959217 | rocketchat_contract.plugin
+"""
+
+
+def test_the_plugins_import_time_is_read_from_importtime(bench: dict[str, ModuleType]) -> None:
+    assert bench["startup"].plugin_import_ms(IMPORTTIME) == pytest.approx(959.217)
+    with pytest.raises(ValueError, match="not in the -X importtime output"):
+        bench["startup"].plugin_import_ms(IMPORTTIME, "rocketchat_contract.fleet")
+
+
+def test_targets_compare_runs_with_their_floors(bench: dict[str, ModuleType]) -> None:
+    startup, measure = bench["startup"], bench["measure"]
+
+    def proc(wall: float) -> object:
+        return measure.Proc(("pytest",), 0, wall, 90_000, "1 passed", 0.0, cpu=wall / 2)
+
+    result = startup.Startup(
+        import_ms=[4.0],
+        unrelated=[proc(0.42)],
+        unrelated_bare=[proc(0.40)],
+        runs={
+            "restivus": [startup.SuiteRun(proc(2.2), 0.5, 1.1, 87)],
+            "newest": [startup.SuiteRun(proc(0.9), 0.5, 0.2, 87)],
+        },
+    )
+    rows = {row[0].split(":")[0]: row for row in result.targets()}
+    plugin, restivus, newest = rows.values()
+    assert plugin[3] and "10 ms CPU (wall +20 ms" in plugin[1]
+    assert not restivus[3] and "2.20 s = 1.57 x floor 1.40 s" in restivus[1]  # floor: start-up + one 1 s chain
+    assert not newest[3] and "0.90 s = 1.50 x floor 0.60 s" in newest[1]  # floor: start-up + the wire span
+    result.runs["newest"][0] = startup.SuiteRun(proc(0.75), 0.5, 0.2, 87)
+    assert result.targets()[2][3]
+
+
+def test_the_fleet_mixes_every_profile_delays_and_faults(bench: dict[str, ModuleType]) -> None:
+    members = bench["fleet_scale"].members(20)
+    assert len(members) == 20 and len({m.name for m in members}) == 20
+    assert {m.profile for m in members} >= set(PROFILES) - {"8.8"}
+    delayed = [m for m in members if m.knobs.delay_scale == 1.0]
+    broken = [m for m in members if m.knobs.faults]
+    assert len(delayed) >= 3 and all(profile(m.profile).restivus for m in delayed)
+    assert len(broken) == 3 and all(next(iter(m.knobs.faults)) in FAULTS for m in broken)
+
+
+@pytest.mark.slow
+def test_quick_run_writes_every_table(tmp_path: Path) -> None:
     output = tmp_path / "RESULTS.md"
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--faults", "accept-no-credentials", "--output", str(output)],
+        [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--output", str(output)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     text = output.read_text(encoding="utf-8")
-    for heading in ("## Machine", "## Side by side", "## Targets", "## Fault catalogue", "## Reproduce"):
+    for heading in ("## Machine", "## Targets", "## Start-up and contract runs", "## Fleet", "## Method"):
         assert heading in text
-    assert "| suite wall time, s |" in text
-    assert "| `accept-no-credentials` |" in text
     assert text.count("| **met** |") + text.count("| **missed** |") == 4
+    assert "| same verdicts in both runs | yes |" in text

@@ -1,22 +1,39 @@
-"""The ``rocketchat-contract`` command; ``diff`` compares two JSON compliance reports for a pull request."""
+"""The ``rocketchat-contract`` command: ``diff`` compares two JSON compliance (or fleet) reports for a pull
+request; ``fleet`` checks many servers at once."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .diff import ReportError, diff_reports, load_report, render_diff
+from .fleet.cli import add_fleet_parser, run_fleet
+from .fleet.diff import is_fleet_report, run_fleet_diff
+from .fleet.merge import FleetReportError
 
 EXIT_SAME_OR_BETTER, EXIT_REGRESSED, EXIT_BAD_INPUT = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors exit with ``usage_status`` (the fleet's bad input is 4, as pytest's)."""
+
+    def __init__(self, *args: Any, usage_status: int = EXIT_BAD_INPUT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.usage_status = usage_status
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rocketchat-contract",
         description="Tools around the GET /api/v1/getImportProgress contract suite (run the suite itself with pytest).",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     diff = commands.add_parser(
         "diff",
         help="compare two JSON compliance reports (e.g. before and after an upgrade)",
@@ -27,10 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("old", type=Path, metavar="OLD.json", help="the report of the earlier run")
     diff.add_argument("new", type=Path, metavar="NEW.json", help="the report of the later run")
+    add_fleet_parser(commands)
     return parser
 
 
 def _diff(old: Path, new: Path) -> int:
+    if is_fleet_report(old) or is_fleet_report(new):
+        return _fleet_diff(old, new)
     try:
         before, after = load_report(old), load_report(new)
     except ReportError as exc:
@@ -41,6 +61,16 @@ def _diff(old: Path, new: Path) -> int:
     return EXIT_REGRESSED if result.regressions else EXIT_SAME_OR_BETTER
 
 
+def _fleet_diff(old: Path, new: Path) -> int:
+    try:
+        text, regressed = run_fleet_diff(old, new)
+    except FleetReportError as exc:
+        print(f"rocketchat-contract diff: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(text)
+    return EXIT_REGRESSED if regressed else EXIT_SAME_OR_BETTER
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status instead of exiting, so tests can call it."""
     try:
@@ -49,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.command == "diff":
         return _diff(args.old, args.new)
+    if args.command == "fleet":
+        return run_fleet(args)
     return EXIT_BAD_INPUT
 
 

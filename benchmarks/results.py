@@ -1,0 +1,122 @@
+"""benchmarks/RESULTS.md from one benchmark run: the machine, the measurements, the targets met or missed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from fleet_scale import JOBS, Scale
+from measure import med
+from startup import RESTIVUS_PROFILE, Startup
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return [f"| {' | '.join(header)} |", "|" + "---|" * len(header), *(f"| {' | '.join(r)} |" for r in rows)]
+
+
+def _span(values: Sequence[float], unit: str = "s", digits: int = 2) -> str:
+    return f"{med(values):.{digits}f} {unit} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def _startup(result: Startup) -> list[str]:
+    rows = [
+        ["unrelated session, plugin as installed", _span([p.wall for p in result.unrelated]),
+         _span([p.cpu for p in result.unrelated]), "-", "-",
+         f"{med([p.max_rss_kb for p in result.unrelated]) / 1024:.0f} MB"],
+        ["unrelated session, `-p no:rocketchat_contract` (bare start-up)",
+         _span([p.wall for p in result.unrelated_bare]), _span([p.cpu for p in result.unrelated_bare]), "-", "-",
+         f"{med([p.max_rss_kb for p in result.unrelated_bare]) / 1024:.0f} MB"],
+    ]
+    titles = {"newest": "contract run, 8.8, no delays", "restivus": f"contract run, {RESTIVUS_PROFILE}, real delays"}
+    for key, runs in result.runs.items():
+        rows.append(
+            [titles[key], _span([r.proc.wall for r in runs]), _span([r.proc.cpu for r in runs]),
+             _span([r.first_request for r in runs]),
+             f"{med([r.wire for r in runs]):.2f} s, {runs[0].requests} requests",
+             f"{med([r.proc.max_rss_kb for r in runs]) / 1024:.0f} MB"]
+        )
+    header = ["Measurement", "wall (median, min-max)", "CPU", "time to first request", "on the wire", "peak RSS"]
+    lines = _table(header, rows)
+    outcome = {re.sub(r" in [\d.]+s$", "", r.proc.last_line) for runs in result.runs.values() for r in runs}
+    imported = _span(result.import_ms, "ms", 0)
+    lines += ["", f"`import rocketchat_contract.plugin` alone (`-X importtime`, cumulative): {imported}.",
+              f"Contract runs ended: {'; '.join(sorted(outcome))}."]
+    return lines
+
+
+def _fleet(scale: Scale) -> list[str]:
+    name, slowest = scale.slowest
+    memory = scale.memory()
+    rows = [
+        ["targets", str(len(scale.members))],
+        ["sum of single runs (`--jobs 1`)", f"{scale.total:.1f} s"],
+        ["slowest single run", f"{slowest:.1f} s ({name})"],
+        [f"fleet wall, `--jobs {JOBS}`", f"{scale.parallel.wall:.1f} s"],
+        ["fleet / sum", f"{scale.parallel.wall / scale.total:.2f}"],
+        ["fleet / slowest", f"{scale.parallel.wall / slowest:.1f}"],
+        ["fleet wall, `--jobs 1`", f"{scale.single.wall:.1f} s"],
+        ["exit status (`--jobs 1` / `--jobs 4`)", f"{scale.single.status} / {scale.parallel.status}"],
+        ["same verdicts in both runs", "yes" if scale.same_verdicts else "**no**"],
+        ["peak RSS of one target's pytest (median, max)", f"{med(memory):.0f} MB, {max(memory):.0f} MB"],
+        [f"memory bound at `--jobs {JOBS}`", f"about {JOBS} x {max(memory):.0f} MB = {JOBS * max(memory):.0f} MB"],
+        ["benchmark process (fleet + every reference server)", f"{scale.fleet_rss_mb:.0f} MB"],
+    ]
+    kinds = {tag: sum(m.name.endswith(tag) for m in scale.members) for tag in ("plain", "delayed", "broken")}
+    lines = [
+        f"{kinds['plain']} targets without delays, {kinds['delayed']} Restivus-era targets with real delays "
+        f"(`Knobs(delay_scale=1.0)`), {kinds['broken']} broken by a fault of `faults.yaml`; every profile of "
+        "`rocketchat_contract.reference.PROFILES` takes part.",
+        "",
+        *_table(["Measurement", "Value"], rows),
+        "",
+        *_table(["Target", "single run, s", f"in the fleet (`--jobs {JOBS}`), s", "outcome"],
+                [[t["name"], f"{scale.single.durations[t['name']]:.1f}", f"{t['duration_s']:.1f}", t["outcome"]]
+                 for t in scale.parallel.report["targets"]]),
+    ]
+    return lines
+
+
+def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None, runs: int, took: float,
+           command: str, loads: Sequence[tuple[str, float]] = ()) -> str:
+    targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else [])]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `{command}` ({runs} run(s) per start-up measurement; the script took {took:.0f} s). "
+        "Rerun it rather than editing this file; timings depend on the machine and on its load.",
+        "",
+        "## Machine",
+        "",
+        *_table(["", ""], [[k, v] for k, v in machine.items()]),
+        "",
+        "Load average (1 min) as the script went: "
+        + ", ".join(f"{what} {value:.1f}" for what, value in loads)
+        + ". Above the 2 cores, other work shared the machine and every time here is longer than on a quiet one.",
+        "",
+        "## Targets",
+        "",
+        *_table(["Target", "Measured", "Limit", "Verdict"],
+                [[t, m, limit, "**met**" if ok else "**missed**"] for t, m, limit, ok in targets]),
+    ]
+    if startup:
+        lines += ["", "## Start-up and contract runs", "", *_startup(startup)]
+    if scale:
+        lines += ["", "## Fleet", "", *_fleet(scale)]
+    lines += [
+        "",
+        "## Method",
+        "",
+        "- Every process is a child of the script, timed from spawn to exit; peak RSS is its own `ru_maxrss` "
+        "(`os.wait4`). Reference servers listen on 127.0.0.1 in the script's process.",
+        "- **Plugin cost**: median wall of `pytest -q test_unrelated.py` in an empty folder (a file of another "
+        "project) minus the same with `-p no:rocketchat_contract`; the import time of the plugin module is "
+        "shown next to it.",
+        "- **Floors**: bare pytest start-up (the unrelated session without the plugin) plus what no client can "
+        f"avoid: for {RESTIVUS_PROFILE}, one Restivus delay chain (1 s: every delayed answer waits 0.5-1 s and "
+        "the suite sends them at once); for 8.8, the suite's own span on the wire (first to last request in the "
+        "server's log).",
+        "- **Time to first request**: from spawning pytest to the first request in the server's log.",
+        "- **Fleet**: the same fleet file and servers (reset before each run), run with `rocketchat-contract "
+        f"fleet --jobs 1` (each target alone: its duration is a single run) and `--jobs {JOBS}`.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,143 @@
+"""Issue 12's start-up targets: what the plugin costs an unrelated pytest session, and two contract runs
+(8.8 without delays, a Restivus-era profile with its real delays) next to their floors."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from measure import Proc, med, run
+
+from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
+from rocketchat_contract.reference.profiles import profile
+
+REPO = Path(__file__).resolve().parents[1]
+OPERATION = Operation.parse("csv:importer_done:10/10")
+RESTIVUS_PROFILE = "5.4"
+RESTIVUS_CHAIN = 1.0
+"""One Restivus delay chain: every delayed 401/403 waits 0.5-1 s, and the suite sends them all at once."""
+PLUGIN_LIMIT_MS, RESTIVUS_FACTOR, NEWEST_FACTOR = 30.0, 1.5, 1.3
+_IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+(?P<cumulative>\d+) \|\s*(?P<name>\S+)$", re.MULTILINE)
+UNRELATED_TEST = "def test_unrelated():\n    assert 1 + 1 == 2\n"
+
+
+def plugin_import_ms(stderr: str, module: str = "rocketchat_contract.plugin") -> float:
+    """The cumulative import time of ``module`` from ``python -X importtime`` output, in milliseconds."""
+    for match in _IMPORT_LINE.finditer(stderr):
+        if match["name"] == module:
+            return int(match["cumulative"]) / 1000
+    raise ValueError(f"{module} is not in the -X importtime output")
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """One contract run: the process, and from the server's log when its first request came and the wire span."""
+
+    proc: Proc
+    first_request: float
+    wire: float
+    requests: int
+
+
+@dataclass
+class Startup:
+    import_ms: list[float] = field(default_factory=list)
+    unrelated: list[Proc] = field(default_factory=list)
+    unrelated_bare: list[Proc] = field(default_factory=list)
+    runs: dict[str, list[SuiteRun]] = field(default_factory=dict)
+
+    @property
+    def plugin_cost_ms(self) -> float:
+        """CPU time the plugin adds to an unrelated session (wall time differences drown in a busy machine's noise)."""
+        return 1000 * (med([p.cpu for p in self.unrelated]) - med([p.cpu for p in self.unrelated_bare]))
+
+    @property
+    def plugin_wall_ms(self) -> float:
+        return 1000 * (med([p.wall for p in self.unrelated]) - med([p.wall for p in self.unrelated_bare]))
+
+    @property
+    def bare_startup(self) -> float:
+        return med([p.wall for p in self.unrelated_bare])
+
+    def floor(self, key: str) -> float:
+        """Bare pytest start-up plus the waiting no client can avoid: one delay chain, or the wire span."""
+        if key == "restivus":
+            return self.bare_startup + RESTIVUS_CHAIN
+        return self.bare_startup + med([r.wire for r in self.runs[key]])
+
+    def wall(self, key: str) -> float:
+        return med([r.proc.wall for r in self.runs[key]])
+
+    def targets(self) -> list[tuple[str, str, str, bool]]:
+        """(target, measured, limit, met) for the three start-up targets."""
+        rows = [
+            (
+                "an unrelated pytest session pays <= 30 ms for the plugin",
+                f"{self.plugin_cost_ms:.0f} ms CPU (wall {self.plugin_wall_ms:+.0f} ms; import alone "
+                f"{med(self.import_ms):.0f} ms)",
+                f"{PLUGIN_LIMIT_MS:.0f} ms",
+                self.plugin_cost_ms <= PLUGIN_LIMIT_MS,
+            )
+        ]
+        for key, factor, what in (
+            ("restivus", RESTIVUS_FACTOR, f"Restivus era ({RESTIVUS_PROFILE}, real delays): run <= 1.5 x floor"),
+            ("newest", NEWEST_FACTOR, "8.8 default run: run <= 1.3 x floor"),
+        ):
+            if key in self.runs:
+                wall, floor = self.wall(key), self.floor(key)
+                measured = f"{wall:.2f} s = {wall / floor:.2f} x floor {floor:.2f} s"
+                rows.append((what, measured, f"{factor * floor:.2f} s", wall <= factor * floor))
+        return rows
+
+
+def _clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RC_", "PYTEST_"))}
+    return {**env, **(extra or {})}
+
+
+def measure_unrelated(result: Startup, runs: int) -> None:
+    """pytest on a file of another project, with the plugin as installed and with it disabled."""
+    import_argv = [sys.executable, "-X", "importtime", "-c", "import rocketchat_contract.plugin"]
+    with tempfile.TemporaryDirectory(prefix="bench-unrelated-") as folder:
+        cwd = Path(folder)
+        (cwd / "test_unrelated.py").write_text(UNRELATED_TEST)
+        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_unrelated.py"]
+        for _ in range(runs):
+            result.unrelated.append(run(argv, cwd=cwd, env=_clean_env()))
+            result.unrelated_bare.append(run([*argv, "-p", "no:rocketchat_contract"], cwd=cwd, env=_clean_env()))
+            result.import_ms.append(plugin_import_ms(run(import_argv, cwd=cwd, env=_clean_env()).stdout))
+
+
+def suite_run(server: ReferenceServer, tests: Path | None = None) -> SuiteRun:
+    """Run the suite as a user does against ``server`` (reset first) and read its traffic from the server's log."""
+    server.reset()
+    admin, user = server.accounts["admin"], server.accounts["user"]
+    env = _clean_env(
+        {
+            "RC_ADMIN_USERNAME": admin.username,
+            "RC_ADMIN_PASSWORD": admin.password,
+            "RC_USER_USERNAME": user.username,
+            "RC_USER_PASSWORD": user.password,
+        }
+    )
+    argv = [sys.executable, "-m", "pytest", str(tests or REPO / "tests"), "--base-url", server.url]
+    proc = run([*argv, "-p", "no:cacheprovider", "-q"], cwd=REPO, env=env)
+    starts = sorted(r.started_at for r in server.requests)
+    if not starts:
+        raise RuntimeError(f"the suite sent no request: {proc.last_line}")
+    return SuiteRun(proc, starts[0] - proc.started, starts[-1] - starts[0], len(starts))
+
+
+def measure_runs(result: Startup, runs: int) -> None:
+    scenarios = {
+        "newest": ("8.8", Knobs(operation=OPERATION)),
+        "restivus": (RESTIVUS_PROFILE, Knobs(operation=OPERATION, delay_scale=1.0)),
+    }
+    assert profile(RESTIVUS_PROFILE).restivus
+    for key, (name, knobs) in scenarios.items():
+        with ReferenceServer(name, knobs) as server:
+            result.runs[key] = [suite_run(server) for _ in range(runs)]

@@ -1,0 +1,376 @@
+"""The fleet without servers: fleet files, each target's command and environment, outcomes, merge and diff."""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rocketchat_contract.cli import main
+from rocketchat_contract.credentials import ROLES
+from rocketchat_contract.fleet.command import (
+    CredentialSourceError,
+    launch,
+    redacted_url,
+    source_variables,
+    suite_dir,
+)
+from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
+from rocketchat_contract.fleet.merge import merge_reports
+from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record
+from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.schemas import store
+
+REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+
+
+def write(tmp_path: Path, text: str, name: str = "fleet.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def compliance(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((REPORTS / name).read_text(encoding="utf-8"))
+    return document
+
+
+# -- the fleet file ---------------------------------------------------------------------------------
+
+
+def test_the_issue_example_loads_with_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "targets:\n  - name: production\n    base_url: https://chat.example.com\n    env_prefix: RC_PROD_\n"
+        "  - name: staging\n    base_url: https://staging.example.com/chat\n",
+    )
+    production, staging = load_fleet(path)
+    assert (production.name, production.env_prefix, production.flags) == ("production", "RC_PROD_", frozenset())
+    assert staging.env_prefix == "RC_"
+
+
+def test_defaults_apply_unless_a_target_sets_its_own(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("not checked here")
+    path = write(
+        tmp_path,
+        "defaults: {provision_user: true, strict_docs: true, request_timeout: 20, ca_bundle: ca.pem}\n"
+        "targets:\n"
+        "  - {name: a, base_url: 'http://a.example', strict_docs: false}\n"
+        "  - {name: b, base_url: 'http://b.example', rc_version: '7.10'}\n",
+    )
+    a, b = load_fleet(path)
+    assert a.flags == {"provision_user"}
+    assert b.flags == {"provision_user", "strict_docs"}
+    assert b.rc_version == "7.10" and b.request_timeout == 20
+    assert a.ca_bundle == (tmp_path / "ca.pem").resolve()
+
+
+ONE = "targets:\n  - {name: a, base_url: 'http://x'}\n"
+BAD_FILES = [
+    ("targets: []\n", "field targets", "should be non-empty"),
+    ("targets:\n  - name: a\n", "target 1 (a)", "'base_url' is missing"),
+    ("targets:\n  - {name: a, base_url: 'ftp://x'}\n", "target 1 (a), field base_url", "not an http:// or https://"),
+    (
+        "targets:\n  - {name: a, base_url: 'http://x'}\n  - {name: b, base_url: 'http://y', base_ur: 'http://z'}\n",
+        "target 2 (b), field base_ur",
+        "unknown field",
+    ),
+    ("targets:\n  - {name: a, base_url: 'http://x', rc_version: 7.10}\n", "field rc_version", "quoted string"),
+    ("targets:\n  - {name: a, base_url: 'http://x', env_prefix: 'RC PROD'}\n", "field env_prefix", "does not match"),
+    ("targets:\n  - {name: a, base_url: 'http://x', env: {RC_TOKEN: X}}\n", "field env", "RC_TOKEN"),
+    ("targets:\n  - {name: 'a b', base_url: 'http://x'}\n", "field name", "does not match"),
+    ("targets:\n  - {name: a, base_url: 'http://x', provision_user: 'yes'}\n", "field provision_user", "boolean"),
+    ("defaults: {request_timeout: 0}\n" + ONE, "defaults, field request_timeout", "0"),
+    ("defaults: {base_url: 'http://x'}\n" + ONE, "defaults, field base_url", "unknown field"),
+    ("targets:\n  - {name: a, base_url: 'http://x', ca_bundle: missing.pem}\n", "field ca_bundle", "no such file"),
+    ("targts:\n  - {name: a}\n", "top level", "'targets' is missing"),
+    ("targets: []\nextra: 1\n", "field extra", "unknown field"),
+    ("targets: [\n", "not valid YAML", "line"),
+    ("", "the file is empty", "list of targets"),
+    ("- a\n", "top level", "not of type 'object'"),
+    ("targets:\n  - {name: a, base_url: 'http://x'}\n  - {name: a, base_url: 'http://y'}\n", "target 2 (a), field name",
+     "target 1 has the same name"),
+]
+
+
+@pytest.mark.parametrize(("text", "where", "what"), BAD_FILES, ids=[f"bad-{i}" for i in range(len(BAD_FILES))])
+def test_a_bad_fleet_file_is_one_line_and_exit_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str, what: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(FleetFileError) as raised:
+        load_fleet(path)
+    assert where in str(raised.value) and what in str(raised.value)
+    assert main(["fleet", str(path)]) == 4
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and where in err and "Traceback" not in err
+
+
+def test_a_missing_fleet_file_and_bad_options_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fleet", str(tmp_path / "nowhere.yaml")]) == 4
+    good = write(tmp_path, "targets:\n  - {name: a, base_url: 'http://x'}\n")
+    assert main(["fleet", str(good), "--report", str(tmp_path / "out.pdf")]) == 4
+    assert main(["fleet", str(good), "--jobs", "0"]) == 4
+    assert main(["fleet", str(good), "--jobs", "many"]) == 4
+    assert main(["fleet"]) == 4
+    err = capsys.readouterr().err
+    assert "no such fleet file" in err and ".json, .md or .html" in err and "--jobs" in err
+    assert "Traceback" not in err
+
+
+def test_the_readme_fleet_file_is_valid() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Many servers") :]
+    block = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
+    document = yaml.safe_load(block)
+    assert store().problem(FLEET_FILE_SCHEMA, document) is None
+    assert {t["name"] for t in document["targets"]} == {"production", "staging"}
+
+
+def test_the_schema_lists_exactly_the_suites_credential_variables() -> None:
+    schema = store().documents[FLEET_FILE_SCHEMA]
+    listed = schema["$defs"]["target"]["properties"]["env"]["propertyNames"]["enum"]
+    assert sorted(listed) == sorted(name for names in ROLES.values() for name in names)
+
+
+# -- one target's command and environment -------------------------------------------------------------
+
+
+def spec(**overrides: Any) -> TargetSpec:
+    return TargetSpec(**{"name": "prod", "base_url": "https://chat.example.com", **overrides})
+
+
+def test_credentials_come_from_the_prefix_and_nothing_else_is_inherited(tmp_path: Path) -> None:
+    environ = {
+        "RC_ADMIN_USER_ID": "fleet-admin-id",  # the fleet's own RC_ variables must not leak into a prefixed target
+        "RC_ADMIN_TOKEN": "fleet-admin-token",
+        "RC_CA_BUNDLE": "/etc/ca.pem",
+        "PYTEST_BASE_URL": "http://elsewhere",
+        "RC_PROD_ADMIN_USERNAME": "bot",
+        "RC_PROD_ADMIN_PASSWORD": "prod-password",
+        "RC_PROD_USER_ID": "uid",
+        "RC_PROD_USER_TOKEN": "prod-user-token",
+        "RC_STAGE_ADMIN_TOKEN": "another-targets-token",
+        "HOME": "/root",
+    }
+    fleet = [spec(env_prefix="RC_PROD_"), spec(name="stage", env_prefix="RC_STAGE_")]
+    run = launch(fleet[0], tmp_path / "prod.json", environ, suite=Path("/suite"), withheld=source_variables(fleet))
+    assert run.env["RC_ADMIN_USERNAME"] == "bot" and run.env["RC_USER_TOKEN"] == "prod-user-token"
+    for name in ("RC_ADMIN_USER_ID", "RC_ADMIN_TOKEN", "RC_CA_BUNDLE", "PYTEST_BASE_URL", "RC_STAGE_ADMIN_TOKEN"):
+        assert name not in run.env
+    assert run.env["HOME"] == "/root"
+    assert run.secrets == {"prod-password", "prod-user-token"}
+    assert run.variables == tuple(f"RC_PROD_{n}" for n in ("ADMIN_USERNAME", "ADMIN_PASSWORD", "USER_ID", "USER_TOKEN"))
+    assert run.argv[:4] == [sys.executable, "-m", "pytest", "/suite"]
+    assert run.argv[run.argv.index("--base-url") + 1] == "https://chat.example.com"
+    assert run.argv[run.argv.index("--compliance-report") + 1] == str(tmp_path / "prod.json")
+    assert not any(secret in " ".join(run.argv) for secret in run.secrets)
+
+
+def test_explicit_variable_names_win_over_the_prefix(tmp_path: Path) -> None:
+    environ = {"BOT_ID": "id-1", "BOT_TOKEN": "token-1", "RC_ADMIN_USER_ID": "id-2", "RC_ADMIN_TOKEN": "token-2"}
+    run = launch(spec(env={"RC_ADMIN_USER_ID": "BOT_ID", "RC_ADMIN_TOKEN": "BOT_TOKEN"}), tmp_path / "r.json", environ)
+    assert (run.env["RC_ADMIN_USER_ID"], run.env["RC_ADMIN_TOKEN"]) == ("id-1", "token-1")
+
+
+def test_half_a_pair_names_the_fleets_variables(tmp_path: Path) -> None:
+    with pytest.raises(CredentialSourceError, match="RC_PROD_ADMIN_PASSWORD is not set but RC_PROD_ADMIN_USERNAME is"):
+        launch(spec(env_prefix="RC_PROD_"), tmp_path / "r.json", {"RC_PROD_ADMIN_USERNAME": "bot"})
+
+
+def test_settings_become_the_suites_options(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    target = spec(
+        flags=frozenset({"provision_user", "seed_import", "strict_docs", "require_verified"}),
+        rc_version="7.3",
+        ca_bundle=bundle,
+        request_timeout=2.5,
+    )
+    argv = launch(target, tmp_path / "r.json", {}).argv
+    for option in ("--provision-user", "--seed-import", "--strict-docs", "--require-verified"):
+        assert option in argv
+    assert argv[argv.index("--rc-version") + 1] == "7.3"
+    assert argv[argv.index("--ca-bundle") + 1] == str(bundle)
+    assert argv[argv.index("--request-timeout") + 1] == "2.5"
+    assert target.settings() == {
+        "provision_user": True,
+        "require_verified": True,
+        "seed_import": True,
+        "strict_docs": True,
+        "rc_version": "7.3",
+        "ca_bundle": "ca.pem",
+        "request_timeout": 2.5,
+    }
+
+
+def test_userinfo_stays_off_the_command_line_and_out_of_the_shown_url(tmp_path: Path) -> None:
+    target = spec(base_url="https://proxy:hunter22@chat.example.com:8443/chat")
+    run = launch(target, tmp_path / "r.json", {})
+    assert "--base-url" not in run.argv and run.env["PYTEST_BASE_URL"] == target.base_url
+    assert "hunter22" in run.secrets
+    assert redacted_url(target.base_url) == "https://[redacted]@chat.example.com:8443/chat"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("https://chat.example.com", "https://CHAT.example.com:443/sub", True),
+        ("http://chat.example.com", "https://chat.example.com", False),
+        ("http://127.0.0.1:3000/a", "http://127.0.0.1:3000/b", True),
+        ("http://127.0.0.1:3000", "http://127.0.0.1:3001", False),
+        ("https://u:p@chat.example.com", "https://chat.example.com", True),
+    ],
+)
+def test_origin_is_scheme_host_and_port(a: str, b: str, same: bool) -> None:
+    assert (spec(base_url=a).origin == spec(base_url=b).origin) is same
+
+
+def test_the_suite_the_fleet_runs_is_the_projects_tests_folder() -> None:
+    assert (suite_dir() / "test_get_import_progress.py").is_file()
+
+
+# -- outcomes and exit status ---------------------------------------------------------------------------
+
+EXIT_4_OUTPUT = (
+    "===== no tests ran in 0.10s =====\n"
+    "!!!!!!! _pytest.outcomes.Exit: rocketchat-contract: cannot test http://127.0.0.1:9: GET "
+    "http://127.0.0.1:9/api/info failed: connection refused: nothing listens on that host and port. !!!!!!!\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "report", "output", "expected", "reason"),
+    [
+        (0, "rc-8.8.json", "", "pass", None),
+        (1, "rc-8.8.json", "", "fail", "pytest exited 1 without a violation"),
+        (4, None, EXIT_4_OUTPUT, "untestable", "cannot test http://127.0.0.1:9: GET"),
+        (4, None, "ERROR: RC_ADMIN_PASSWORD is not set: they go together\n", "untestable", "RC_ADMIN_PASSWORD is not"),
+        (0, None, "something broke\n", "untestable", "wrote no valid compliance report"),
+        (3, None, "INTERNALERROR> boom\n", "untestable", "pytest exited 3 (internal error)"),
+        (2, "rc-8.8.json", "KeyboardInterrupt\n", "interrupted", "interrupted"),
+    ],
+)
+def test_outcome_follows_pytests_exit_status(
+    status: int, report: str | None, output: str, expected: str, reason: str | None
+) -> None:
+    run = TargetRun(spec(), status=status, output=output, report=compliance(report) if report else None)
+    result, why = outcome(run)
+    assert result == expected
+    assert (why is None) if reason is None else (why is not None and reason in why)
+    if reason and status == 4:
+        assert why is not None and "!" not in why and "rocketchat-contract:" not in why
+
+
+def test_a_violation_needs_no_reason_but_strict_docs_says_why() -> None:
+    failing = compliance("rc-8.8.json")
+    failing["summary"]["violation"] = 1
+    assert outcome(TargetRun(spec(), status=1, report=failing)) == ("fail", None)
+    strict = compliance("rc-3.18.json")
+    strict["strict_docs"] = True
+    assert outcome(TargetRun(spec(), status=1, report=strict))[1] == "strict_docs: known drift counts as a failure"
+
+
+def record(name: str, result: str) -> dict[str, Any]:
+    status = {"pass": 0, "fail": 1, "untestable": 4, "interrupted": 2}[result]
+    report = compliance("rc-8.8.json") if result in ("pass", "fail") else None
+    problem = "not started: the fleet was interrupted" if result == "interrupted" else None
+    run = TargetRun(spec(name=name), status=None if problem else status, report=report, problem=problem)
+    return target_record(run)
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "allow", "status"),
+    [
+        (["pass", "pass"], False, 0),
+        (["pass", "fail", "untestable"], False, 1),
+        (["pass", "untestable"], False, 4),
+        (["pass", "untestable"], True, 0),
+        (["fail", "untestable"], True, 1),
+        (["pass", "fail", "interrupted"], False, 2),
+    ],
+)
+def test_fleet_exit_status(outcomes: list[str], allow: bool, status: int) -> None:
+    targets = [record(f"t{i}", o) for i, o in enumerate(outcomes)]
+    assert exit_status(targets, allow_untestable=allow) == status
+
+
+# -- merge and diff ------------------------------------------------------------------------------------
+
+
+def document(outcomes: dict[str, str], **changes: Any) -> dict[str, Any]:
+    targets = [record(name, result) for name, result in outcomes.items()]
+    fields = {
+        "sources": ["fleet.yaml"],
+        "started_at": "2026-11-30T09:00:00+00:00",
+        "finished_at": "2026-11-30T09:01:00+00:00",
+        "allow_untestable": False,
+        **changes,
+    }
+    return fleet_document(targets, **fields)
+
+
+def test_a_fleet_document_is_valid_against_the_published_schema() -> None:
+    whole = document({"a": "pass", "b": "fail", "c": "untestable", "d": "interrupted"})
+    assert store().problem("fleet/fleet-report.schema.json", whole) is None
+    assert whole["summary"] == {"targets": 4, "pass": 1, "fail": 1, "untestable": 1, "interrupted": 1}
+    assert [c["id"] for c in whole["clauses"]] == [c["id"] for c in compliance("rc-8.8.json")["clauses"]]
+
+
+def test_merging_two_halves_gives_the_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    whole = document({"a": "pass", "b": "fail", "c": "untestable", "d": "pass"})
+    halves = []
+    for index, names in enumerate((("a", "b"), ("c", "d"))):
+        half = {**copy.deepcopy(whole), "targets": [t for t in whole["targets"] if t["name"] in names]}
+        path = tmp_path / f"half-{index}.json"
+        path.write_text(json.dumps(half), encoding="utf-8")
+        halves.append(path)
+    assert merge_reports([(p.name, json.loads(p.read_text())) for p in halves], allow_untestable=False) == whole
+    out = tmp_path / "all.json"
+    html = tmp_path / "all.html"
+    assert main(["fleet", "--merge", *map(str, halves), "--report", str(out), "--report", str(html)]) == 1
+    assert json.loads(out.read_text()) == whole
+    assert "4 targets: 2 pass, 1 fail, 1 untestable → exit status 1" in capsys.readouterr().out
+
+
+def test_merge_refuses_a_target_in_two_reports_and_a_file_that_is_no_fleet_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(document({"a": "pass"})))
+    assert main(["fleet", "--merge", str(one), str(one)]) == 4
+    single = tmp_path / "single.json"
+    single.write_text(json.dumps(compliance("rc-8.8.json")))
+    assert main(["fleet", "--merge", str(one), str(single)]) == 4
+    err = capsys.readouterr().err
+    assert "target a is in both one.json and one.json" in err
+    assert "single.json: not a fleet report" in err
+
+
+def test_diff_of_two_fleet_reports_names_what_regressed_per_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = document({"prod": "pass", "stage": "pass", "gone": "pass", "dead": "pass"})
+    new = copy.deepcopy(old)
+    new["targets"] = [t for t in new["targets"] if t["name"] != "gone"]
+    prod = next(t for t in new["targets"] if t["name"] == "prod")
+    clause = next(c for c in prod["report"]["clauses"] if c["id"] == "permission.run-import")
+    clause["verdict"] = "violation"
+    new["targets"][-1] = record("dead", "untestable")
+    paths = []
+    for name, report in (("old.json", old), ("new.json", new)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(json.dumps(report))
+    assert main(["diff", *map(str, paths)]) == 1
+    out = capsys.readouterr().out
+    assert "**3 targets regressed:** `prod`, `dead`, `gone`" in out
+    assert "| `prod` |" in out and "`permission.run-import`" in out
+    assert "no longer in the fleet" in out and "now untestable" in out
+    assert "| `stage` | 8.8.1 ✅ pass | 8.8.1 ✅ pass | no |" in out
+    assert main(["diff", str(paths[0]), str(paths[0])]) == 0
+    assert "No regression" in capsys.readouterr().out

@@ -1,0 +1,118 @@
+"""How one target is run: the pytest command a user would type, and the environment its credentials come from."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..credentials import ROLES
+from ..data import data_root
+from .fleetfile import TargetSpec
+
+SUITE_VARIABLES: tuple[str, ...] = tuple(name for names in ROLES.values() for name in names)
+"""The credential variables the suite reads (RC_ADMIN_USER_ID, …), each taken from the target's source."""
+SECRET_VARIABLES = frozenset(name for name in SUITE_VARIABLES if name.endswith(("_TOKEN", "_PASSWORD")))
+STEERING_VARIABLES = ("PYTEST_BASE_URL", "RC_CA_BUNDLE")
+"""Variables of the fleet's own environment that would steer every child the same way; never inherited."""
+_PAIRS = tuple(pair for names in ROLES.values() for pair in ((names[0], names[1]), (names[2], names[3])))
+
+
+def suite_dir() -> Path:
+    """The contract suite (tests/): the checkout's own, or the copy a wheel carries under ``_data``."""
+    return data_root() / "tests"
+
+
+def source_variable(spec: TargetSpec, suite_variable: str) -> str:
+    """The variable of the fleet's environment a suite variable of this target is read from."""
+    if suite_variable in spec.env:
+        return spec.env[suite_variable]
+    return spec.env_prefix + suite_variable.removeprefix("RC_")
+
+
+class CredentialSourceError(ValueError):
+    """Half a credential pair in a target's variables; the target cannot be tested."""
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What starting a target's run needs: argv, environment, and the secrets its outputs must not show."""
+
+    argv: list[str]
+    env: dict[str, str]
+    secrets: frozenset[str]
+    variables: tuple[str, ...]
+    """The names of the source variables that were set (shown in reports; never their values)."""
+
+
+def credentials(spec: TargetSpec, environ: Mapping[str, str]) -> dict[str, str]:
+    """The suite variables for this target, read from its source; raise CredentialSourceError for half a pair."""
+    values = {name: environ.get(source_variable(spec, name)) or "" for name in SUITE_VARIABLES}
+    for first, second in _PAIRS:
+        if bool(values[first]) != bool(values[second]):
+            missing, given = (first, second) if not values[first] else (second, first)
+            raise CredentialSourceError(
+                f"{source_variable(spec, missing)} is not set but {source_variable(spec, given)} is: "
+                "they go together"
+            )
+    return {name: value for name, value in values.items() if value}
+
+
+def url_secrets(url: str) -> set[str]:
+    """The userinfo of a URL (``user:password@``), which no report may show."""
+    parts = urlsplit(url)
+    found = set()
+    if parts.password:
+        found.add(parts.password)
+    if "@" in parts.netloc:
+        found.add(parts.netloc.rsplit("@", 1)[0])
+    return found
+
+
+def redacted_url(url: str) -> str:
+    """The URL without its userinfo, as every output shows it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="[redacted]@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+def source_variables(specs: list[TargetSpec]) -> frozenset[str]:
+    """Every variable any target's credentials are read from: no run gets another target's."""
+    return frozenset(source_variable(spec, name) for spec in specs for name in SUITE_VARIABLES)
+
+
+def launch(
+    spec: TargetSpec,
+    report: Path,
+    environ: Mapping[str, str],
+    suite: Path | None = None,
+    withheld: frozenset[str] = frozenset(),
+) -> Launch:
+    """Build the run of one target: ``python -m pytest SUITE --base-url URL --compliance-report REPORT …``.
+
+    Its environment is the fleet's, without the suite's credential variables, the ``withheld`` ones (other
+    targets' sources) and the variables that would steer every run alike; then its own credentials.
+    """
+    found = credentials(spec, environ)
+    dropped = {*SUITE_VARIABLES, *STEERING_VARIABLES, *withheld}
+    env = {k: v for k, v in environ.items() if k not in dropped}
+    env.update(found)
+    argv = [sys.executable, "-m", "pytest", str(suite or suite_dir()), "-p", "no:cacheprovider"]
+    if url_secrets(spec.base_url):
+        env["PYTEST_BASE_URL"] = spec.base_url  # userinfo stays off the command line, where ps shows it
+    else:
+        argv += ["--base-url", spec.base_url]
+    argv += ["--compliance-report", str(report)]
+    argv += [f"--{flag.replace('_', '-')}" for flag in sorted(spec.flags)]
+    if spec.rc_version:
+        argv += ["--rc-version", spec.rc_version]
+    if spec.ca_bundle:
+        argv += ["--ca-bundle", str(spec.ca_bundle)]
+    if spec.request_timeout is not None:
+        argv += ["--request-timeout", str(spec.request_timeout)]
+    secrets = {found[name] for name in SECRET_VARIABLES if name in found} | url_secrets(spec.base_url)
+    variables = tuple(source_variable(spec, name) for name in SUITE_VARIABLES if name in found)
+    return Launch(argv, env, frozenset(secrets), variables)

@@ -1,0 +1,150 @@
+"""Read a fleet file: YAML checked against schemas/fleet/fleet-file.schema.json, then per-target specs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from jsonschema.exceptions import ValidationError, best_match
+
+from ..schemas import store
+
+FLEET_FILE_SCHEMA = "fleet/fleet-file.schema.json"
+DEFAULT_PREFIX = "RC_"
+FLAGS = ("strict_docs", "require_verified", "provision_user", "seed_import")
+"""Per-target settings that are pytest flags of the suite (``strict_docs`` → ``--strict-docs``)."""
+
+
+class FleetFileError(ValueError):
+    """A fleet file that cannot be used; the message is one line naming the entry and the field."""
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """One target of the fleet: where it is, where its credentials come from, and its suite settings."""
+
+    name: str
+    base_url: str
+    env_prefix: str = DEFAULT_PREFIX
+    env: dict[str, str] = field(default_factory=dict)
+    rc_version: str | None = None
+    ca_bundle: Path | None = None
+    request_timeout: float | None = None
+    flags: frozenset[str] = frozenset()
+
+    @property
+    def origin(self) -> str:
+        """Scheme, host and port: two runs never hit the same origin at once (rate limiter, users)."""
+        parts = urlsplit(self.base_url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+        return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+    def settings(self) -> dict[str, Any]:
+        """The suite settings of this target as the reports show them (no secrets: names and flags only)."""
+        shown: dict[str, Any] = {flag: True for flag in sorted(self.flags)}
+        if self.rc_version:
+            shown["rc_version"] = self.rc_version
+        if self.ca_bundle:
+            shown["ca_bundle"] = self.ca_bundle.name
+        if self.request_timeout is not None:
+            shown["request_timeout"] = self.request_timeout
+        return shown
+
+
+def load_fleet(path: Path) -> list[TargetSpec]:
+    """Read and check a fleet file; raise FleetFileError with one line when it is unusable."""
+    document = _read(path)
+    if document is None:
+        raise FleetFileError(f"{path}: the file is empty; it needs a list of targets (see the README, Many servers)")
+    error = best_match(store().validator(FLEET_FILE_SCHEMA).iter_errors(document))
+    if error is not None:
+        raise FleetFileError(f"{path}: {_where(document, error)}: {_message(error)}")
+    defaults: dict[str, Any] = document.get("defaults") or {}
+    specs = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(document["targets"], start=1):
+        name = entry["name"]
+        if name in seen:
+            raise FleetFileError(
+                f"{path}: target {index} ({name}), field name: target {seen[name]} has the same name; "
+                "names must be unique"
+            )
+        seen[name] = index
+        specs.append(_spec(path, index, {**defaults, **entry}))
+    return specs
+
+
+def _read(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FleetFileError(f"{path}: no such fleet file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FleetFileError(f"{path}: cannot read it ({exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "unreadable"
+        raise FleetFileError(f"{path}: not valid YAML{where} ({problem})") from None
+
+
+def _where(document: Any, error: ValidationError) -> str:
+    """Name the entry and field an error is about: ``target 2 (staging), field base_url``."""
+    path = list(error.absolute_path)
+    if error.validator in ("unevaluatedProperties", "additionalProperties") and isinstance(error.instance, dict):
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = set(schema.get("properties", {})) | (_settings_fields() if path else set())
+        path += sorted(k for k in error.instance if k not in allowed)[:1]
+    if len(path) >= 2 and path[0] == "targets" and isinstance(path[1], int):
+        entry = document["targets"][path[1]]
+        name = entry.get("name") if isinstance(entry, dict) else None
+        label = f"target {path[1] + 1}" + (f" ({name})" if isinstance(name, str) else "")
+        rest = path[2:]
+    elif path and path[0] == "defaults":
+        label, rest = "defaults", path[1:]
+    else:
+        return "top level" if not path else f"field {'.'.join(str(p) for p in path)}"
+    return f"{label}, field {'.'.join(str(p) for p in rest)}" if rest else label
+
+
+def _settings_fields() -> set[str]:
+    return set(store().documents[FLEET_FILE_SCHEMA]["$defs"]["settings"]["properties"])
+
+
+def _message(error: ValidationError) -> str:
+    field_name = error.absolute_path[-1] if error.absolute_path else None
+    if field_name == "rc_version" and isinstance(error.instance, int | float):
+        return f"write the version as a quoted string ('{error.instance}'); YAML reads 7.10 as the number 7.1"
+    if error.validator in ("unevaluatedProperties", "additionalProperties"):
+        return "unknown field (see schemas/fleet/fleet-file.schema.json for the fields a target takes)"
+    if field_name == "base_url" and error.validator == "pattern":
+        return f"{error.instance!r} is not an http:// or https:// URL"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing")
+    return error.message
+
+
+def _spec(path: Path, index: int, entry: dict[str, Any]) -> TargetSpec:
+    ca_bundle = None
+    if "ca_bundle" in entry:
+        ca_bundle = (path.parent / entry["ca_bundle"]).resolve()
+        if not ca_bundle.is_file():
+            raise FleetFileError(
+                f"{path}: target {index} ({entry['name']}), field ca_bundle: no such file {entry['ca_bundle']!r} "
+                f"(relative paths are read from {path.parent})"
+            )
+    return TargetSpec(
+        name=entry["name"],
+        base_url=entry["base_url"],
+        env_prefix=entry.get("env_prefix", DEFAULT_PREFIX),
+        env=dict(entry.get("env", {})),
+        rc_version=entry.get("rc_version"),
+        ca_bundle=ca_bundle,
+        request_timeout=entry.get("request_timeout"),
+        flags=frozenset(flag for flag in FLAGS if entry.get(flag)),
+    )

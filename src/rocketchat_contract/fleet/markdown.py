@@ -1,0 +1,115 @@
+"""The Markdown fleet report: the matrix (targets x clauses) and, per target, what did not conform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..verdicts import Verdict
+from .model import worst
+from .vocabulary import (
+    ICONS,
+    LEGEND,
+    NOT_JUDGED,
+    OUTCOME_ICONS,
+    OUTCOME_LABELS,
+    OUTCOME_MEANING,
+    VERDICTS,
+    cell,
+    code,
+    first_line,
+    label,
+)
+
+DETAIL = 200
+
+
+def _outcome(target: dict[str, Any]) -> str:
+    return f"{OUTCOME_ICONS[target['outcome']]} {OUTCOME_LABELS[target['outcome']]}"
+
+
+def summary_line(document: dict[str, Any]) -> str:
+    summary = document["summary"]
+    parts = [f"{OUTCOME_ICONS[o]} {OUTCOME_LABELS[o]}: {summary[o]}" for o in OUTCOME_LABELS]
+    return f"{summary['targets']} targets · " + " · ".join(parts) + f" → exit status {document['exit_status']}"
+
+
+def _matrix(document: dict[str, Any]) -> list[str]:
+    columns = document["clauses"]
+    numbers = " | ".join(f"C{index}" for index in range(1, len(columns) + 1))
+    lines = [
+        f"| Target | Rocket.Chat | Era | Outcome | {numbers} |",
+        "|---|---|---|---|" + "---|" * len(columns),
+    ]
+    for target in document["targets"]:
+        cells = " | ".join(ICONS.get(target["verdicts"].get(c["id"], ""), NOT_JUDGED) for c in columns)
+        lines.append(
+            f"| [{cell(target['name'])}](#{_anchor(target['name'])}) | {cell(target['server_version'] or '?')} | "
+            f"{cell(target['era'] or '?')} | {_outcome(target)} | {cells} |"
+        )
+    lines += ["", "Columns: " + " · ".join(f"C{i} {code(c['id'])}" for i, c in enumerate(columns, 1))]
+    return lines
+
+
+def _anchor(name: str) -> str:
+    return "target-" + name.lower().replace(".", "")
+
+
+def _status(target: dict[str, Any]) -> str:
+    return "none" if target["exit_status"] is None else str(target["exit_status"])
+
+
+def _target(target: dict[str, Any]) -> list[str]:
+    report = target["report"] or {}
+    lines = [
+        f'<a id="{_anchor(target["name"])}"></a>',
+        f"### {cell(target['name'])}: {_outcome(target)}",
+        "",
+        f"- **URL:** {cell(target['base_url'])}",
+        f"- **Rocket.Chat:** {cell(target['server_version'] or 'unknown')}"
+        f" · **Era:** {cell(target['era'] or 'unknown')} · **pytest exit status:** {_status(target)}",
+    ]
+    if target["reason"]:
+        lines.append(f"- **Why:** {cell(target['reason'])}")
+    if target["settings"]:
+        shown = ", ".join(f"{k}={v}" for k, v in target["settings"].items())
+        lines.append(f"- **Settings:** {cell(shown)}")
+    if target["verdicts"]:
+        counts = " · ".join(f"{ICONS[v]} {label(v)}: {target['summary'][v]}" for v in VERDICTS)
+        lines.append(f"- **Verdicts:** {counts}")
+    lines += [f"- **Note:** {cell(note)}" for note in report.get("notes", [])]
+    findings = [c for c in report.get("clauses", []) if c["verdict"] != "conforms"]
+    if findings:
+        lines += ["", "| Clause | Verdict | Detail |", "|---|---|---|"]
+        for clause in sorted(findings, key=lambda c: -Verdict(c["verdict"]).severity):
+            detail = cell(first_line(clause["detail"], DETAIL))
+            lines.append(f"| {code(clause['id'])} | {ICONS[clause['verdict']]} {label(clause['verdict'])} | {detail} |")
+    return [*lines, ""]
+
+
+def render_fleet_markdown(document: dict[str, Any]) -> str:
+    """Render a fleet report document as Markdown (for a CI summary page, a ticket or a pull request)."""
+    sources = ", ".join(document["sources"]) or "none"
+    lines = [
+        "# Fleet compliance report: `GET /api/v1/getImportProgress`",
+        "",
+        f"- **Targets:** {summary_line(document)}",
+        f"- **Run:** {cell(document['started_at'])} → {cell(document['finished_at'])} · **From:** {cell(sources)}"
+        f" · **Suite:** rocketchat-contract {cell(document['suite_version'])}",
+        "",
+        "## Matrix",
+        "",
+        *_matrix(document),
+        "",
+        "## Legend",
+        "",
+        *(f"- {ICONS[v]} **{label(v)}**: {LEGEND[v]}" for v in VERDICTS),
+        f"- `{NOT_JUDGED}` **not judged**: not on this target (it could not be tested, or its run lacks the clause).",
+        *(f"- {OUTCOME_ICONS[o]} **{OUTCOME_LABELS[o]}**: {OUTCOME_MEANING[o]}" for o in OUTCOME_LABELS),
+        "",
+        "## Targets",
+        "",
+    ]
+    ordered = sorted(document["targets"], key=lambda t: (t["outcome"] == "pass", worst(t) == "conforms"))
+    for target in ordered:
+        lines += _target(target)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,155 @@
+"""The fleet report as data: one record per target (outcome, version, verdicts, its own compliance report).
+
+This document is what the JSON fleet report holds (schemas/fleet/fleet-report.schema.json), what the
+Markdown and HTML reports render, what ``--merge`` combines and what ``diff`` compares.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from .. import __version__
+from ..contract import contract
+from ..verdicts import Verdict
+from ..verdicts import worst as worst_verdict
+from .command import redacted_url
+from .runner import TargetRun
+
+FLEET_REPORT_SCHEMA = "fleet/fleet-report.schema.json"
+OUTCOMES = ("pass", "fail", "untestable", "interrupted")
+VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
+EXIT_PASS, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_UNTESTABLE = 0, 1, 2, 4
+_PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
+_EXIT_LINE = re.compile(r"Exit: (?P<message>.+?)\s*!*\s*$", re.DOTALL)
+_ERROR_LINE = re.compile(r"^ERROR: (?P<message>.+)$", re.MULTILINE)
+REASON_LIMIT = 600
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def outcome(run: TargetRun) -> tuple[str, str | None]:
+    """The target's outcome and, unless it passed or failed on violations, why."""
+    if run.problem and run.status is None:
+        interrupted = run.problem.startswith(("not started", "killed"))
+        return ("interrupted" if interrupted else "untestable"), run.problem
+    if run.status in (0, 1) and run.report is None:
+        return "untestable", f"pytest exited {run.status} but wrote no valid compliance report; {_tail(run.output)}"
+    if run.status == 0:
+        return "pass", None
+    if run.status == 1:
+        assert run.report is not None
+        return "fail", None if run.report["summary"]["violation"] else _failed_without_violation(run)
+    if run.status == 2:
+        return "interrupted", "interrupted; " + _tail(run.output)
+    if run.status == 4:
+        return "untestable", _reason(run.output)
+    meaning = _PYTEST_EXITS.get(run.status or -1, "an unexpected exit status")
+    return "untestable", f"pytest exited {run.status} ({meaning}): {_reason(run.output)}"
+
+
+def _failed_without_violation(run: TargetRun) -> str:
+    report = run.report or {}
+    summary = report.get("summary", {})
+    if report.get("strict_docs") and summary.get("known-drift"):
+        return "strict_docs: known drift counts as a failure"
+    if "require_verified" in run.spec.flags and summary.get("not-verified"):
+        return "require_verified: an unverified clause counts as a failure"
+    return f"pytest exited 1 without a violation in the report; {_tail(run.output)}"
+
+
+def _reason(output: str) -> str:
+    """The one message an exit-4 run printed (pytest.exit's or a usage error's), else its last line."""
+    if match := _EXIT_LINE.search(output):
+        message = match["message"]
+    elif errors := _ERROR_LINE.findall(output):
+        message = errors[-1]
+    else:
+        message = _tail(output)
+    message = " ".join(message.split()).removeprefix("rocketchat-contract: ")
+    return message if len(message) <= REASON_LIMIT else message[: REASON_LIMIT - 1] + "…"
+
+
+def _tail(output: str) -> str:
+    lines = [line.strip("=! ") for line in output.splitlines() if line.strip("=! ")]
+    return f"last output line: {lines[-1]}" if lines else "no output"
+
+
+def target_record(run: TargetRun) -> dict[str, Any]:
+    """The fleet report's entry for one target."""
+    result, reason = outcome(run)
+    report = run.report
+    return {
+        "name": run.spec.name,
+        "base_url": redacted_url(run.spec.base_url),
+        "outcome": result,
+        "reason": reason,
+        "exit_status": run.status,
+        "server_version": report.get("server_version") if report else None,
+        "judged_as": report.get("judged_as") if report else None,
+        "era": report.get("era") if report else None,
+        "settings": run.spec.settings(),
+        "credential_variables": list(run.variables),
+        "summary": dict(report["summary"]) if report else {v: 0 for v in VERDICTS},
+        "verdicts": {c["id"]: c["verdict"] for c in report["clauses"]} if report else {},
+        "duration_s": round(run.duration, 2),
+        "peak_rss_mb": None if run.peak_rss_kb is None else round(run.peak_rss_kb / 1024, 1),
+        "report": report,
+    }
+
+
+def clause_columns(targets: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Every clause any target judged, in catalogue order (unknown ones after, as first seen), with its title."""
+    titles: dict[str, str] = {}
+    for target in targets:
+        for clause in (target["report"] or {}).get("clauses", []):
+            titles.setdefault(clause["id"], clause["title"])
+    order = {clause.id: index for index, clause in enumerate(contract().clauses)}
+    seen = list(titles)
+    ranked = sorted(seen, key=lambda cid: (order.get(cid, len(order)), seen.index(cid)))
+    return [{"id": cid, "title": titles[cid]} for cid in ranked]
+
+
+def exit_status(targets: list[dict[str, Any]], *, allow_untestable: bool) -> int:
+    """2 when interrupted (as pytest), else 1 on any failure, else 4 on any untestable target (unless allowed)."""
+    outcomes = {t["outcome"] for t in targets}
+    if "interrupted" in outcomes:
+        return EXIT_INTERRUPTED
+    if "fail" in outcomes:
+        return EXIT_FAIL
+    if "untestable" in outcomes and not allow_untestable:
+        return EXIT_UNTESTABLE
+    return EXIT_PASS
+
+
+def fleet_document(
+    targets: list[dict[str, Any]], *, sources: list[str], started_at: str, finished_at: str, allow_untestable: bool
+) -> dict[str, Any]:
+    """Assemble the fleet report from target records (a fresh run's, or merged reports')."""
+    counts = {name: sum(t["outcome"] == name for t in targets) for name in OUTCOMES}
+    return {
+        "suite_version": __version__,
+        "sources": sources,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "allow_untestable": allow_untestable,
+        "exit_status": exit_status(targets, allow_untestable=allow_untestable),
+        "summary": {"targets": len(targets), **counts},
+        "clauses": clause_columns(targets),
+        "targets": targets,
+    }
+
+
+def worst(target: dict[str, Any]) -> str:
+    """The target's headline: its outcome when it has no verdicts, else its most severe verdict."""
+    if target["outcome"] in ("untestable", "interrupted"):
+        return str(target["outcome"])
+    present = [Verdict(v) for v, n in target["summary"].items() if n]
+    return worst_verdict(present).value if present else Verdict.NOT_VERIFIED.value
+
+
+HEADLINE_RANK = {**{v.value: v.severity for v in Verdict}, "interrupted": len(Verdict), "untestable": len(Verdict) + 1}
+"""Order of targets sorted by headline: verdict severity (verdicts.py), then the targets without verdicts."""

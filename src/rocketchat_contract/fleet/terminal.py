@@ -1,0 +1,104 @@
+"""What the fleet prints: a line per target as it finishes, a progress line, and a final text matrix."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from .model import outcome, worst
+from .runner import TargetRun
+from .vocabulary import MARKS, NOT_JUDGED, VERDICTS, first_line, label
+
+LIVE_MIN_TARGETS = 3
+"""With more targets than this, a terminal gets a live progress line (a log gets a heartbeat instead)."""
+HEARTBEAT = 30.0
+REASON = 140
+
+
+def _counts(summary: dict[str, int]) -> str:
+    return ", ".join(f"{summary[v]} {label(v)}" for v in VERDICTS if summary.get(v))
+
+
+class Terminal:
+    """Prints as the runs finish; the live line is redrawn in place on a terminal only."""
+
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.total = total
+        self.done = 0
+        self.width = 0
+        self.started = time.monotonic()
+        self.live = self.stream.isatty() and total > LIVE_MIN_TARGETS
+        self.last_beat = self.started
+        self._progress_shown = False
+
+    def _write(self, line: str) -> None:
+        self._clear()
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def _clear(self) -> None:
+        if self._progress_shown:
+            self.stream.write("\r\x1b[2K")
+            self._progress_shown = False
+
+    def names(self, names: list[str]) -> None:
+        self.width = max((len(n) for n in names), default=0)
+
+    def finished(self, run: TargetRun) -> None:
+        self.done += 1
+        result, reason = outcome(run)
+        report = run.report or {}
+        where = f"{report.get('server_version') or '?'} ({report.get('era') or '?'})"
+        counter = f"[{self.done:>{len(str(self.total))}}/{self.total}]"
+        if report and result in ("pass", "fail"):
+            text = f"{result.upper():<11} {where:<14} {_counts(report['summary'])}"
+            if reason:
+                text += f"; {reason}"
+        else:
+            text = f"{result.upper():<11} {first_line(reason or '', REASON)}"
+        self._write(f"{counter} {run.spec.name:<{self.width}}  {text}  ({run.duration:.1f} s)")
+
+    def tick(self, running: list[TargetRun]) -> None:
+        now = time.monotonic()
+        if not running:
+            return
+        names = ", ".join(r.spec.name for r in running)
+        line = f"{self.done}/{self.total} done, running {len(running)}: {names} ({now - self.started:.0f} s)"
+        if self.live:
+            self._clear()
+            self.stream.write(line[:200])
+            self.stream.flush()
+            self._progress_shown = True
+        elif self.total > LIVE_MIN_TARGETS and now - self.last_beat >= HEARTBEAT:
+            self.last_beat = now
+            self._write(f"... {line}")
+
+    def message(self, line: str) -> None:
+        self._write(line)
+
+    def matrix(self, document: dict[str, Any]) -> None:
+        """The final summary: one row per target, one column per clause, then the outcome counts."""
+        columns = document["clauses"]
+        targets = document["targets"]
+        width = max([len(t["name"]) for t in targets] + [6])
+        self._write("")
+        self._write(f"fleet matrix ({', '.join(f'{MARKS[v]} {label(v)}' for v in VERDICTS)}, {NOT_JUDGED} not judged)")
+        header = " ".join(f"{i % 100:>2}" for i in range(1, len(columns) + 1))
+        self._write(f"{'target':<{width}}  {'version':<9} {header}  result")
+        for target in targets:
+            if target["verdicts"]:
+                cells = " ".join(f"{MARKS.get(target['verdicts'].get(c['id'], ''), NOT_JUDGED):>2}" for c in columns)
+            else:
+                cells = f"{'':>{max(len(header), 1)}}"
+            headline = worst(target)
+            shown = target["outcome"] if headline == target["outcome"] else f"{target['outcome']} ({label(headline)})"
+            version = target["server_version"] or "?"
+            self._write(f"{target['name']:<{width}}  {version:<9} {cells}  {shown}")
+        for index, column in enumerate(columns, 1):
+            self._write(f"  {index:>2} {column['id']}")
+        summary = document["summary"]
+        counts = ", ".join(f"{summary[o]} {o}" for o in ("pass", "fail", "untestable", "interrupted") if summary[o])
+        plural = "s" if summary["targets"] != 1 else ""
+        self._write(f"{summary['targets']} target{plural}: {counts} → exit status {document['exit_status']}")
