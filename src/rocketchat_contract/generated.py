@@ -46,6 +46,8 @@ class Fuzz:
 
     examples: int = DEFAULT_EXAMPLES
     seed: int = SEED
+    extra_drift: tuple[str, ...] = ()
+    """The run's --extra-drift files: their bodies join the fragment schemathesis checks against."""
 
     def replay(self) -> str:
         return f"(generated with --fuzz-seed {self.seed} --fuzz-examples {self.examples}; pass both to replay this run)"
@@ -55,9 +57,10 @@ FUZZ = Fuzz()
 """Read when tests/test_generated.py is collected: schemathesis builds its Hypothesis test at collection."""
 
 
-def configure(examples: int | None, seed: int | None) -> None:
+def configure(examples: int | None, seed: int | None, extra_drift: tuple[str, ...] = ()) -> None:
     FUZZ.examples = DEFAULT_EXAMPLES if examples is None else examples
     FUZZ.seed = SEED if seed is None else seed
+    FUZZ.extra_drift = extra_drift
 
 
 # The schemathesis checks, chosen to hold against every released server (pytest and schemathesis.toml).
@@ -260,7 +263,13 @@ def load_schema(*, max_examples: int, seed: int) -> Any:
     # QUERY itself.
     project.phases.coverage.unexpected_methods = set(UNEXPECTED_METHODS)
     project.checks.update(included_check_names=list(CHECKS))
-    return schemathesis.openapi.from_path(FRAGMENT, config=config)
+    # The fragment plus the bodies of the run's --extra-drift entries; its relative $refs resolve from the file.
+    from .contract import judging
+    from .fragment import document
+
+    loaded = schemathesis.openapi.from_dict(document(*judging(FUZZ.extra_drift)), config=config)
+    loaded.location = FRAGMENT.absolute().as_uri()
+    return loaded
 
 
 # -- hostile credentials ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from .contract import Clause, Contract, DriftEntry
 from .http import NOT_JSON, Exchange
 from .redact import Redactor
 from .schemas import SchemaStore
+from .unknown_release import annotate
 from .verdicts import Judgement, Verdict
 from .versions import Eras, Placement
 
@@ -58,6 +59,9 @@ class Judge:
         }
 
     def judge(self, clause_id: str, observations: Mapping[str, Observation], probe: str | None = None) -> Judgement:
+        return annotate(self._judge(clause_id, observations, probe), self.placement)
+
+    def _judge(self, clause_id: str, observations: Mapping[str, Observation], probe: str | None) -> Judgement:
         clause = self.contract.clause(clause_id)
         if not self.placement.endpoint_expected and clause.id != "endpoint.exists":
             return Judgement(
@@ -104,7 +108,7 @@ class Judge:
                     f"{exchange.status} with the documented body ({clause.expect.schema})",
                     exchange,
                 )
-        for entry in self.contract.drift_for(clause.id, self.placement.judged_as):
+        for entry in self.contract.drift_for(clause.id, self.placement.judged_as, self.placement.reported):
             if (
                 exchange.status == entry.instead.status
                 and body is not NOT_JSON
@@ -115,9 +119,9 @@ class Judge:
 
     def _drift(self, clause: Clause, probe: str, entry: DriftEntry, exchange: Exchange) -> Judgement:
         if entry.outcome == "not-verified":
-            detail = f"{entry.summary} ({exchange.status}, drift entry {entry.id}). To verify: {entry.remedy}."
+            detail = f"{entry.summary} ({exchange.status}, drift entry {entry.label}). To verify: {entry.remedy}."
             return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, self.redactor.text(detail), entry, [exchange])
-        detail = f"known drift {entry.id} for Rocket.Chat {entry.versions}: {entry.summary} [source: {entry.source}]"
+        detail = f"known drift {entry.label} for Rocket.Chat {entry.versions}: {entry.summary} [source: {entry.source}]"
         return Judgement(clause.id, probe, Verdict.KNOWN_DRIFT, self.redactor.text(detail), entry, [exchange])
 
     def _diff(self, clause: Clause, exchange: Exchange) -> str:
@@ -129,7 +133,7 @@ class Judge:
         body = exchange.json()
         if exchange.status == clause.expect.status and body is not NOT_JSON:
             lines.append(f"    mismatch: {self.schemas.problem(clause.expect.schema, body)}")
-        known = self.contract.drift_for(clause.id, self.placement.judged_as)
+        known = self.contract.drift_for(clause.id, self.placement.judged_as, self.placement.reported)
         for entry in known:
             lines.append(
                 f"  also accepted for {self.placement.judged_as} (drift {entry.id}): "

@@ -112,6 +112,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         help="seed of the generated tests (default: a fixed one; a failure prints the seed to replay it with)",
     )
+    group.addoption(
+        "--extra-drift",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a local drift file (the format of contracts/drift.yaml, e.g. from rocketchat-contract propose-drift) "
+        "whose entries count as known drift next to the shipped registry; repeatable",
+    )
+    parser.addini("rc_extra_drift", "like --extra-drift (one file per line)", type="paths", default=[])
     parser.addini("rc_strict_docs", "like --strict-docs", type="bool", default=False)
     parser.addini("rc_require_verified", "like --require-verified", type="bool", default=False)
     parser.addini("rc_reference_profile", "like --reference-profile", default="")
@@ -139,7 +148,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--fuzz-examples must be at least 1")
     from .generated import configure
 
-    configure(examples, config.getoption("fuzz_seed"))
+    extra_drift = _extra_drift(config)
+    configure(examples, config.getoption("fuzz_seed"), extra_drift)
     for path in config.getoption("compliance_report") or []:
         if Path(path).suffix.lower() not in REPORT_FORMATS:
             raise pytest.UsageError(f"--compliance-report {path}: the name must end in .json, .md or .html")
@@ -162,6 +172,18 @@ def pytest_configure(config: pytest.Config) -> None:
             from_environment(role, os.environ)
     except CredentialError as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def _extra_drift(config: pytest.Config) -> tuple[str, ...]:
+    """The --extra-drift files (or ini rc_extra_drift), checked now so that a bad one is a usage error."""
+    from .contract import ContractDataError, load_extra_drift
+
+    paths = tuple(config.getoption("extra_drift") or [str(p) for p in config.getini("rc_extra_drift")])
+    try:
+        load_extra_drift(paths)
+    except ContractDataError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return paths
 
 
 def _profile(config: pytest.Config) -> str:
@@ -227,6 +249,7 @@ def _settings(config: pytest.Config, base_url: str | None, state: PluginState) -
     settings.seed_import = bool(config.getoption("seed_import"))
     settings.rc_version = config.getoption("rc_version")
     settings.rate_limit_wait = float(_option(config, "rate_limit_wait", default=65.0))
+    settings.extra_drift = _extra_drift(config)
     return settings
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from .contract import contract
+from .contract import judging
 from .credentials import Credential
 from .http import Client, Exchange, TargetError
 from .judge import Judge, Observation, Unavailable
@@ -38,6 +38,8 @@ class Settings:
     rate_limit_wait: float = 65.0
     embedded: str | None = None
     """The reference-server profile serving this run, when it is the embedded default target."""
+    extra_drift: tuple[str, ...] = ()
+    """Local drift files (--extra-drift) judged next to the shipped registry."""
 
 
 @dataclass
@@ -72,7 +74,7 @@ class ContractRun:
     def start(self) -> None:
         """Place the server and observe the endpoint; raises TargetError when the target can't be tested."""
         self.placement = self._place()
-        self.judge = Judge(contract(), store(), eras(), self.placement, self.redactor)
+        self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
         self._open_sessions()
         self._observe()
 

@@ -47,6 +47,7 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
                     "outcome": drift.outcome,
                     "remedy": drift.remedy,
                     "instead": {"status": drift.instead.status, "schema": drift.instead.schema},
+                    "origin": drift.origin,
                 },
                 "evidence": evidence,
             }
