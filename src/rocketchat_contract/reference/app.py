@@ -227,7 +227,8 @@ class ReferenceApp:
         if user is None:
             return self.unauthenticated(), None
         needed = ROUTE_PERMISSION.get(endpoint)
-        if self.profile.permission_first and needed and not self.may(user, needed):
+        first = self.profile.permission_first and "limiter-before-permission" not in self.switches
+        if first and needed and not self.may(user, needed):
             return self.forbidden(), user
         headers: dict[str, str] = {}
         if self.knobs.rate_limit and not self.state.has(user, "api-bypass-rate-limit"):
