@@ -18,6 +18,7 @@ OPTIONS = (
     "--rate-limit-wait",
     "--fuzz-examples",
     "--fuzz-seed",
+    "--extra-drift",
 )
 
 
