@@ -240,7 +240,7 @@ def _inline_schema(where: str, ref: str, schema: dict[str, Any]) -> dict[str, An
 
 def judging(extra_drift: Sequence[Path | str] = ()) -> tuple[Contract, SchemaStore]:
     """The contract and schema store a run judges with: the shipped registry plus the local drift files."""
-    extra = load_extra_drift(extra_drift)
-    if not extra.entries:
+    if not extra_drift:
         return contract(), store()
+    extra = load_extra_drift(extra_drift)
     return contract().with_drift(extra.entries), store().with_documents(extra.schemas)

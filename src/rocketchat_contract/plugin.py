@@ -179,6 +179,8 @@ def _extra_drift(config: pytest.Config) -> tuple[str, ...]:
     from .contract import ContractDataError, load_extra_drift
 
     paths = tuple(config.getoption("extra_drift") or [str(p) for p in config.getini("rc_extra_drift")])
+    if not paths:
+        return paths
     try:
         load_extra_drift(paths)
     except ContractDataError as exc:
