@@ -192,6 +192,8 @@ def test_unauthenticated_new_body(reference_server: ReferenceServer) -> None:
     assert response.text == compact(
         {"success": False, "error": "Authentication required", "errorType": "error-unauthenticated"}
     )
+    # The body comes from the documented schema's example, which the edit must leave alone.
+    assert store().examples("documented/unauthorized.schema.json")[0] == {"success": False, "error": "unauthorized"}
 
 
 def test_unknown_fault_is_refused(reference_server: ReferenceServer) -> None:
