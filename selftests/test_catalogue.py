@@ -28,6 +28,7 @@ def _setup(entry: dict[str, Any]) -> tuple[str, Knobs, list[str], dict[str, str 
         delay_scale=float(setup.get("delay_scale", 0.0)),
         variations=frozenset(setup.get("variations", [])),
         faults=frozenset(setup.get("faults", [])),
+        rate_limit_calls=int(setup.get("rate_limit_calls", Knobs.rate_limit_calls)),
     )
     accounts = {"admin": setup.get("admin", "password"), "user": setup.get("user", "password")}
     return (

@@ -10,7 +10,8 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 from packaging.version import Version
 
-from rocketchat_contract.contract import contract, load_contract
+from rocketchat_contract import fragment
+from rocketchat_contract.contract import ExtraDriftError, contract, judging, load_contract, load_extra_drift
 from rocketchat_contract.data import contracts_dir, schemas_dir
 from rocketchat_contract.probes import BY_NAME
 from rocketchat_contract.schemas import store
@@ -86,8 +87,8 @@ def test_drift_registry_schema_rejects_an_entry_without_source() -> None:
 
 def test_not_verified_entries_carry_a_remedy() -> None:
     data = yaml.safe_load((contracts_dir() / "drift.yaml").read_text())
-    data["entries"][3].pop("remedy")
-    assert data["entries"][3]["outcome"] == "not-verified"
+    entry = next(e for e in data["entries"] if e.get("outcome") == "not-verified")
+    entry.pop("remedy")
     assert store().problem("meta/drift-registry.schema.json", data) is not None
 
 
@@ -98,8 +99,19 @@ def test_not_verified_entries_carry_a_remedy() -> None:
         ("7.4.0", "auth.missing", {"restivus-401-body", "compat-401-body"}),
         ("7.5.0", "auth.missing", {"compat-401-body"}),
         ("8.8.1", "auth.missing", {"compat-401-body"}),
-        ("5.2.0", "permission.run-import", {"method-level-permission-400", "rate-limited"}),
-        ("6.0.0", "permission.run-import", {"rate-limited"}),
+        ("9.0.0", "auth.missing", {"breaking-401-body", "compat-401-body-on-9"}),
+        ("9.0.0", "auth.invalid", {"breaking-401-body", "compat-401-body-on-9"}),
+        ("5.2.0", "permission.run-import", {"method-level-permission-400", "rate-limited-before-permission"}),
+        ("6.0.0", "permission.run-import", {"rate-limited-before-permission"}),
+        ("8.4.9", "permission.run-import", {"rate-limited-before-permission"}),
+        ("8.5.0", "permission.run-import", set()),
+        ("8.8.1", "permission.run-import", set()),
+        ("9.0.0", "permission.run-import", {"forbidden-error-type"}),
+        (
+            "9.0.0",
+            "success.response",
+            {"fresh-server-details-string", "importer-not-defined-details-string", "rate-limited"},
+        ),
         (
             "5.4.0",
             "success.response",
@@ -119,7 +131,15 @@ def test_drift_lookup_accepts_both_sides_of_uncertain_boundaries(version: str, c
 
 def test_uncertain_boundaries_say_so() -> None:
     entries = {e.id: e for e in contract().drift}
-    for name in ("restivus-401-body", "compat-401-body", "method-level-permission-400"):
+    for name in (
+        "restivus-401-body",
+        "compat-401-body",
+        "method-level-permission-400",
+        "breaking-401-body",
+        "compat-401-body-on-9",
+        "forbidden-error-type",
+        "rate-limited-before-permission",
+    ):
         assert entries[name].uncertain
 
 
@@ -132,6 +152,9 @@ def test_uncertain_boundaries_say_so() -> None:
         ("6.13.1", "E2", "steps-18"),
         ("7.3.0", "E2", "steps-20"),
         ("8.8", "E3", "steps-20"),
+        ("8.9.0rc5", "E3", "steps-20"),
+        ("9.0", "E4", "steps-20"),
+        ("9.0.3", "E4", "steps-20"),
     ],
 )
 def test_eras_place_versions(version: str, era: str, steps: str | None) -> None:
@@ -142,9 +165,175 @@ def test_eras_place_versions(version: str, era: str, steps: str | None) -> None:
 
 
 def test_newer_versions_are_judged_as_the_newest_known() -> None:
-    placement = eras().place(parse_version("9.1.0"))
-    assert placement.judged_as == Version("8.8.1")
-    assert placement.note and "newer" in placement.note
+    assert eras().newest_known == Version("9.0.0")
+    for newer in ("9.1.0-rc.3", "9.1", "9.2.0", "10.0.0"):
+        placement = eras().place(parse_version(newer))
+        assert placement.judged_as == Version("9.0.0"), newer
+        assert placement.note and "newer than the newest known release" in placement.note
+        assert "propose-drift" in placement.note
+    patch = eras().place(parse_version("9.0.4"))
+    assert patch.judged_as == Version("9.0.4") and patch.note is None
+
+
+def test_shipped_entries_never_start_above_the_newest_known_release() -> None:
+    """The judge matches entries on the reported version too (for local entries); shipped ones must not care."""
+    newest = eras().newest_known
+    for entry in contract().drift:
+        for spec in specifier(entry.versions):
+            if spec.operator in (">=", ">", "=="):
+                assert Version(spec.version) <= newest, entry.id
+
+
+# -- the OpenAPI fragment and the drift registry ----------------------------------------------------
+
+
+def _undocumented() -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = {}
+    for status, response in fragment.responses(fragment.load()).items():
+        for member in fragment.members(response):
+            if member.get("x-undocumented"):
+                found[(status, member["$ref"])] = list(member.get("x-drift", []))
+    return found
+
+
+def test_fragment_lists_every_drift_body_under_its_status() -> None:
+    """Building the fragment from the registry adds nothing: every entry's body is already in the file."""
+    assert fragment.document(contract(), store()) == fragment.load()
+
+
+def test_every_undocumented_fragment_body_is_a_drift_entry_of_that_status() -> None:
+    entries = {e.id: e for e in contract().drift}
+    listed = _undocumented()
+    assert listed
+    for (status, ref), ids in listed.items():
+        assert ids, f"{status} {ref} names no drift entry"
+        for entry_id in ids:
+            entry = entries[entry_id]
+            assert (str(entry.instead.status), fragment.SCHEMAS + entry.instead.schema) == (status, ref), entry_id
+    named = sorted(i for ids in listed.values() for i in ids)
+    assert named == sorted(entries)
+
+
+def test_documented_fragment_bodies_are_the_clauses_expectations() -> None:
+    documented = {
+        (status, member["$ref"])
+        for status, response in fragment.responses(fragment.load()).items()
+        for member in fragment.members(response)
+        if not member.get("x-undocumented")
+    }
+    expected = {(str(c.expect.status), fragment.SCHEMAS + c.expect.schema) for c in contract().clauses if c.expect}
+    assert documented == expected
+
+
+def test_fragment_takes_in_the_bodies_of_local_entries(tmp_path: Path) -> None:
+    local = tmp_path / "local.yaml"
+    local.write_text(
+        yaml.safe_dump(
+            {
+                "entries": [
+                    dict(LOCAL_ENTRY),
+                    {
+                        **LOCAL_ENTRY,
+                        "id": "local-418",
+                        "instead": {"status": 418, "schema": "observed/forbidden.schema.json"},
+                    },
+                ]
+            }
+        )
+    )
+    built = fragment.document(*judging([local]))
+    responses = fragment.responses(built)
+    inline = responses["401"]["content"]["application/json"]["schema"]["anyOf"][-1]
+    assert inline["x-drift"] == ["local-9-2-0-401-abc123"] and inline["x-undocumented"] is True
+    assert inline["properties"]["error"] == {"const": "Authentication required"}
+    assert "$id" not in inline and "$schema" not in inline
+    assert responses["418"]["x-undocumented"] is True
+    assert responses["418"]["content"]["application/json"]["schema"]["anyOf"] == [
+        {"$ref": "../schemas/observed/forbidden.schema.json", "x-undocumented": True, "x-drift": ["local-418"]}
+    ]
+    assert fragment.load() == yaml.safe_load(FRAGMENT.read_text())
+
+
+# -- local drift files (--extra-drift) --------------------------------------------------------------
+
+LOCAL_ENTRY = {
+    "id": "local-9-2-0-401-abc123",
+    "clauses": ["auth.missing", "auth.invalid"],
+    "versions": ">=9.2.0",
+    "instead": {
+        "status": 401,
+        "body_schema": {
+            "type": "object",
+            "required": ["success", "error"],
+            "additionalProperties": False,
+            "properties": {"success": {"const": False}, "error": {"const": "Authentication required"}},
+        },
+    },
+    "summary": "Rocket.Chat 9.2.0 answered 401 with a body the registry does not know.",
+    "source": "observed on http://127.0.0.1, 2026-12-01: review and cite a release note or commit before upstreaming",
+}
+
+
+def _local(tmp_path: Path, *entries: object, name: str = "local.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"entries": list(entries)}))
+    return path
+
+
+def test_local_entries_join_the_registry_with_their_file(tmp_path: Path) -> None:
+    path = _local(tmp_path, LOCAL_ENTRY)
+    judged, schemas = judging([path])
+    entry = judged.drift[-1]
+    assert entry.origin == str(path) and entry.id in entry.label and str(path) in entry.label
+    assert all(e.origin is None for e in judged.drift[:-1])
+    body = {"success": False, "error": "Authentication required"}
+    assert schemas.is_valid(entry.instead.schema, body)
+    assert not schemas.is_valid(entry.instead.schema, {**body, "status": "error"})
+    assert judged.drift_for("auth.missing", Version("9.0.0"), Version("9.2.0"))[-1] is entry
+    assert entry not in judged.drift_for("auth.missing", Version("8.8.1"))
+    assert entry not in judged.drift_for("auth.missing", Version("9.0.0"))
+    assert judging([]) == (contract(), store())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"source": None}, "entry local-9-2-0-401-abc123: 'source' is a required property"),
+        ({"clauses": ["auth.nothing"]}, "entry local-9-2-0-401-abc123: unknown clauses auth.nothing"),
+        ({"versions": "newer"}, "entry local-9-2-0-401-abc123: versions:"),
+        ({"id": "compat-401-body"}, "entry compat-401-body: the id is already used by contracts/drift.yaml"),
+        ({"instead": {"status": 401}}, "entry local-9-2-0-401-abc123 (instead): give exactly one of schema"),
+        ({"instead": {"status": 401, "schema": "observed/nothing.schema.json"}}, "is not a schema file"),
+        ({"instead": {"status": 401, "body_schema": {"type": "banana"}}}, "body_schema is not a JSON Schema"),
+    ],
+)
+def test_a_bad_local_entry_is_named_with_its_file(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    entry = {key: value for key, value in {**LOCAL_ENTRY, **change}.items() if value is not None}
+    path = _local(tmp_path, entry)
+    with pytest.raises(ExtraDriftError) as raised:
+        load_extra_drift([path])
+    text = str(raised.value)
+    assert text.startswith(f"--extra-drift {path}") and message in text and "\n" not in text
+
+
+def test_unreadable_local_files_and_duplicates_across_files(tmp_path: Path) -> None:
+    for path, message in [
+        (tmp_path / "missing.yaml", "cannot read it"),
+        (_write(tmp_path / "broken.yaml", "entries: [\n"), "not YAML"),
+        (_write(tmp_path / "empty.yaml", ""), "None is not of type 'object'"),
+    ]:
+        with pytest.raises(ExtraDriftError, match=message):
+            load_extra_drift([path])
+    first, second = _local(tmp_path, LOCAL_ENTRY, name="a.yaml"), _local(tmp_path, LOCAL_ENTRY, name="b.yaml")
+    with pytest.raises(
+        ExtraDriftError, match=f"{second}: entry local-9-2-0-401-abc123: the id is already used by {first}"
+    ):
+        load_extra_drift([first, second])
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="../shared/reference/ is not beside the checkout")

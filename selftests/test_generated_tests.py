@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from suite_runner import OPERATION, SUITE, prepare, run_suite
 
 from rocketchat_contract import generated as gen
@@ -25,10 +26,19 @@ NEEDS_UNDER_PRIVILEGED = {
     "forbidden-sentence-changed",
     "progress-leaked-into-403",
     "regression-400-no-permission-on-newest",
+    "v9-forbidden-sentence-changed",
+    "v9-permission-denial-as-401",
+    "v9-limiter-before-permission",
 }
 CAUGHT = sorted(name for name, fault in FAULTS.items() if name not in NEEDS_UNDER_PRIVILEGED)
 # A fault that only shows on a server without an import operation.
 FRESH_SERVER = {"server-error-for-no-operation"}
+# The profile a fault acts on (the mutation catalogue's setup; 8.8 unless it says otherwise).
+FAULT_PROFILE = {
+    name: str(setup["profile"])
+    for name, setup in yaml.safe_load((Path(__file__).with_name("catalogue.yaml")).read_text())["fault_setup"].items()
+    if "profile" in setup
+}
 
 
 @pytest.fixture
@@ -58,7 +68,7 @@ def test_generated_tests_catch_the_fault(
     pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, fault: str
 ) -> None:
     operation = None if fault in FRESH_SERVER else OPERATION
-    prepare(monkeypatch, server, "8.8", Knobs(operation=operation, faults=frozenset({fault})))
+    prepare(monkeypatch, server, FAULT_PROFILE.get(fault, "8.8"), Knobs(operation=operation, faults=frozenset({fault})))
     result = run_suite(pytester, GENERATED, base_url=server.url)
     assert result.ret == 1, result.text()
     failed = [line for line in result.outcome.outlines if line.startswith("FAILED ")]

@@ -25,6 +25,7 @@ OPTIONS = (
     "--rc-rate-limit-wait",
     "--fuzz-examples",
     "--fuzz-seed",
+    "--extra-drift",
 )
 ALIASES = {"--rc-request-timeout": "--request-timeout", "--rc-ca-bundle": "--ca-bundle"}
 ALIASES["--rc-rate-limit-wait"] = "--rate-limit-wait"

@@ -55,6 +55,25 @@ def test_serves_until_ctrl_c() -> None:
     assert "Traceback" not in stderr
 
 
+def test_profile_9_0_reporting_a_newer_release() -> None:
+    process = run("--profile", "9.0", "--server-version", "9.2.0", "--port", str(free_port()))
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "Reference Rocket.Chat 9.2.0 (profile 9.0)" in first
+        match = re.search(r"http://127\.0\.0\.1:\d+", first)
+        assert match, first
+        assert requests.get(match.group(0) + "/api/info", timeout=10).json() == {"version": "9.2", "success": True}
+        unauthorized = requests.get(match.group(0) + "/api/v1/getImportProgress", timeout=10)
+        assert unauthorized.text == '{"success":false,"error":"You must be logged in to do this."}'
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
+
+
 def test_bad_arguments_exit_2() -> None:
     process = run("--profile", "9.9")
     _, stderr = process.communicate(timeout=30)

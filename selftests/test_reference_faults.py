@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_reference_support import FORBIDDEN_403, HONO_401, PROGRESS, call, compact
+from test_reference_support import BREAKING_401, FORBIDDEN_403, HONO_401, PROGRESS, call, compact
 
 from rocketchat_contract.data import contracts_dir, load_yaml
 from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
@@ -44,6 +44,11 @@ REQUIRED = {
     "post-accepted": "method.get-only",
     "regression-restivus-401-on-newest": "auth.missing",
     "regression-400-no-permission-on-newest": "permission.run-import",
+    "v9-progress-leaked-into-401": "errors.no-leak",
+    "v9-forbidden-sentence-changed": "permission.run-import",
+    "v9-permission-denial-as-401": "permission.run-import",
+    "v9-limiter-before-permission": "permission.run-import",
+    "unauthenticated-new-body": "auth.missing",
 }
 
 
@@ -152,6 +157,42 @@ def test_regression_400_no_permission_on_newest(reference_server: ReferenceServe
     with_fault(reference_server, "regression-400-no-permission-on-newest")
     response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
     assert response.status_code == 400 and response.json()["errorType"] == "error-action-not-allowed"
+
+
+def test_v9_faults_act_on_profile_9_0_only(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "v9-permission-denial-as-401")
+    assert call(reference_server, "GET", PROGRESS, reference_server.accounts["user"]).status_code == 403
+    reference_server.reset(profile="9.0", knobs=Knobs(faults=frozenset({"v9-permission-denial-as-401"})))
+    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
+    assert response.status_code == 401 and response.text == compact(BREAKING_401)
+    reference_server.reset(knobs=Knobs(faults=frozenset({"v9-forbidden-sentence-changed"})))
+    body = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"]).json()
+    assert body == {
+        "success": False,
+        "error": "You are not allowed to do this [error-forbidden]",
+        "errorType": "error-forbidden",
+    }
+
+
+def test_v9_limiter_before_permission(reference_server: ReferenceServer) -> None:
+    reference_server.reset(
+        profile="9.0", knobs=Knobs(rate_limit_calls=1, faults=frozenset({"v9-limiter-before-permission"}))
+    )
+    user = reference_server.accounts["user"]
+    first = call(reference_server, "GET", PROGRESS, user)
+    assert first.status_code == 403 and first.headers["X-RateLimit-Remaining"] == "0"
+    assert call(reference_server, "GET", PROGRESS, user).status_code == 429
+
+
+def test_unauthenticated_new_body(reference_server: ReferenceServer) -> None:
+    with_fault(reference_server, "unauthenticated-new-body")
+    response = call(reference_server, "GET", PROGRESS)
+    assert response.status_code == 401
+    assert response.text == compact(
+        {"success": False, "error": "Authentication required", "errorType": "error-unauthenticated"}
+    )
+    # The body comes from the documented schema's example, which the edit must leave alone.
+    assert store().examples("documented/unauthorized.schema.json")[0] == {"success": False, "error": "unauthorized"}
 
 
 def test_unknown_fault_is_refused(reference_server: ReferenceServer) -> None:

@@ -8,6 +8,8 @@ import pytest
 from test_reference_support import (
     ENDPOINT_PROFILES,
     ERA,
+    FORBIDDEN_403,
+    FORBIDDEN_403_TYPED,
     INVALID_PARAMS,
     PROGRESS,
     RESTIVUS_405,
@@ -15,6 +17,8 @@ from test_reference_support import (
     assert_json,
     call,
     compact,
+    import_operator,
+    refusal_cache,
 )
 
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
@@ -46,15 +50,19 @@ def test_bad_credentials_get_the_era_401(reference_server: ReferenceServer, era:
     expected = ERA[era]
     for label, headers in bad_credentials(reference_server).items():
         response = call(reference_server, "GET", PROGRESS, headers=headers)
-        assert_json(response, 401, expected["e401"], restivus=expected["restivus"])
+        assert_json(response, 401, expected["e401"], restivus=expected["restivus"], cache=refusal_cache(era))
         assert not any(h in response.headers for h in RATE_HEADERS), label
 
 
 def test_user_without_run_import(reference_server: ReferenceServer, era: str) -> None:
     status, body = ERA[era]["no_permission"]
     response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
-    assert_json(response, status, body, restivus=ERA[era]["restivus"])
-    assert response.headers["X-RateLimit-Limit"] == "10"
+    cache = refusal_cache(era) if status == 403 else not ERA[era]["restivus"]
+    assert_json(response, status, body, restivus=ERA[era]["restivus"], cache=cache)
+    if ERA[era]["permission_first"]:  # refused before the rate limiter runs: no quota used, no headers
+        assert not any(h in response.headers for h in RATE_HEADERS)
+    else:
+        assert response.headers["X-RateLimit-Limit"] == "10"
 
 
 def test_admin_on_a_fresh_server_gets_operation_not_found(reference_server: ReferenceServer, era: str) -> None:
@@ -90,9 +98,12 @@ def test_any_query_parameter(reference_server: ReferenceServer, era: str) -> Non
     assert_json(response, 400, expected, restivus=ERA[era]["restivus"])
 
 
-def test_query_parameter_is_checked_before_permission(reference_server: ReferenceServer, era: str) -> None:
+def test_query_parameter_against_the_permission_check(reference_server: ReferenceServer, era: str) -> None:
+    """Up to early 8.x the parameters are checked first (400); from mid-8.x the permission is (403)."""
     response = call(reference_server, "GET", PROGRESS + "?importerKey=csv", reference_server.accounts["user"])
-    if ERA[era]["params_checked"]:
+    if ERA[era]["permission_first"]:
+        assert_json(response, 403, FORBIDDEN_403, restivus=False, cache=refusal_cache(era))
+    elif ERA[era]["params_checked"]:
         assert_json(response, 400, INVALID_PARAMS, restivus=ERA[era]["restivus"])
     else:
         assert response.status_code == ERA[era]["no_permission"][0]
@@ -117,14 +128,20 @@ def test_unsupported_methods(reference_server: ReferenceServer, era: str, method
 
 
 def test_eleventh_call_in_a_minute_is_429(reference_server: ReferenceServer, era: str) -> None:
-    user = reference_server.accounts["user"]
-    status, body = ERA[era]["no_permission"]
+    """The limiter's 429 and headers; from mid-8.x it is reached only by callers that hold run-import."""
+    if ERA[era]["permission_first"]:
+        caller = import_operator(reference_server)
+        status, body = 400, ERA[era]["not_found"]
+    else:
+        caller = reference_server.accounts["user"]
+        status, body = ERA[era]["no_permission"]
+    cache = refusal_cache(era) if status == 403 else not ERA[era]["restivus"]
     before_ms = time.time() * 1000
     for remaining in range(9, -1, -1):
-        response = call(reference_server, "GET", PROGRESS, user)
-        assert_json(response, status, body, restivus=ERA[era]["restivus"])
+        response = call(reference_server, "GET", PROGRESS, caller)
+        assert_json(response, status, body, restivus=ERA[era]["restivus"], cache=cache)
         assert response.headers["X-RateLimit-Remaining"] == str(remaining)
-    response = call(reference_server, "GET", PROGRESS, user)
+    response = call(reference_server, "GET", PROGRESS, caller)
     assert response.status_code == 429
     assert response.json() in [{"success": False, "error": TOO_MANY.format(n=n)} for n in (59, 60)]
     assert_json(response, 429, response.json(), restivus=ERA[era]["restivus"])
@@ -135,6 +152,30 @@ def test_eleventh_call_in_a_minute_is_429(reference_server: ReferenceServer, era
     assert store().problem("observed/too-many-requests.schema.json", response.json()) is None
 
 
+@pytest.mark.parametrize("era", [p for p in ENDPOINT_PROFILES if ERA[p]["permission_first"]])
+def test_user_without_run_import_is_never_limited_from_mid_8(reference_server: ReferenceServer, era: str) -> None:
+    """PR #39351: the permission middleware refuses first, so polling never turns the 403 into a 429."""
+    reference_server.reset(profile=era, knobs=Knobs())
+    user = reference_server.accounts["user"]
+    for query in ("", "", "?_=1") * 5:
+        response = call(reference_server, "GET", PROGRESS + query, user)
+        assert_json(response, 403, FORBIDDEN_403, restivus=False, cache=refusal_cache(era))
+        assert not any(h in response.headers for h in RATE_HEADERS)
+    operator = import_operator(reference_server)
+    assert call(reference_server, "GET", PROGRESS, operator).headers["X-RateLimit-Remaining"] == "9"
+
+
+def test_forbidden_with_error_type_variation(reference_server: ReferenceServer, era: str) -> None:
+    reference_server.reset(knobs=Knobs(variations=frozenset({"forbidden-error-type"})))
+    status = ERA[era]["no_permission"][0]
+    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
+    if status == 403:
+        assert_json(response, 403, FORBIDDEN_403_TYPED, restivus=ERA[era]["restivus"], cache=refusal_cache(era))
+        assert list(response.json()) == ["success", "error", "errorType"]
+    else:
+        assert response.status_code == status
+
+
 def test_admin_is_never_limited(reference_server: ReferenceServer, era: str) -> None:
     for _ in range(12):
         response = call(reference_server, "GET", PROGRESS, reference_server.accounts["admin"])
@@ -143,9 +184,10 @@ def test_admin_is_never_limited(reference_server: ReferenceServer, era: str) -> 
 
 
 def test_unauthenticated_calls_do_not_use_quota(reference_server: ReferenceServer, era: str) -> None:
+    caller = import_operator(reference_server) if ERA[era]["permission_first"] else reference_server.accounts["user"]
     for _ in range(12):
         assert call(reference_server, "GET", PROGRESS).status_code == 401
-    response = call(reference_server, "GET", PROGRESS, reference_server.accounts["user"])
+    response = call(reference_server, "GET", PROGRESS, caller)
     assert response.headers["X-RateLimit-Remaining"] == "9"
 
 
@@ -166,6 +208,7 @@ SCHEMAS = {
     "7.3": RESTIVUS_SCHEMAS,
     "7.5": ("observed/unauthorized-compat.schema.json", *RESTIVUS_SCHEMAS[1:]),
     "8.8": ("observed/unauthorized-compat.schema.json", *RESTIVUS_SCHEMAS[1:]),
+    "9.0": ("observed/unauthorized-breaking.schema.json", *RESTIVUS_SCHEMAS[1:]),
     "documented": ("documented/unauthorized.schema.json", *RESTIVUS_SCHEMAS[1:]),
 }
 

@@ -13,6 +13,7 @@ from test_reference_support import (
     PROGRESS,
     assert_json,
     call,
+    refusal_cache,
 )
 
 from rocketchat_contract.reference import PROFILES, Knobs, Operation, ReferenceServer
@@ -31,13 +32,22 @@ def restivus(era: str) -> bool:
 
 
 def test_profiles_are_the_agreed_ones() -> None:
-    assert set(PROFILES) == {"2.4", "3.18", "5.4", "6.2", "6.13", "7.3", "7.5", "8.8", "documented"}
+    assert set(PROFILES) == {"2.4", "3.18", "5.4", "6.2", "6.13", "7.3", "7.5", "8.8", "9.0", "documented"}
 
 
 def test_info_is_anonymous_and_trimmed_from_4_0(reference_server: ReferenceServer, era: str) -> None:
     response = call(reference_server, "GET", "/api/info")
     assert_json(response, 200, {"version": FACTS[era]["info"], "success": True}, restivus=restivus(era))
     assert reference_server.version == FACTS[era]["version"]
+
+
+def test_reported_version_can_be_newer_than_the_profile(reference_server: ReferenceServer) -> None:
+    """The knob behind the upgrade-loop self-tests: a 9.0 server that says it is 9.2.0."""
+    reference_server.reset(profile="9.0", knobs=Knobs(version="9.2.0"))
+    assert call(reference_server, "GET", "/api/info").json() == {"version": "9.2", "success": True}
+    assert reference_server.version == "9.2.0"
+    response = call(reference_server, "GET", PROGRESS)
+    assert response.json() == ERA["9.0"]["e401"]
 
 
 @pytest.mark.parametrize("field", ["user", "username", "email"])
@@ -112,7 +122,7 @@ def test_users_create_and_delete(reference_server: ReferenceServer, era: str) ->
     admin, user = reference_server.accounts["admin"], reference_server.accounts["user"]
     new = {"name": "Probe", "email": "probe@example.com", "password": "pw-123456", "username": "probe"}
     refused = call(reference_server, "POST", "/api/v1/users.create", user, json=new)
-    assert_json(refused, 403, FORBIDDEN_403, restivus=restivus(era))
+    assert_json(refused, 403, FORBIDDEN_403, restivus=restivus(era), cache=refusal_cache(era))
     created = call(reference_server, "POST", "/api/v1/users.create", admin, json=new)
     assert created.status_code == 200
     body = created.json()

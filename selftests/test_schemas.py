@@ -19,7 +19,9 @@ FORBIDDEN = "User does not have the permissions required for this action [error-
 OBSERVED = {
     "observed/unauthorized-restivus.schema.json": {"status": "error", "message": LOGIN},
     "observed/unauthorized-compat.schema.json": {"success": False, "error": LOGIN, "status": "error", "message": LOGIN},
+    "observed/unauthorized-breaking.schema.json": {"success": False, "error": LOGIN},
     "observed/forbidden.schema.json": {"success": False, "error": FORBIDDEN},
+    "observed/forbidden-typed.schema.json": {"success": False, "error": FORBIDDEN, "errorType": "error-forbidden"},
     "observed/action-not-allowed.schema.json": {
         "success": False,
         "error": "Importing is not allowed [error-action-not-allowed]",
@@ -109,6 +111,29 @@ REJECTED = [
         "extra key",
     ),
     ("observed/unauthorized-compat.schema.json", {"success": False, "error": LOGIN}, "9.0-style 401"),
+    (
+        "observed/unauthorized-breaking.schema.json",
+        OBSERVED["observed/unauthorized-compat.schema.json"],
+        "8.x four-key 401 as the 9.0 body",
+    ),
+    ("observed/unauthorized-breaking.schema.json", {"success": False, "error": "unauthorized"}, "documented 401"),
+    (
+        "observed/unauthorized-breaking.schema.json",
+        {"success": False, "error": LOGIN, "key": "csv"},
+        "9.0 401 with progress data",
+    ),
+    ("documented/unauthorized.schema.json", {"success": False, "error": LOGIN}, "9.0 401 as documented"),
+    ("observed/forbidden-typed.schema.json", {"success": False, "error": FORBIDDEN}, "no errorType"),
+    (
+        "observed/forbidden-typed.schema.json",
+        {"success": False, "error": "Forbidden", "errorType": "error-forbidden"},
+        "other sentence with errorType",
+    ),
+    (
+        "observed/forbidden-typed.schema.json",
+        {"success": False, "error": FORBIDDEN, "errorType": "error-unauthorized"},
+        "other errorType",
+    ),
     ("observed/forbidden.schema.json", {"success": False, "error": FORBIDDEN, "errorType": "x"}, "extra key"),
     (
         "observed/operation-not-found.schema.json#/$defs/details-object",

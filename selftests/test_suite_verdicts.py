@@ -21,6 +21,7 @@ COMMON = {
 }
 EXPECTED = {
     "documented": {**COMMON, "auth.missing": C, "auth.invalid": C, "permission.run-import": C},
+    "9.0": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
     "8.8": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
     "7.5": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
     "7.3": {**COMMON, "auth.missing": D, "auth.invalid": D, "permission.run-import": C},
@@ -159,7 +160,7 @@ def test_unknown_newer_version_is_judged_as_the_newest_and_says_so(
 ) -> None:
     result = run_suite(pytester, "--rc-version", "9.1.0", base_url=server.url)
     assert result.ret == 0, result.text()
-    assert result.report["judged_as"] == "8.8.1"
+    assert result.report["judged_as"] == "9.0.0"
     result.outcome.stdout.fnmatch_lines(["*newer than the newest known release*"])
 
 
@@ -188,8 +189,30 @@ def test_rate_limiter_and_real_delays_on(
 def test_rate_limited_user_leaves_the_clause_unverified(
     pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    prepare(monkeypatch, server, "8.8", Knobs(operation=OPERATION, rate_limit_calls=0))
+    """Up to early 8.x the limiter runs before the permission check (7.5 stands for that interval)."""
+    prepare(monkeypatch, server, "7.5", Knobs(operation=OPERATION, rate_limit_calls=0))
     result = run_suite(pytester, "--rate-limit-wait", "0", base_url=server.url)
     assert result.ret == 0, result.text()
     assert result.verdicts["permission.run-import"] == N
     assert "rate-limited" in result.text() or "429" in result.text()
+
+
+@pytest.mark.parametrize(("profile", "variations"), [("8.8", ()), ("9.0", ()), ("9.0", ("forbidden-error-type",))])
+def test_permission_is_checked_before_the_limiter_from_mid_8(
+    pytester: pytest.Pytester,
+    server: ReferenceServer,
+    monkeypatch: pytest.MonkeyPatch,
+    profile: str,
+    variations: tuple[str, ...],
+) -> None:
+    """PR #39351: with one call a minute allowed, the user without run-import still gets its 403, every time."""
+    knobs = Knobs(operation=OPERATION, rate_limit_calls=1, variations=frozenset(variations))
+    prepare(monkeypatch, server, profile, knobs)
+    result = run_suite(pytester, "--rate-limit-wait", "0", base_url=server.url)
+    assert result.ret == 0, result.text()
+    assert result.verdicts == EXPECTED[profile]
+    user_id = server.accounts["user"].user_id
+    refused = [r.status for r in server.requests if r.path.endswith("getImportProgress") and r.user_id == user_id]
+    assert refused and set(refused) == {403}
+    unverified = [p["probe"] for c in result.report["clauses"] for p in c["probes"] if p["verdict"] == N]
+    assert unverified == []

@@ -1,5 +1,6 @@
 """The ``rocketchat-contract`` command: ``diff`` compares two JSON compliance (or fleet) reports for a pull
-request; ``fleet`` checks many servers at once."""
+request; ``fleet`` checks many servers at once; ``propose-drift`` drafts drift entries from the report of a
+release the registry does not know yet."""
 
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", type=Path, metavar="OLD.json", help="the report of the earlier run")
     diff.add_argument("new", type=Path, metavar="NEW.json", help="the report of the later run")
     add_fleet_parser(commands)
+    propose = commands.add_parser(
+        "propose-drift",
+        help="draft drift entries for the unexplained answers of a server newer than the newest known release",
+        description="Print, as a drift file for --extra-drift (YAML valid against "
+        "schemas/meta/drift-registry.schema.json), one entry per distinct unexplained answer of a JSON "
+        "compliance report of a server newer than the newest known release. Review each entry before use. "
+        "Exit status: 0 (nothing printed when there is nothing to propose), 2 unreadable or invalid input.",
+    )
+    propose.add_argument("report", type=Path, metavar="REPORT.json", help="the JSON compliance report of the run")
     return parser
 
 
@@ -81,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
         return _diff(args.old, args.new)
     if args.command == "fleet":
         return run_fleet(args)
+    if args.command == "propose-drift":
+        from .drift_proposal import main as propose_drift
+
+        status, out, err = propose_drift(args.report)
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        return status
     return EXIT_BAD_INPUT
 
 

@@ -46,7 +46,7 @@ def judge_expectation(judge: Judge, clause: Clause, probe: str, observation: Obs
             f"{exchange.status} with the documented body ({clause.expect.schema})",
             exchange,
         )
-    for entry in judge.contract.drift_for(clause.id, judge.placement.judged_as):
+    for entry in judge.contract.drift_for(clause.id, judge.placement.judged_as, judge.placement.reported):
         if (
             exchange.status == entry.instead.status
             and body is not NOT_JSON
@@ -59,9 +59,9 @@ def judge_expectation(judge: Judge, clause: Clause, probe: str, observation: Obs
 def drift_judgement(judge: Judge, clause: Clause, probe: str, entry: DriftEntry, exchange: Exchange) -> Judgement:
     """The judgement for an answer a drift entry explains; its detail text is written here."""
     if entry.outcome == "not-verified":
-        detail = f"{entry.summary} ({exchange.status}, drift entry {entry.id}). To verify: {entry.remedy}."
+        detail = f"{entry.summary} ({exchange.status}, drift entry {entry.label}). To verify: {entry.remedy}."
         return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, judge.redactor.text(detail), entry, [exchange])
-    detail = f"known drift {entry.id} for Rocket.Chat {entry.versions}: {entry.summary} [source: {entry.source}]"
+    detail = f"known drift {entry.label} for Rocket.Chat {entry.versions}: {entry.summary} [source: {entry.source}]"
     return Judgement(clause.id, probe, Verdict.KNOWN_DRIFT, judge.redactor.text(detail), entry, [exchange])
 
 
@@ -75,7 +75,7 @@ def mismatch(judge: Judge, clause: Clause, exchange: Exchange) -> str:
     body = exchange.json()
     if exchange.status == clause.expect.status and body is not NOT_JSON:
         lines.append(f"    mismatch: {judge.schemas.problem(clause.expect.schema, body)}")
-    known = judge.contract.drift_for(clause.id, judge.placement.judged_as)
+    known = judge.contract.drift_for(clause.id, judge.placement.judged_as, judge.placement.reported)
     for entry in known:
         lines.append(
             f"  also accepted for {judge.placement.judged_as} (drift {entry.id}): "

@@ -16,6 +16,7 @@ from .http import Exchange
 from .observations import Observation, Unavailable
 from .redact import Redactor
 from .schemas import SchemaStore
+from .unknown_release import annotate
 from .verdicts import Judgement, Verdict
 from .versions import Eras, Placement
 
@@ -49,7 +50,12 @@ class Judge:
         self.redactor = redactor
 
     def judge(self, clause_id: str, observations: Mapping[str, Observation], probe: str | None = None) -> Judgement:
-        """Judge one clause: on ``probe`` for a clause with an expectation, on its selected observations otherwise."""
+        """Judge one clause: on ``probe`` for a clause with an expectation, on its selected observations otherwise.
+
+        On a server newer than the newest known release, a violation also says that it may be new behaviour."""
+        return annotate(self._judge(clause_id, observations, probe), self.placement)
+
+    def _judge(self, clause_id: str, observations: Mapping[str, Observation], probe: str | None) -> Judgement:
         clause = self.contract.clause(clause_id)
         if not self.placement.endpoint_expected and clause.id != "endpoint.exists":
             return Judgement(

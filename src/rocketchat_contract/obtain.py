@@ -15,7 +15,7 @@ import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated import DEFAULT_EXAMPLES, SEED, Fuzz
-from .plugin import DEFAULT_OPERATION, option, profile
+from .plugin import DEFAULT_OPERATION, extra_drift, option, profile
 from .record import RunRecord
 from .run import ContractRun, Settings
 
@@ -104,6 +104,7 @@ def _settings(config: pytest.Config, url: str, embedded: str | None, accounts: A
         rc_version=config.getoption("rc_version"),
         rate_limit_wait=float(option(config, "rate_limit_wait", default=65.0)),
         fuzz=fuzz_of(config),
+        extra_drift=extra_drift(config),
     )
 
 

@@ -125,6 +125,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         help="seed of the generated requests (default: a fixed one; a failure prints the seed to replay it with)",
     )
+    group.addoption(
+        "--extra-drift",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a local drift file (the format of contracts/drift.yaml, e.g. from rocketchat-contract propose-drift) "
+        "whose entries count as known drift next to the shipped registry; repeatable",
+    )
+    parser.addini("rc_extra_drift", "like --extra-drift (one file per line)", type="paths", default=[])
     parser.addini("rc_strict_docs", "like --strict-docs", type="bool", default=False)
     parser.addini("rc_require_verified", "like --require-verified", type="bool", default=False)
     parser.addini("rc_reference_profile", "like --reference-profile", default="")
@@ -146,6 +155,7 @@ OWN_OPTIONS = (
     "rate_limit_wait",
     "fuzz_examples",
     "fuzz_seed",
+    "extra_drift",
 )
 
 
@@ -186,6 +196,7 @@ def _validate_options(config: pytest.Config) -> None:
     """The plugin's own options, checked once one is given (their data is imported only then)."""
     if (examples := config.getoption("fuzz_examples")) is not None and examples < 1:
         raise pytest.UsageError("--fuzz-examples must be at least 1")
+    extra_drift(config)
     for path in config.getoption("compliance_report") or []:
         if Path(path).suffix.lower() not in REPORT_FORMATS:
             raise pytest.UsageError(f"--compliance-report {path}: the name must end in .json, .md or .html")
@@ -204,6 +215,20 @@ def _validate_options(config: pytest.Config) -> None:
 
         if profile not in PROFILES:
             raise pytest.UsageError(f"--reference-profile {profile}: unknown profile (known: {', '.join(PROFILES)})")
+
+
+def extra_drift(config: pytest.Config) -> tuple[str, ...]:
+    """The --extra-drift files (or ini rc_extra_drift), checked when read so that a bad one is a usage error."""
+    paths = tuple(config.getoption("extra_drift") or [str(p) for p in config.getini("rc_extra_drift")])
+    if not paths:
+        return paths
+    from .contract import ContractDataError, load_extra_drift
+
+    try:
+        load_extra_drift(paths)
+    except ContractDataError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return paths
 
 
 def profile(config: pytest.Config) -> str:

@@ -60,6 +60,8 @@ class RunRecord:
     judgements: list[JudgementRecord] = field(default_factory=list)
     error: str | None = None
     """Why the target cannot be tested (the run ends with exit status 4), or None."""
+    extra_drift: list[str] = field(default_factory=list)
+    """The local drift files (--extra-drift) the run judged with, so reports can name their entries."""
 
     @property
     def target(self) -> str:

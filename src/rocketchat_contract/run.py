@@ -12,7 +12,7 @@ from functools import partial
 
 from packaging.version import Version
 
-from .contract import contract
+from .contract import contract, judging
 from .credentials import Credential
 from .generated import Fuzz
 from .generated.wave import HOSTILE, SCHEMATHESIS, submit
@@ -46,6 +46,8 @@ class Settings:
     embedded: str | None = None
     """The reference-server profile serving this run, when it is the embedded default target."""
     fuzz: Fuzz = field(default_factory=Fuzz)
+    extra_drift: tuple[str, ...] = ()
+    """Local drift files (--extra-drift) judged next to the shipped registry."""
 
 
 @dataclass
@@ -95,7 +97,7 @@ class ContractRun:
         """Place the server, observe the endpoint and judge every clause; raises TargetError when the target
         can't be tested."""
         self.placement = self._place()
-        self.judge = Judge(contract(), store(), eras(), self.placement, self.redactor)
+        self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
         self._open_sessions()
         self._observe()
         self.judgements = self.judge_all()
@@ -129,6 +131,7 @@ class ContractRun:
             notes=[self.redactor.text(n) for n in self.notes],
             cleanup_problems=[self.redactor.text(p) for p in cleanup_problems or []],
             judgements=records,
+            extra_drift=list(self.settings.extra_drift),
         )
 
     def _place(self) -> Placement:
@@ -226,7 +229,7 @@ class ContractRun:
             futures = {name: pool.submit(task) for name, task in tasks.items()}
             generated = {}
             if send_generated:  # drawn in this thread while the probes wait for the server
-                generated = submit(self.settings.fuzz, pool, self.client, self.context)
+                generated = submit(self.settings.fuzz, pool, self.client, self.context, self.settings.extra_drift)
             for name, future in futures.items():
                 self.observations[name] = future.result()
             for clause_id, exchanges in generated.items():

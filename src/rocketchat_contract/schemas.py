@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,17 @@ class SchemaStore:
             resources.append((document["$id"], Resource.from_contents(document, default_specification=DRAFT202012)))
         self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
         self._validators: dict[str, Draft202012Validator] = {}
+
+    def with_documents(self, documents: Mapping[str, dict[str, Any]]) -> SchemaStore:
+        """A copy of the store that also holds ``documents`` (path -> schema whose ``$id`` matches the path)."""
+        extended = copy.copy(self)
+        extended.documents = {**self.documents, **documents}
+        extended.registry = self.registry.with_resources(
+            (document["$id"], Resource.from_contents(document, default_specification=DRAFT202012))
+            for document in documents.values()
+        ).crawl()
+        extended._validators = {}
+        return extended
 
     def validator(self, ref: str) -> Draft202012Validator:
         """Return the validator for ``path[#/pointer]``, built on first use and kept."""

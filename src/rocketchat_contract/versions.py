@@ -68,14 +68,19 @@ class Eras:
         self.eras = [Era(**entry) for entry in data["eras"]]  # type: ignore[attr-defined]
         self.step_sets: list[dict[str, str]] = list(data["step_sets"])  # type: ignore[call-overload]
 
+    def newer_than_known(self, version: Version) -> bool:
+        """Whether ``version`` is past the newest known release's X.Y line (a later patch release is known)."""
+        return version > Version(f"{self.newest_known.major}.{self.newest_known.minor}.999")
+
     def place(self, version: Version) -> Placement:
         judged, note = version, None
-        newest = Version(f"{self.newest_known.major}.{self.newest_known.minor}.999")
-        if version > newest:
+        if self.newer_than_known(version):
             judged = self.newest_known
             note = (
                 f"Rocket.Chat {version} is newer than the newest known release ({self.newest_known}); "
-                f"it is judged as {self.newest_known}, so any change it brings shows up as a violation."
+                f"it is judged as {self.newest_known}, so any change it brings shows up as a violation, and each "
+                "one says so. After review, `rocketchat-contract propose-drift REPORT.json` drafts drift entries "
+                "for them from the JSON compliance report."
             )
         era = next(e for e in self.eras if covers(e.versions, judged))
         return Placement(reported=version, judged_as=judged, era=era, note=note)

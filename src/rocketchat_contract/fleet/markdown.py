@@ -80,7 +80,7 @@ def _target(target: dict[str, Any]) -> list[str]:
     findings = [c for c in report.get("clauses", []) if c["verdict"] != "conforms"]
     if findings:
         lines += ["", "| Clause | Verdict | Detail |", "|---|---|---|"]
-        for clause in sorted(findings, key=lambda c: -Verdict(c["verdict"]).severity):
+        for clause in sorted(findings, key=lambda c: -Verdict(c["verdict"]).rank):
             detail = cell(first_line(clause["detail"], DETAIL))
             lines.append(f"| {code(clause['id'])} | {ICONS[clause['verdict']]} {label(clause['verdict'])} | {detail} |")
     return [*lines, ""]

@@ -151,5 +151,5 @@ def worst(target: dict[str, Any]) -> str:
     return worst_verdict(present).value if present else Verdict.NOT_VERIFIED.value
 
 
-HEADLINE_RANK = {**{v.value: v.severity for v in Verdict}, "interrupted": len(Verdict), "untestable": len(Verdict) + 1}
+HEADLINE_RANK = {**{v.value: v.rank for v in Verdict}, "interrupted": 3, "untestable": 4}
 """Order of targets sorted by headline: verdict severity (verdicts.py), then the targets without verdicts."""

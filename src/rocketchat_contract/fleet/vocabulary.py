@@ -5,8 +5,12 @@ from __future__ import annotations
 from packaging.version import InvalidVersion, Version
 
 from ..reports.html import _CSS as REPORT_CSS
-from ..reports.html import MARKS
-from ..reports.markdown import ICONS, LEGEND, VERDICTS, cell, code, first_line, label
+from ..reports.markdown import VERDICTS, cell, code, first_line, label
+from ..verdicts import Verdict
+
+ICONS = {verdict.value: verdict.icon for verdict in Verdict}
+MARKS = {verdict.value: verdict.mark for verdict in Verdict}
+LEGEND = {verdict.value: verdict.legend for verdict in Verdict}
 
 OUTCOME_LABELS = {"pass": "pass", "fail": "fail", "untestable": "untestable", "interrupted": "interrupted"}
 OUTCOME_ICONS = {"pass": "✅", "fail": "❌", "untestable": "⛔", "interrupted": "⏹"}

@@ -23,25 +23,33 @@ from ..data import contracts_dir
 from ..http import Client, describe_transport_error
 from .config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
 from .draw import draw
-from .exchange import GeneratedExchange
+from .exchange import PRIVILEGED_GENERATED, GeneratedExchange
 
 FRAGMENT = contracts_dir() / "getImportProgress.openapi.yaml"
 CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
 Headers = dict[str, str | bytes]
 
 
-def load_schema(fuzz: Fuzz) -> Any:
-    """The fragment as a schemathesis schema, configured here rather than by a discovered schemathesis.toml."""
+def load_schema(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Any:
+    """The fragment as a schemathesis schema, configured here rather than by a discovered schemathesis.toml.
+
+    Its undocumented responses come from the drift registry plus the run's --extra-drift entries, so
+    schemathesis's response_schema_conformance accepts exactly what the Judge accepts."""
+    from ..contract import judging
+    from ..fragment import document
+
     config = SchemathesisConfig()
     config.update(seed=fuzz.seed, max_failures=None)
     config.projects.default.checks.update(included_check_names=list(CHECKS))
-    return schemathesis.openapi.from_path(FRAGMENT, config=config)
+    loaded = schemathesis.openapi.from_dict(document(*judging(extra_drift)), config=config)
+    loaded.location = FRAGMENT.absolute().as_uri()  # its relative $refs resolve from the file
+    return loaded
 
 
-def draw_cases(fuzz: Fuzz) -> list[Any]:
+def draw_cases(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> list[Any]:
     """Positive and negative cases of every operation (negative ones leave out required headers), and the
     unexpected methods."""
-    schema = load_schema(fuzz)
+    schema = load_schema(fuzz, extra_drift)
     cases: list[Any] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -72,7 +80,7 @@ def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any])
     headers = {"User-Agent": "rocketchat-contract", **credentials_for(case.headers, privileged)}
     carries_privileged = bool(privileged) and all(name in headers for name in privileged)
     path = case.formatted_path if hasattr(case, "formatted_path") else case.path
-    name = f"schemathesis{' privileged' if carries_privileged else ''} {case.method} {path}"
+    name = f"{PRIVILEGED_GENERATED if carries_privileged else 'schemathesis'} {case.method} {path}"
     session = requests.Session()
     for prefix, adapter in client.session.adapters.items():
         session.mount(prefix, adapter)

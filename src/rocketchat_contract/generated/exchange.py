@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from ..http import Exchange
 
+PRIVILEGED_GENERATED = "schemathesis privileged"
+"""How the probe name of a generated request that carried the privileged pair starts (reports show it)."""
+
 
 @dataclass
 class GeneratedExchange(Exchange):

@@ -21,7 +21,7 @@ MAX_PARALLEL = 64
 
 
 def submit(
-    fuzz: Fuzz, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
+    fuzz: Fuzz, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext, extra_drift: tuple[str, ...] = ()
 ) -> dict[str, list[Future[Exchange]]]:
     """Draw every generated request and send it into ``pool``; the futures by the clause that judges them."""
     from .cases import check_functions, draw_cases, send_case
@@ -30,7 +30,7 @@ def submit(
     privileged = ctx.privileged.headers() if ctx.privileged else {}
     # Everything is drawn before anything is sent, so the generated requests form one round of delays.
     hostile_drawn = hostile_requests(draw_batches(fuzz), ctx)
-    cases, checks = draw_cases(fuzz), check_functions()
+    cases, checks = draw_cases(fuzz, extra_drift), check_functions()
     hostile: list[Future[Exchange]] = [
         pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers) for headers, name in hostile_drawn
     ]

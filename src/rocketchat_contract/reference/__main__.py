@@ -34,6 +34,11 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--no-rate-limit", action="store_true")
     cli.add_argument("--fault", action="append", default=[], choices=sorted(load_faults()), metavar="NAME")
     cli.add_argument("--variation", action="append", default=[], choices=sorted(variations()), metavar="NAME")
+    cli.add_argument(
+        "--server-version",
+        metavar="X.Y.Z",
+        help="report this release on /api/info instead of the profile's (its behaviour stays the profile's)",
+    )
     return cli
 
 
@@ -47,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         operation=args.operation,
         faults=frozenset(args.fault),
         variations=frozenset(args.variation),
+        version=args.server_version,
     )
     try:
         server = ReferenceServer(args.profile, knobs, port=args.port).start()

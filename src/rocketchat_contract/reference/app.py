@@ -1,4 +1,8 @@
-"""The WSGI application: routes, and the per-era pipeline auth → rate limit → params → permission → action."""
+"""The WSGI application: routes, and the per-era pipeline.
+
+Up to early 8.x: auth → rate limit → params → permission → action (the last three inside the action).
+From mid-8.x (``permission_first``): auth → permission → rate limit → params → action.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +39,9 @@ ROUTES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     PROGRESS: ("progress", ("GET",), True),
 }
 URL_MAP = Map([Rule(path, endpoint=path) for path in ROUTES], strict_slashes=False)
+ROUTE_PERMISSION = {"progress": "run-import"}
+"""The permission a route declares (permissionsRequired), checked first on ``permission_first`` profiles."""
+REFUSALS = frozenset({"unauthenticated", "forbidden"})
 
 
 def _iso(ts: float) -> str:
@@ -84,7 +91,7 @@ class ReferenceApp:
             reply,
             indent=settings["pretty"]["indent"] if "pretty" in knobs.variations else None,
             json_type=settings["charset"]["content_type"] if "charset" in knobs.variations else JSON,
-            cache_headers=not chosen.restivus,
+            cache_headers=not chosen.restivus and (chosen.refusal_cache_headers or reply.case not in REFUSALS),
         )
         with self.lock:
             self.requests.append(
@@ -168,7 +175,10 @@ class ReferenceApp:
         return Reply(401, bodies.unauthenticated(self.profile), case="unauthenticated", delayed=self.profile.restivus)
 
     def forbidden(self) -> Reply:
-        return Reply(403, bodies.forbidden(), case="forbidden", delayed=self.profile.restivus)
+        body = bodies.forbidden()
+        if "forbidden-error-type" in self.knobs.variations:
+            body.update(variations()["forbidden-error-type"])
+        return Reply(403, body, case="forbidden", delayed=self.profile.restivus)
 
     def body_of(self, case: str) -> Any:
         return (self.unauthenticated() if case == "unauthenticated" else self.forbidden()).body
@@ -216,6 +226,10 @@ class ReferenceApp:
         user = self.authenticate(request)
         if user is None:
             return self.unauthenticated(), None
+        needed = ROUTE_PERMISSION.get(endpoint)
+        first = self.profile.permission_first and "limiter-before-permission" not in self.switches
+        if first and needed and not self.may(user, needed):
+            return self.forbidden(), user
         headers: dict[str, str] = {}
         if self.knobs.rate_limit and not self.state.has(user, "api-bypass-rate-limit"):
             verdict = self.state.limiter.check(request.remote_addr or "", path, request.method)
@@ -254,7 +268,8 @@ class ReferenceApp:
         return Reply(200, bodies.progress(chosen, operation, self.knobs.variations), case="success")
 
     def route_info(self, request: Request, user: User | None) -> Reply:
-        return Reply(200, {"version": self.profile.info_version, "success": True}, case="info")
+        version = self.profile.info_for(self.knobs.version or self.profile.version)
+        return Reply(200, {"version": version, "success": True}, case="info")
 
     def _login_fields(self, request: Request) -> dict[str, Any] | None:
         if request.is_json:

@@ -105,7 +105,8 @@ def apply(then: Mapping[str, Any], reply: Reply, body_of: Callable[[str], Any]) 
     """Return ``reply`` edited as ``then`` says (body first, then pointers, then type and status)."""
     result = copy.deepcopy(reply)
     if "body_from" in then:
-        result.body, result.raw, result.content_type = store().examples(then["body_from"])[0], None, JSON
+        example = copy.deepcopy(store().examples(then["body_from"])[0])  # edited below; the schema's stays
+        result.body, result.raw, result.content_type = example, None, JSON
     if "body_of" in then:
         result.body, result.raw, result.content_type = body_of(then["body_of"]), None, JSON
     if result.is_json and isinstance(result.body, dict):

@@ -40,6 +40,8 @@ class Knobs:
     variations: frozenset[str] = frozenset()
     faults: frozenset[str] = frozenset()
     two_factor: frozenset[str] = frozenset()
+    version: str | None = None
+    """The release the server reports instead of its profile's (the profile's behaviour is kept)."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class Profile:
     info: Literal["full", "trimmed"]
     unauthorized: str
     form_login: bool
+    permission_first: bool
+    refusal_cache_headers: bool
 
     @property
     def restivus(self) -> bool:
@@ -39,10 +41,13 @@ class Profile:
 
     @property
     def info_version(self) -> str:
+        return self.info_for(self.version)
+
+    def info_for(self, version: str) -> str:
         """The anonymous ``/api/info`` version: X.Y.Z before 4.0, X.Y from 4.0 (PR #16050)."""
         if self.info == "full":
-            return self.version
-        return ".".join(self.version.split(".")[:2])
+            return version
+        return ".".join(version.split(".")[:2])
 
     def steps(self) -> list[str]:
         return store().enum(f"observed/progress-step.schema.json#/$defs/{self.step_set}")

@@ -66,7 +66,7 @@ class ReferenceServer:
 
     @property
     def version(self) -> str:
-        return self.app.profile.version
+        return self.app.knobs.version or self.app.profile.version
 
     @property
     def knobs(self) -> Knobs:

@@ -212,6 +212,8 @@ def _drift(drift: dict[str, Any] | None) -> str:
     ]
     if drift.get("uncertain"):
         rows.append(("Uncertain", drift["uncertain"]))
+    if drift.get("origin"):
+        rows.append(("Local entry", f"from {drift['origin']} (--extra-drift), not the shipped registry"))
     items = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     return f'<h3>Known behaviour of this version</h3><div class="drift"><dl>{items}</dl></div>'
 

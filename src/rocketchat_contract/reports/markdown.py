@@ -100,6 +100,8 @@ def _finding(clause: dict[str, Any]) -> list[str]:
         ]
         if drift.get("uncertain"):
             lines.append(f"- **Uncertain:** {cell(drift['uncertain'])}")
+        if drift.get("origin"):
+            lines.append(f"- **Local entry:** from {code(drift['origin'])} (--extra-drift), not the shipped registry")
         lines.append("")
     if clause["verdict"] != "known-drift" or not drift or "\n" in clause["detail"]:
         lines += [_fence(clause["detail"]), ""]

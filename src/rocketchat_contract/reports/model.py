@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from .. import __version__
-from ..contract import contract
+from ..contract import judging
 from ..ledger import Ledger
 from ..record import RunRecord
 
@@ -16,7 +16,7 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
 
     The run and the ledger are redacted already (see record.py); nothing here sees a secret.
     """
-    entries = {entry.id: entry for entry in contract().drift}
+    entries = {entry.id: entry for entry in judging(run.extra_drift)[0].drift}
     clauses = []
     for result in ledger.results():
         drift = next((entries[j.drift] for j in result.judgements if j.drift), None)
@@ -52,6 +52,7 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
                     "outcome": drift.outcome,
                     "remedy": drift.remedy,
                     "instead": {"status": drift.instead.status, "schema": drift.instead.schema},
+                    "origin": drift.origin,
                 },
                 "evidence": evidence,
             }
