@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
@@ -184,6 +185,9 @@ class Relay:
         target = environ.get("PATH_INFO", "/") or "/"
         if environ.get("QUERY_STRING"):
             target += "?" + environ["QUERY_STRING"]
+        base_path = urlsplit(self.prefetch.client.base_url).path  # schemathesis prefixes the base URL's path
+        if base_path != "/" and target.startswith(base_path):
+            target = "/" + target[len(base_path) :]
         headers: Headers = {}
         for name, value in environ.items():
             if name.startswith("HTTP_"):

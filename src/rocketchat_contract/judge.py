@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .contract import Clause, Contract, DriftEntry
+from .frontend import front_end_refusal
 from .http import NOT_JSON, Exchange
 from .redact import Redactor
 from .schemas import SchemaStore
@@ -82,6 +83,8 @@ class Judge:
         if isinstance(observation, Unavailable):
             return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, observation.reason)
         exchange = observation
+        if (refused := front_end_refusal(exchange, probe)) is not None:
+            return self._verdict(clause, probe, Verdict.NOT_VERIFIED, refused, exchange)
         if exchange.error:
             return self._verdict(clause, probe, Verdict.VIOLATION, f"no response: {exchange.error}", exchange)
         if exchange.status == 431:
@@ -261,6 +264,7 @@ class Judge:
             e
             for e in self._sent(observations, get_only=True)
             if e.status is not None and e.status >= 400 and e.status != 431
+            and front_end_refusal(e, e.probe) is None
         ]
         bad = [e for e in errors if e.media_type != "application/json" or not e.is_json]
         if bad:
@@ -425,6 +429,8 @@ class Judge:
         return self._generated(clause, observations, lambda e: self._generated_one(clause, e))
 
     def _hostile_one(self, clause: Clause, exchange: Exchange) -> Judgement:
+        if (refused := front_end_refusal(exchange, exchange.probe)) is not None:
+            return self._verdict(clause, exchange.probe, Verdict.NOT_VERIFIED, refused, exchange)
         if (broken := self._broken(clause, exchange)) is not None:
             return broken
         limits = sorted(k for k in exchange.response_headers if k.lower().startswith("x-ratelimit"))

@@ -17,7 +17,9 @@ from .credentials import CredentialError, from_environment
 from .http import TargetError
 from .judge import Observation
 from .ledger import Ledger
+from .redact import display_url
 from .run import ContractRun, Settings
+from .tls import CABundleError, resolve_ca_bundle
 from .verdicts import Judgement, Verdict
 from .versions import VersionError, parse_version
 
@@ -33,6 +35,8 @@ class PluginState:
     cleanup_problems: list[str] = field(default_factory=list)
     generated: bool = False
     """Whether the session runs generated tests, whose requests then go out with the probes."""
+    base_url: str | None = None
+    """The --base-url as given, when it holds a password that config.option.base_url no longer shows."""
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -148,9 +152,11 @@ def pytest_configure(config: pytest.Config) -> None:
             parse_version(version)
         except VersionError as exc:
             raise pytest.UsageError(f"--rc-version: {exc}") from None
-    ca_bundle = _option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE")
-    if ca_bundle and not Path(ca_bundle).is_file():
-        raise pytest.UsageError(f"--ca-bundle {ca_bundle}: no such file")
+    try:
+        _ca_bundle(config)
+    except CABundleError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    _hide_base_url_password(config)
     profile = _option(config, "reference_profile", "rc_reference_profile")
     if profile:
         from .reference import PROFILES
@@ -164,6 +170,26 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
 
 
+def _ca_bundle(config: pytest.Config) -> tuple[bool | str, str]:
+    return resolve_ca_bundle(config.getoption("ca_bundle"), os.environ, config.getini("rc_ca_bundle") or None)
+
+
+def _hide_base_url_password(config: pytest.Config) -> None:
+    """Keep a password in --base-url out of pytest-base-url's header line and pytest-html's environment."""
+    given = config.getoption("base_url", default=None) or config.getini("base_url")
+    if not given or display_url(given) == given:
+        return
+    config.stash[STATE].base_url = given
+    config.option.base_url = display_url(given)
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:
+        return
+    metadata = config.stash.get(metadata_key, None)
+    if metadata is not None and "Base URL" in metadata:
+        metadata["Base URL"] = display_url(given)
+
+
 def _profile(config: pytest.Config) -> str:
     from .reference import NEWEST_PROFILE
 
@@ -173,7 +199,9 @@ def _profile(config: pytest.Config) -> str:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     base_url = config.getoption("base_url", default=None)
     if base_url:
-        return [f"rocketchat-contract: target {base_url}"]
+        verify, source = _ca_bundle(config)
+        tls = f"; CA bundle {verify} ({source})" if isinstance(verify, str) and base_url.startswith("https") else ""
+        return [f"rocketchat-contract: target {display_url(base_url)}{tls}"]
     return [
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
         f"(profile {_profile(config)}), a reproduction of Rocket.Chat, not a real server"
@@ -222,7 +250,7 @@ def _settings(config: pytest.Config, base_url: str | None, state: PluginState) -
     else:
         settings = _start_embedded(config, state)
     settings.timeout = float(_option(config, "request_timeout", "rc_request_timeout", default=10))
-    settings.verify = _option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE", default=True)
+    settings.verify = _ca_bundle(config)[0]
     settings.provision_user = bool(config.getoption("provision_user"))
     settings.seed_import = bool(config.getoption("seed_import"))
     settings.rc_version = config.getoption("rc_version")
@@ -236,7 +264,7 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[Con
     config = request.config
     state = config.stash[STATE]
     try:
-        run = ContractRun(_settings(config, base_url, state))
+        run = ContractRun(_settings(config, state.base_url or base_url, state))
     except Exception as exc:
         pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
     state.run = run
@@ -250,7 +278,8 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[Con
             run.start()
         except TargetError as exc:
             state.cleanup_problems += run.close()
-            pytest.exit(f"rocketchat-contract: cannot test {run.settings.base_url}: {exc}", returncode=4)
+            where = display_url(run.settings.base_url)
+            pytest.exit(run.redactor.text(f"rocketchat-contract: cannot test {where}: {exc}"), returncode=4)
         _add_metadata(config, run)
         yield run
     finally:
@@ -269,7 +298,8 @@ def _add_metadata(config: pytest.Config, run: ContractRun) -> None:
     if metadata is not None and run.placement is not None:
         metadata["Rocket.Chat"] = f"{run.placement.reported} (era {run.placement.era.id})"
         embedded = run.settings.embedded
-        metadata["Contract target"] = f"reference profile {embedded}" if embedded else run.settings.base_url
+        shown = display_url(run.settings.base_url)
+        metadata["Contract target"] = f"reference profile {embedded}" if embedded else shown
 
 
 def _interrupt_on_sigterm() -> Callable[[], None]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 MASK = "[redacted]"
 SECRET_FIELDS = frozenset({"password", "authToken", "token", "resume", "X-Auth-Token", "x-auth-token"})
@@ -58,3 +60,24 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         return value
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be shown: a password in it (``https://user:pw@host``) replaced by the mask."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:{MASK}@{host}"))
+
+
+def url_secrets(url: str) -> list[str]:
+    """What of a URL's userinfo must never be shown: the password, raw and decoded, and the Basic header value."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return []
+    raw = parts.netloc.rsplit("@", 1)[0].split(":", 1)[1]
+    password = unquote(raw)
+    user = unquote(parts.username or "")
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return [raw, password, basic]

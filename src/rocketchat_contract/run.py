@@ -14,6 +14,7 @@ from packaging.version import Version
 
 from .contract import contract
 from .credentials import Credential
+from .frontend import server_unavailable
 from .http import Client, Exchange, TargetError
 from .judge import Judge, Observation, Unavailable
 from .probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
@@ -23,6 +24,8 @@ from .target import ProvisionedUser, Session, Target
 from .versions import Placement, eras, parse_version
 
 MAX_PARALLEL = 16
+UNDER_PRIVILEGED_RETRIES = 1
+"""Retries of a transient failure for the under-privileged probe, which counts against a 10/min rate limit."""
 
 
 @dataclass
@@ -58,7 +61,9 @@ class ContractRun:
 
     def __post_init__(self) -> None:
         self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
-        self.target = Target(self.client, self.redactor)
+        self.target = Target(
+            self.client, self.redactor, rate_limit_wait=self.settings.rate_limit_wait, notes=self.notes
+        )
         self.context = ProbeContext()
         self._opened: list[Session] = []
         self._provisioned: ProvisionedUser | None = None
@@ -75,6 +80,8 @@ class ContractRun:
         self.judge = Judge(contract(), store(), eras(), self.placement, self.redactor)
         self._open_sessions()
         self._observe()
+        if (down := server_unavailable(self.observations.values())) is not None:
+            raise TargetError(down)
 
     def _place(self) -> Placement:
         reported = self.target.server_version()
@@ -179,7 +186,8 @@ class ContractRun:
         built = probe.build(self.context)
         if isinstance(built, str):
             return Unavailable(built)
-        return self.client.send(probe.method, ENDPOINT, probe=name, headers=built)
+        retries = UNDER_PRIVILEGED_RETRIES if name == "under-privileged" else None
+        return self.client.send(probe.method, ENDPOINT, probe=name, headers=built, retries=retries)
 
     def _privileged_chain(self) -> Observation:
         first = self.observations["privileged"]
