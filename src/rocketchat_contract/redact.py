@@ -6,7 +6,7 @@ import base64
 import re
 import threading
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 MASK = "[redacted]"
 SECRET_FIELDS = frozenset({"password", "authToken", "token", "resume", "X-Auth-Token", "x-auth-token"})
@@ -62,22 +62,36 @@ class Redactor:
         return value
 
 
+def _userinfo(url: str) -> tuple[str, str, str, str | None, str] | None:
+    """Split ``scheme://user:password@host/rest`` by hand: a masked URL no longer parses as one."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    netloc, tail = rest[:end], rest[end:]
+    if "@" not in netloc:
+        return None
+    userinfo, host = netloc.rsplit("@", 1)
+    user, colon, password = userinfo.partition(":")
+    return f"{scheme}://", user, host + tail, password if colon else None, userinfo
+
+
 def display_url(url: str) -> str:
     """The URL as it may be shown: a password in it (``https://user:pw@host``) replaced by the mask."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    parts = _userinfo(url)
+    if parts is None or parts[3] is None:
         return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:{MASK}@{host}"))
+    prefix, user, rest, _, _ = parts
+    return f"{prefix}{user}:{MASK}@{rest}"
 
 
 def url_secrets(url: str) -> list[str]:
     """What of a URL's userinfo must never be shown: the password, raw and decoded, and the Basic header value."""
-    parts = urlsplit(url)
-    if not parts.password:
+    parts = _userinfo(url)
+    if parts is None or not parts[3] or parts[3] == MASK:
         return []
-    raw = parts.netloc.rsplit("@", 1)[0].split(":", 1)[1]
+    _, user, _, raw, _ = parts
+    assert raw is not None
     password = unquote(raw)
-    user = unquote(parts.username or "")
-    basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+    basic = base64.b64encode(f"{unquote(user)}:{password}".encode()).decode()
     return [raw, password, basic]

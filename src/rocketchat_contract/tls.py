@@ -110,7 +110,8 @@ def _untrusted(bundle: str | None, needed: str = "the certificate of the CA that
 def _verification(message: str, bundle: str | None) -> str:
     lowered = message.lower()
     if "self-signed" in lowered or "self signed" in lowered:
-        return f"TLS error: the server's certificate is self-signed ({message}); {_untrusted(bundle, 'it')}"
+        remedy = _untrusted(bundle, "that certificate")
+        return f"TLS error: the server's certificate is self-signed ({message}); {remedy}"
     if "local issuer" in lowered or "first certificate" in lowered or "unknown ca" in lowered:
         why = "the certificate is signed by a CA this run does not trust"
         return f"TLS error: {why} ({message}); {_untrusted(bundle)}"

@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import __version__
 from ..ledger import Ledger
+from ..redact import display_url
 from ..run import ContractRun
 from ..summary import describe_target
 
@@ -53,7 +54,7 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
         )
     return {
         "target": run.redactor.text(describe_target(run)),
-        "base_url": run.settings.base_url,
+        "base_url": display_url(run.settings.base_url),
         "server_version": str(placement.reported) if placement else None,
         "judged_as": str(placement.judged_as) if placement else None,
         "era": placement.era.id if placement else None,
