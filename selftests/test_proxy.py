@@ -74,6 +74,9 @@ def test_same_verdicts_through_nginx(
     assert result.verdicts == EXPECTED[profile], result.text()
     paths = {r.path for r in reference_server.requests}
     assert paths and all(path.startswith("/api/") for path in paths), paths
+    prefix = "/".join(("", *filter(None, str(FRONTS[name]["location"]).split("/")), "api/"))
+    shown = {e["request"]["path"] for clause in result.report["clauses"] for e in clause["evidence"]}
+    assert shown and all(path.startswith(prefix) for path in shown), (prefix, shown)
     probes = probe_results(result.report)
     refused = {p for p, found in probes.items() if found["verdict"] == "not-verified"}
     assert refused == FRONTEND_PROBES[name], result.text()

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from rocketchat_contract.contract import contract
 from rocketchat_contract.frontend import front_end_refusal, hostile_input, server_unavailable
 from rocketchat_contract.http import Exchange
+from rocketchat_contract.judge import Judge
 from rocketchat_contract.probes import INJECTION, NON_ASCII, OVERLONG
+from rocketchat_contract.redact import Redactor
+from rocketchat_contract.schemas import store
+from rocketchat_contract.verdicts import Verdict
+from rocketchat_contract.versions import eras, parse_version
 
 NGINX_400 = (
     "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n"
@@ -138,3 +144,46 @@ def test_a_plain_probe_without_any_answer_makes_the_server_unavailable() -> None
     gone = answer(None, "", "", probe="wrong-token", error="the connection was closed or reset without an answer")
     message = server_unavailable([gone])
     assert message is not None and "failed: the connection was closed" in message
+
+
+# -- through the Judge ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def judge() -> Judge:
+    return Judge(contract(), store(), eras(), eras().place(parse_version("8.8.1")), Redactor())
+
+
+def test_judge_leaves_a_refused_hostile_probe_unverified(judge: Judge) -> None:
+    page = answer(400, NGINX_400, headers=OVERLONG_HEADERS, probe="overlong-token")
+    judged = judge.judge("auth.invalid", {"overlong-token": page}, "overlong-token")
+    assert judged.verdict is Verdict.NOT_VERIFIED and judged.detail.startswith("a front end answered 400")
+
+
+def test_judge_still_fails_a_front_end_page_on_the_valid_credentials(judge: Judge) -> None:
+    page = answer(403, WAF_403, headers=PLAIN, probe="privileged")
+    assert judge.judge("success.response", {"privileged": page}, "privileged").verdict is Verdict.VIOLATION
+
+
+def test_judge_still_fails_rocket_chat_json_with_a_wrong_status_on_hostile_input(judge: Judge) -> None:
+    wrong = answer(400, RC_400, "application/json", OVERLONG_HEADERS, probe="overlong-token")
+    assert judge.judge("auth.invalid", {"overlong-token": wrong}, "overlong-token").verdict is Verdict.VIOLATION
+
+
+def test_errors_json_does_not_count_front_end_pages(judge: Judge) -> None:
+    observations = {
+        "overlong-token": answer(400, NGINX_400, headers=OVERLONG_HEADERS, probe="overlong-token"),
+        "injection-values": answer(403, WAF_403, headers=INJECTION_HEADERS, probe="injection-values"),
+        "wrong-token": answer(401, RC_401, "application/json", PLAIN, probe="wrong-token"),
+    }
+    judged = judge.judge("errors.json", observations)
+    assert judged.verdict is Verdict.CONFORMS and judged.detail.startswith("1 error responses")
+    observations["no-headers"] = answer(401, "You must be logged in", "text/plain", probe="no-headers")
+    assert judge.judge("errors.json", observations).verdict is Verdict.VIOLATION
+
+
+def test_generated_hostile_requests_refused_by_a_front_end_are_not_violations(judge: Judge) -> None:
+    refused = answer(400, NGINX_400, headers=OVERLONG_HEADERS, probe="hostile X-Auth-Token='AAAA…'")
+    refused_502 = answer(502, GATEWAY_502, headers=INJECTION_HEADERS, probe="hostile X-User-Id='{\"$ne\"…'")
+    judged = judge.judge("generated.hostile-credentials", {"0": refused, "1": refused_502})
+    assert judged.verdict is not Verdict.VIOLATION, judged.detail
