@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .contract import Clause
 from .expectations import judge_expectation
+from .frontend import front_end_refusal
 from .http import Exchange
 from .observations import Observation, Unavailable
 from .verdicts import Judgement, Verdict
@@ -166,7 +167,11 @@ def no_leak(judge: Judge, clause: Clause, observations: Mapping[str, Observation
 
 @check("json-errors")
 def json_errors(judge: Judge, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
-    errors = [e for e in sent(observations) if e.status is not None and e.status >= 400 and e.status != 431]
+    errors = [
+        e
+        for e in sent(observations)
+        if e.status is not None and e.status >= 400 and e.status != 431 and front_end_refusal(e, e.probe) is None
+    ]
     bad = [e for e in errors if e.media_type != "application/json" or not e.is_json]
     if bad:
         detail = "; ".join(f"{e.probe}: {e.status} [{e.content_type or 'no Content-Type'}]" for e in bad)

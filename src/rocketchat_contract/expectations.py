@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .contract import Clause, DriftEntry
+from .frontend import front_end_refusal
 from .http import NOT_JSON, Exchange
 from .observations import Observation, Unavailable
 from .verdicts import Judgement, Verdict
@@ -25,6 +26,8 @@ def judge_expectation(judge: Judge, clause: Clause, probe: str, observation: Obs
     if isinstance(observation, Unavailable):
         return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, observation.reason)
     exchange = observation
+    if (refused := front_end_refusal(exchange, probe)) is not None:
+        return judge.verdict(clause, probe, Verdict.NOT_VERIFIED, refused, exchange)
     if exchange.error:
         return judge.verdict(clause, probe, Verdict.VIOLATION, f"no response: {exchange.error}", exchange)
     if exchange.status == 431:

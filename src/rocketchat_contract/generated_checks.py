@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .checks import check, leaked_fields, sent
 from .contract import Clause
 from .expectations import judge_expectation
+from .frontend import front_end_refusal
 from .generated.exchange import GeneratedExchange
 from .http import Exchange
 from .observations import Observation
@@ -113,6 +114,8 @@ def generated_responses(judge: Judge, clause: Clause, observations: Mapping[str,
 
 
 def _hostile_one(judge: Judge, clause: Clause, exchange: Exchange) -> Judgement:
+    if (refused := front_end_refusal(exchange, exchange.probe)) is not None:
+        return judge.verdict(clause, exchange.probe, Verdict.NOT_VERIFIED, refused, exchange)
     if (broken := _broken(judge, clause, exchange)) is not None:
         return broken
     limits = sorted(k for k in exchange.response_headers if k.lower().startswith("x-ratelimit"))

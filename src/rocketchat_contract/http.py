@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
 
-from .redact import Redactor
+from .redact import Redactor, display_url
+from .tls import describe_tls_error
 
 
 class TargetError(Exception):
@@ -20,6 +24,12 @@ class TargetError(Exception):
 
 
 NOT_JSON = object()
+TRANSIENT_STATUSES = frozenset({502, 503, 504})
+"""What a front end answers while the server behind it restarts: retried, for GET only."""
+RETRIES = 4
+"""Retries of a transient failure (five tries in all)."""
+BACKOFF_SHARE = 0.05
+"""Backoff factor per second of --request-timeout: waits of 0, 2f, 4f, 8f, so 0.7 of it in all."""
 
 
 @dataclass
@@ -29,6 +39,7 @@ class Exchange:
     probe: str
     method: str
     path: str
+    """The path (and query) on the wire, the base URL's own path included."""
     request_headers: dict[str, str | bytes]
     request_body: Any = None
     status: int | None = None
@@ -37,6 +48,10 @@ class Exchange:
     elapsed: float = 0.0
     error: str | None = None
     started: float = 0.0
+    url: str = ""
+    """The full URL, with any password in it masked, for messages."""
+    attempts: int = 1
+    """How many times it was sent: more than one when a transient failure was retried."""
 
     def __post_init__(self) -> None:
         self.response_headers = CaseInsensitiveDict(self.response_headers)
@@ -62,6 +77,13 @@ class Exchange:
 
     def header(self, name: str) -> str | None:
         return self.response_headers.get(name)
+
+    def rate_limit_reset_in(self) -> float | None:
+        """Seconds until the rate-limit window of a 429 resets (X-RateLimit-Reset, epoch milliseconds)."""
+        reset = self.header("X-RateLimit-Reset")
+        if self.status != 429 or not reset or not reset.isdigit():
+            return None
+        return max(int(reset) / 1000 - time.time(), 0.0)
 
     def summary(self, redactor: Redactor, limit: int = 300) -> str:
         if self.error:
@@ -99,26 +121,84 @@ class Exchange:
         }
 
 
-_EVIDENCE_HEADERS = {"content-type", "cache-control", "pragma", "allow", "retry-after"}
+_EVIDENCE_HEADERS = {"content-type", "cache-control", "pragma", "allow", "retry-after", "location", "server"}
+
+
+class TransientRetry(Retry):
+    """urllib3's Retry for what a restarting server behind a proxy looks like, and nothing else.
+
+    Retried: 502/503/504 and a connection the server reset, for GET only. Never retried: a timeout (it
+    already took --request-timeout), a refused connection or DNS failure (not transient), TLS errors,
+    429 (the rate limiter: the run waits for its window instead) and any redirect (never followed).
+    """
+
+    def increment(self, *args: Any, **kwargs: Any) -> TransientRetry:
+        error = kwargs.get("error")
+        if isinstance(error, ReadTimeoutError):
+            raise error
+        return super().increment(*args, **kwargs)
+
+
+def transient_retry(timeout: float, retries: int = RETRIES) -> TransientRetry:
+    """The retry policy of one client: ``retries`` more tries, backing off in proportion to the timeout."""
+    return TransientRetry(
+        total=retries,
+        connect=0,
+        read=retries,
+        status=retries,
+        other=0,
+        redirect=False,
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=TRANSIENT_STATUSES,
+        backoff_factor=timeout * BACKOFF_SHARE,
+        backoff_max=timeout / 2,
+        raise_on_status=False,
+        respect_retry_after_header=False,
+    )
 
 
 class Client:
     """A requests session bound to one base URL, timeout and TLS setting.
 
-    Its connection pool holds the probes and the generated tests' wave in flight together (16 + 64).
+    Every request goes to the base URL's path (``https://example.com/chat`` → ``/chat/api/...``), with
+    or without a trailing slash. Its connection pool holds the probes and the generated tests' wave in
+    flight together (16 + 64); its adapter retries transient failures (``TransientRetry``).
     """
 
     def __init__(self, base_url: str, *, timeout: float = 10.0, verify: bool | str = True, pool: int = 80) -> None:
         self.base_url = base_url.rstrip("/") + "/"
+        self.display_url = display_url(self.base_url)
         self.timeout = timeout
         self.verify = verify
-        self.session = requests.Session()
+        self.pool = pool
+        self.session = self._session(RETRIES)
+        self._budgeted: dict[int, requests.Session] = {}
+        self._lock = threading.Lock()
+
+    def _session(self, retries: int) -> requests.Session:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_maxsize=self.pool, max_retries=transient_retry(self.timeout, retries))
         for prefix in ("http://", "https://"):
-            self.session.mount(prefix, HTTPAdapter(pool_maxsize=pool))
-        self.session.headers["User-Agent"] = "rocketchat-contract"
+            session.mount(prefix, adapter)
+        session.headers["User-Agent"] = "rocketchat-contract"
+        return session
+
+    def _session_for(self, retries: int | None) -> requests.Session:
+        if retries is None or retries == RETRIES:
+            return self.session
+        with self._lock:
+            if retries not in self._budgeted:
+                self._budgeted[retries] = self._session(retries)
+            return self._budgeted[retries]
 
     def close(self) -> None:
         self.session.close()
+        for session in self._budgeted.values():
+            session.close()
+
+    def url(self, path: str) -> str:
+        """The full URL of ``path`` under the base URL (its path kept exactly once)."""
+        return urljoin(self.base_url, path.lstrip("/"))
 
     def send(
         self,
@@ -128,48 +208,68 @@ class Client:
         probe: str = "setup",
         headers: dict[str, str | bytes] | None = None,
         json_body: Any = None,
+        retries: int | None = None,
     ) -> Exchange:
-        """Send one request; header values go on the wire exactly as given (no client-side cleaning)."""
-        url = urljoin(self.base_url, path.lstrip("/"))
+        """Send one request; header values go on the wire exactly as given (no client-side cleaning).
+
+        ``retries`` lowers the number of retries for a request that counts against a rate limit.
+        """
+        url = self.url(path)
         request = requests.Request(method, url, json=json_body)
-        prepared = self.session.prepare_request(request)
+        session = self._session_for(retries)
+        prepared = session.prepare_request(request)
         for name, value in (headers or {}).items():
             prepared.headers[name] = value  # type: ignore[assignment]
+        parts = urlsplit(url)
         exchange = Exchange(
             probe=probe,
             method=method,
-            path="/" + path.lstrip("/"),
+            path=parts.path + (f"?{parts.query}" if parts.query else ""),
             request_headers=dict(headers or {}),
             request_body=json_body,
             started=time.monotonic(),
+            url=display_url(url),
         )
         try:
-            response = self.session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            response = session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.RequestException as exc:
-            exchange.error = describe_transport_error(exc, self.timeout)
+            exchange.error = describe_transport_error(exc, self.timeout, self.verify)
             exchange.elapsed = time.monotonic() - exchange.started
             return exchange
         exchange.elapsed = time.monotonic() - exchange.started
         exchange.status = response.status_code
         exchange.response_headers = response.headers
         exchange.body_text = response.content.decode("utf-8", "replace")
+        history = getattr(getattr(response.raw, "retries", None), "history", ())
+        exchange.attempts = len(history) + 1
         return exchange
 
 
-def describe_transport_error(exc: requests.RequestException, timeout: float) -> str:
+def describe_transport_error(exc: requests.RequestException, timeout: float, verify: bool | str = True) -> str:
     """Say in one phrase why no HTTP response came back."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS error ({_reason(text)}); pass --ca-bundle PATH if the server uses a private CA"
+        return describe_tls_error(exc, verify)
     if isinstance(exc, requests.exceptions.Timeout):
         return f"timed out after {timeout:g} s (--request-timeout)"
     if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
         return "DNS lookup failed: the host name does not resolve"
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused: nothing listens on that host and port"
+    if _reset(exc):
+        tries = f" {RETRIES + 1} times" if "Max retries exceeded" in text else ""
+        return f"the connection was closed or reset without an answer (tried{tries or ' once'})"
     if isinstance(exc, requests.exceptions.ConnectionError):
         return f"connection failed ({_reason(text)})"
     return f"request failed ({_reason(text)})"
+
+
+def _reset(exc: BaseException) -> bool:
+    text = str(exc)
+    return any(
+        needle in text
+        for needle in ("RemoteDisconnected", "Connection reset", "Connection aborted", "ProtocolError", "Errno 104")
+    )
 
 
 def _reason(text: str) -> str:

@@ -15,8 +15,9 @@ import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated import DEFAULT_EXAMPLES, SEED, Fuzz
-from .plugin import DEFAULT_OPERATION, extra_drift, option, profile
+from .plugin import DEFAULT_OPERATION, ca_bundle, extra_drift, option, profile
 from .record import RunRecord
+from .redact import display_url
 from .run import ContractRun, Settings
 
 SHARED_NAME = "rocketchat-contract-run.json"
@@ -50,7 +51,7 @@ def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
         try:
             settings = _settings(config, url, embedded, accounts)
         except CredentialError as exc:
-            return RunRecord(base_url=url, embedded=embedded, error=str(exc))
+            return RunRecord(base_url=display_url(url), embedded=embedded, error=str(exc))
         run = ContractRun(settings)
         restore = _interrupt_on_sigterm()
         try:
@@ -98,7 +99,7 @@ def _settings(config: pytest.Config, url: str, embedded: str | None, accounts: A
         under=accounts[1],
         embedded=embedded,
         timeout=float(option(config, "request_timeout", "rc_request_timeout", default=10)),
-        verify=option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE", default=True),
+        verify=ca_bundle(config)[0],
         provision_user=bool(config.getoption("provision_user")),
         seed_import=bool(config.getoption("seed_import")),
         rc_version=config.getoption("rc_version"),

@@ -34,6 +34,8 @@ class PluginState:
         self.header_shown = False
         self.record: RunRecord | None = None
         self.collector: Collector | None = None
+        self.base_url: str | None = None
+        """The --base-url as given, when it holds a password that config.option.base_url no longer shows."""
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -207,9 +209,13 @@ def _validate_options(config: pytest.Config) -> None:
             parse_version(version)
         except VersionError as exc:
             raise pytest.UsageError(f"--rc-version: {exc}") from None
-    ca_bundle = option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE")
-    if ca_bundle and not Path(ca_bundle).is_file():
-        raise pytest.UsageError(f"--rc-ca-bundle {ca_bundle}: no such file")
+    from .tls import CABundleError
+
+    try:
+        ca_bundle(config)
+    except CABundleError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    _hide_base_url_password(config)
     if profile := option(config, "reference_profile", "rc_reference_profile"):
         from .reference import PROFILES
 
@@ -231,6 +237,31 @@ def extra_drift(config: pytest.Config) -> tuple[str, ...]:
     return paths
 
 
+def ca_bundle(config: pytest.Config) -> tuple[bool | str, str]:
+    """What verifies the server's certificate, and where that came from (option, environment, ini, certifi)."""
+    from .tls import resolve_ca_bundle
+
+    return resolve_ca_bundle(config.getoption("ca_bundle"), os.environ, config.getini("rc_ca_bundle") or None)
+
+
+def _hide_base_url_password(config: pytest.Config) -> None:
+    """Keep a password in --base-url out of pytest-base-url's header line and pytest-html's environment."""
+    from .redact import display_url
+
+    given = config.getoption("base_url", default=None) or config.getini("base_url")
+    if not given or display_url(given) == given:
+        return
+    config.stash[STATE].base_url = given
+    config.option.base_url = display_url(given)
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:
+        return
+    metadata = config.stash.get(metadata_key, None)
+    if metadata is not None and "Base URL" in metadata:
+        metadata["Base URL"] = display_url(given)
+
+
 def profile(config: pytest.Config) -> str:
     from .reference import NEWEST_PROFILE
 
@@ -240,7 +271,11 @@ def profile(config: pytest.Config) -> str:
 def _header(config: pytest.Config) -> str:
     base_url = config.getoption("base_url", default=None)
     if base_url:
-        return f"rocketchat-contract: target {base_url}"
+        from .redact import display_url
+
+        verify, source = ca_bundle(config)
+        tls = f"; CA bundle {verify} ({source})" if isinstance(verify, str) and base_url.startswith("https") else ""
+        return f"rocketchat-contract: target {display_url(base_url)}{tls}"
     return (
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
         f"(profile {profile(config)}), a reproduction of Rocket.Chat, not a real server"
@@ -287,7 +322,7 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factor
     if state.record is None:
         from .obtain import obtain
 
-        state.record = obtain(config, base_url, tmp_path_factory)
+        state.record = obtain(config, state.base_url or base_url, tmp_path_factory)
     if state.record.error:
         message = f"rocketchat-contract: {state.record.error}"
         if hasattr(config, "workerinput"):

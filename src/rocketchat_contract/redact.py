@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from typing import Any
+from urllib.parse import unquote
 
 MASK = "[redacted]"
 SECRET_FIELDS = frozenset({"password", "authToken", "token", "resume", "X-Auth-Token", "x-auth-token"})
@@ -58,3 +60,38 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         return value
+
+
+def _userinfo(url: str) -> tuple[str, str, str, str | None, str] | None:
+    """Split ``scheme://user:password@host/rest`` by hand: a masked URL no longer parses as one."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    netloc, tail = rest[:end], rest[end:]
+    if "@" not in netloc:
+        return None
+    userinfo, host = netloc.rsplit("@", 1)
+    user, colon, password = userinfo.partition(":")
+    return f"{scheme}://", user, host + tail, password if colon else None, userinfo
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be shown: a password in it (``https://user:pw@host``) replaced by the mask."""
+    parts = _userinfo(url)
+    if parts is None or parts[3] is None:
+        return url
+    prefix, user, rest, _, _ = parts
+    return f"{prefix}{user}:{MASK}@{rest}"
+
+
+def url_secrets(url: str) -> list[str]:
+    """What of a URL's userinfo must never be shown: the password, raw and decoded, and the Basic header value."""
+    parts = _userinfo(url)
+    if parts is None or not parts[3] or parts[3] == MASK:
+        return []
+    _, user, _, raw, _ = parts
+    assert raw is not None
+    password = unquote(raw)
+    basic = base64.b64encode(f"{unquote(user)}:{password}".encode()).decode()
+    return [raw, password, basic]

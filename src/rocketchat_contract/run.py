@@ -14,6 +14,7 @@ from packaging.version import Version
 
 from .contract import contract, judging
 from .credentials import Credential
+from .frontend import server_unavailable
 from .generated import Fuzz
 from .generated.wave import HOSTILE, SCHEMATHESIS, submit
 from .generated.wave import MAX_PARALLEL as GENERATED_PARALLEL
@@ -21,7 +22,7 @@ from .http import Client, Exchange, TargetError
 from .judge import Judge, Observation, Unavailable
 from .probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
 from .record import JudgementRecord, RunRecord
-from .redact import Redactor
+from .redact import Redactor, display_url
 from .schemas import store
 from .target import ProvisionedUser, Session, Target
 from .verdicts import Judgement, Verdict
@@ -30,6 +31,8 @@ from .versions import Placement, eras, parse_version
 MAX_PARALLEL = 16
 GENERATED = (SCHEMATHESIS, HOSTILE)
 """The clauses judged on generated requests rather than on the probes."""
+UNDER_PRIVILEGED_RETRIES = 1
+"""Retries of a transient failure for the under-privileged probe, which counts against a 10/min rate limit."""
 
 
 @dataclass
@@ -69,7 +72,9 @@ class ContractRun:
 
     def __post_init__(self) -> None:
         self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
-        self.target = Target(self.client, self.redactor)
+        self.target = Target(
+            self.client, self.redactor, rate_limit_wait=self.settings.rate_limit_wait, notes=self.notes
+        )
         self.context = ProbeContext()
         self._opened: list[Session] = []
         self._provisioned: ProvisionedUser | None = None
@@ -100,6 +105,8 @@ class ContractRun:
         self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
         self._open_sessions()
         self._observe()
+        if (down := server_unavailable(self.observations.values())) is not None:
+            raise TargetError(down)
         self.judgements = self.judge_all()
 
     def judge_all(self) -> list[Judgement]:
@@ -122,7 +129,7 @@ class ContractRun:
                 record = replace(record, detail=f"{record.detail}\n{replay}")
             records.append(record)
         return RunRecord(
-            base_url=self.settings.base_url,
+            base_url=display_url(self.settings.base_url),
             embedded=self.settings.embedded,
             server_version=str(placement.reported) if placement else None,
             judged_as=str(placement.judged_as) if placement else None,
@@ -240,7 +247,8 @@ class ContractRun:
         built = probe.build(self.context)
         if isinstance(built, str):
             return Unavailable(built)
-        return self.client.send(probe.method, ENDPOINT, probe=name, headers=built)
+        retries = UNDER_PRIVILEGED_RETRIES if name == "under-privileged" else None
+        return self.client.send(probe.method, ENDPOINT, probe=name, headers=built, retries=retries)
 
     def _privileged_chain(self) -> Observation:
         first = self.observations["privileged"]

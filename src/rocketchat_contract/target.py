@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 from .credentials import Credential
+from .frontend import unavailable
 from .http import Client, Exchange, TargetError
-from .redact import Redactor
+from .redact import Redactor, display_url, url_secrets
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass
@@ -39,17 +44,60 @@ class ProvisionedUser:
 class Target:
     """A Rocket.Chat server reached through one client; every secret it meets goes to the redactor."""
 
-    def __init__(self, client: Client, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        client: Client,
+        redactor: Redactor,
+        *,
+        rate_limit_wait: float = 65.0,
+        notes: list[str] | None = None,
+    ) -> None:
         self.client = client
         self.redactor = redactor
+        self.rate_limit_wait = rate_limit_wait
+        """How long a rate-limited request waits for its window (--rate-limit-wait) before giving up."""
+        self.notes = notes if notes is not None else []
+        """Where the target says what it did on the run's behalf (waiting for a rate limit)."""
         self.setup_exchanges: list[Exchange] = []
+        redactor.add(*url_secrets(client.base_url))
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Exchange:
+        """Send a request of the run's own (not a probe): rate limits waited out, anything unusable raised."""
         exchange = self.client.send(method, path, **kwargs)
+        wait = exchange.rate_limit_reset_in()
+        if wait is not None and wait <= self.rate_limit_wait:
+            self.notes.append(
+                f"{method} {exchange.path} was rate limited (429); waited {wait:.0f} s for the window "
+                "(X-RateLimit-Reset, within --rate-limit-wait)"
+            )
+            time.sleep(wait + 0.5)
+            exchange = self.client.send(method, path, **kwargs)
         self.setup_exchanges.append(exchange)
-        if exchange.error:
-            raise TargetError(f"{method} {self.client.base_url}{path.lstrip('/')} failed: {exchange.error}.")
+        if exchange.status in REDIRECTS:
+            raise TargetError(self._redirected(exchange, path))
+        if (down := unavailable(exchange)) is not None:
+            raise TargetError(down if exchange.error else f"server unavailable: {down}")
         return exchange
+
+    def _redirected(self, exchange: Exchange, path: str) -> str:
+        """Name where a redirect points and the base URL it suggests; the suite never follows one."""
+        location = exchange.header("Location")
+        asked = f"{exchange.method} {exchange.url} was redirected ({exchange.status})"
+        if not location:
+            return f"{asked} without a Location. Check --base-url."
+        target = urljoin(self.client.url(path), location)
+        relative = path.lstrip("/")
+        suggested = target[: -len(relative)].rstrip("/") if target.endswith(relative) else None
+        shown = display_url(target)
+        if suggested is None:
+            return (
+                f"{asked} to {shown}. The suite follows no redirect (it would carry the credentials along); "
+                "pass the server's own address as --base-url."
+            )
+        return (
+            f"{asked} to {shown}. The suite follows no redirect (it would carry the credentials along); "
+            f"if that is the server, pass --base-url {display_url(suggested)}"
+        )
 
     def server_version(self) -> str:
         """Read the version from ``GET /api/info``; anything but Rocket.Chat's JSON is a bad target."""
@@ -61,7 +109,7 @@ class Target:
         if exchange.status != 200 or not isinstance(version, str):
             shown = exchange.summary(self.redactor, 160)
             raise TargetError(
-                f"{self.client.base_url} does not look like a Rocket.Chat server: GET /api/info should answer "
+                f"{self.client.display_url} does not look like a Rocket.Chat server: GET /api/info should answer "
                 f"200 with a JSON version, got {shown}. Check --base-url (the server's root URL, without /api)."
             )
         return version

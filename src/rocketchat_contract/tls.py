@@ -1,0 +1,130 @@
+"""TLS for the suite: which CA certificates verify the server, and why a verification failed, in words."""
+
+from __future__ import annotations
+
+import os
+import ssl
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+BUNDLE_VARIABLES = ("RC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
+"""Environment variables naming a CA bundle, strongest first; RC_CA_BUNDLE ranks above the ini option."""
+DEFAULT_SOURCE = "the default CA certificates (certifi)"
+
+
+class CABundleError(ValueError):
+    """A CA bundle that cannot be used: missing, or without a certificate in it."""
+
+
+def resolve_ca_bundle(
+    option: str | None, environ: Mapping[str, str], ini: str | None = None
+) -> tuple[bool | str, str]:
+    """Return ``(verify, source)`` for requests: the bundle to use and where it was named.
+
+    Order: --ca-bundle, RC_CA_BUNDLE, the ini option rc_ca_bundle, then what requests users expect
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) and OpenSSL's SSL_CERT_FILE; else the default CAs. Raise
+    CABundleError when the chosen file is missing or holds no certificate.
+    """
+    for value, source in _candidates(option, environ, ini):
+        if value:
+            check_bundle(value, source)
+            return value, source
+    return True, DEFAULT_SOURCE
+
+
+def _candidates(option: str | None, environ: Mapping[str, str], ini: str | None) -> Iterator[tuple[str | None, str]]:
+    yield option, "--ca-bundle"
+    yield environ.get("RC_CA_BUNDLE"), "RC_CA_BUNDLE"
+    yield ini, "the ini option rc_ca_bundle"
+    for name in BUNDLE_VARIABLES[1:]:
+        yield environ.get(name), name
+
+
+def check_bundle(path: str, source: str) -> None:
+    """Fail early, in one sentence, on a bundle that would only fail at the first TLS handshake."""
+    where = f"{source} {path}" if source.startswith("--") else f"{source}={path}"
+    bundle = Path(path)
+    if bundle.is_dir():
+        return
+    if not bundle.is_file():
+        raise CABundleError(f"{where}: no such file")
+    try:
+        ssl.create_default_context(cafile=str(bundle))
+    except ssl.SSLError:
+        raise CABundleError(
+            f"{where}: this file holds no certificates (expected PEM: -----BEGIN CERTIFICATE----- blocks)"
+        ) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CABundleError(f"{where}: cannot be read ({exc})") from None
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """Every exception behind ``exc``: requests and urllib3 wrap the ssl module's error several times."""
+    seen: set[int] = set()
+    stack: list[BaseException] = [exc]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack += [e for e in (current.__cause__, current.__context__) if e is not None]
+        stack += [a for a in current.args if isinstance(a, BaseException)]
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            stack.append(reason)
+
+
+def describe_tls_error(exc: BaseException, verify: bool | str) -> str:
+    """Name the verification failure (self-signed, unknown CA, expired, wrong host) and its remedy."""
+    bundle = verify if isinstance(verify, str) else None
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return _verification(str(cause.verify_message or cause.reason or cause), bundle)
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError) and cause.reason == "NO_CERTIFICATE_OR_CRL_FOUND":
+            where = f"the CA bundle {bundle}" if bundle else "the CA bundle"
+            return f"TLS error: {where} holds no certificates (expected PEM)"
+    for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError) and cause.reason:
+            return f"TLS error ({cause.reason}): the TLS handshake with the server failed"
+    return f"TLS error ({exc})"
+
+
+def _from_environment(bundle: str) -> str | None:
+    """The variable requests users set that named this bundle, when it was not the suite's own option."""
+    if os.environ.get("RC_CA_BUNDLE") == bundle:
+        return None
+    return next((name for name in BUNDLE_VARIABLES[1:] if os.environ.get(name) == bundle), None)
+
+
+def _untrusted(bundle: str | None, needed: str = "the certificate of the CA that signed it") -> str:
+    """What to do about a certificate the run does not trust, given the bundle it used (if any)."""
+    if bundle is None:
+        return f"pass --ca-bundle PATH (or set RC_CA_BUNDLE) with {needed}"
+    if (variable := _from_environment(bundle)) is not None:
+        return f"the CA bundle {bundle} (from {variable}) does not hold it; pass --ca-bundle PATH with {needed}"
+    return f"the CA bundle {bundle} does not hold {needed}; add it to that file"
+
+
+def _verification(message: str, bundle: str | None) -> str:
+    lowered = message.lower()
+    if "self-signed" in lowered or "self signed" in lowered:
+        remedy = _untrusted(bundle, "that certificate")
+        return f"TLS error: the server's certificate is self-signed ({message}); {remedy}"
+    if "local issuer" in lowered or "first certificate" in lowered or "unknown ca" in lowered:
+        why = "the certificate is signed by a CA this run does not trust"
+        return f"TLS error: {why} ({message}); {_untrusted(bundle)}"
+    if "expired" in lowered:
+        return f"TLS error: the server's certificate has expired ({message}); renew it on the server"
+    if "not yet valid" in lowered:
+        return (
+            f"TLS error: the server's certificate is not valid yet ({message}); "
+            "check the clocks of both machines"
+        )
+    if "mismatch" in lowered or "not valid for" in lowered:
+        return (
+            f"TLS error: the certificate does not name this host ({message}); "
+            "use a --base-url with a host name the certificate names"
+        )
+    return f"TLS error ({message}); {_untrusted(bundle)}"
