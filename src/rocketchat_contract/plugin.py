@@ -13,21 +13,18 @@ from typing import Any
 import pytest
 
 from .contract import contract
-from .credentials import CredentialError, from_environment
 from .http import TargetError
 from .judge import Observation
 from .ledger import Ledger
+from .options import DEFAULT_OPERATION, Options, validate
 from .run import ContractRun, Settings
 from .verdicts import Judgement, Verdict
-from .versions import VersionError, parse_version
-
-REPORT_FORMATS = (".json", ".md", ".html")
-DEFAULT_OPERATION = "csv:importer_done:500/500"
 
 
 @dataclass
 class PluginState:
     ledger: Ledger = field(default_factory=Ledger)
+    options: Options = field(default_factory=Options)
     run: ContractRun | None = None
     embedded: Any = None
     cleanup_problems: list[str] = field(default_factory=list)
@@ -135,33 +132,12 @@ def _option(
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = PluginState()
     config.addinivalue_line("markers", "generated: sends generated requests (they go out with the run's probes)")
-    if (examples := config.getoption("fuzz_examples")) is not None and examples < 1:
-        raise pytest.UsageError("--fuzz-examples must be at least 1")
+    if config.getoption("help", False):
+        return
+    options = config.stash[STATE].options = validate(config, os.environ)
     from .generated import configure
 
-    configure(examples, config.getoption("fuzz_seed"))
-    for path in config.getoption("compliance_report") or []:
-        if Path(path).suffix.lower() not in REPORT_FORMATS:
-            raise pytest.UsageError(f"--compliance-report {path}: the name must end in .json, .md or .html")
-    if (version := config.getoption("rc_version")) is not None:
-        try:
-            parse_version(version)
-        except VersionError as exc:
-            raise pytest.UsageError(f"--rc-version: {exc}") from None
-    ca_bundle = _option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE")
-    if ca_bundle and not Path(ca_bundle).is_file():
-        raise pytest.UsageError(f"--ca-bundle {ca_bundle}: no such file")
-    profile = _option(config, "reference_profile", "rc_reference_profile")
-    if profile:
-        from .reference import PROFILES
-
-        if profile not in PROFILES:
-            raise pytest.UsageError(f"--reference-profile {profile}: unknown profile (known: {', '.join(PROFILES)})")
-    try:
-        for role in ("privileged", "under-privileged"):
-            from_environment(role, os.environ)
-    except CredentialError as exc:
-        raise pytest.UsageError(str(exc)) from None
+    configure(options.fuzz_examples, options.fuzz_seed)
 
 
 def _profile(config: pytest.Config) -> str:
@@ -195,10 +171,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _start_embedded(config: pytest.Config, state: PluginState) -> Settings:
     from .credentials import Credential
-    from .reference import Knobs, Operation, ReferenceServer
+    from .reference import Knobs, ReferenceServer
 
-    spec = _option(config, "reference_operation", default=DEFAULT_OPERATION)
-    operation = None if spec == "none" else Operation.parse(spec)
+    operation = state.options.reference_operation
     server = ReferenceServer(profile=_profile(config), knobs=Knobs(delay_scale=1.0, operation=operation)).start()
     state.embedded = server
     admin, user = server.accounts["admin"], server.accounts["user"]
@@ -213,20 +188,17 @@ def _start_embedded(config: pytest.Config, state: PluginState) -> Settings:
 
 
 def _settings(config: pytest.Config, base_url: str | None, state: PluginState) -> Settings:
+    options = state.options
     if base_url:
-        settings = Settings(
-            base_url=base_url,
-            privileged=from_environment("privileged", os.environ),
-            under=from_environment("under-privileged", os.environ),
-        )
+        settings = Settings(base_url=base_url, privileged=options.privileged, under=options.under)
     else:
         settings = _start_embedded(config, state)
-    settings.timeout = float(_option(config, "request_timeout", "rc_request_timeout", default=10))
-    settings.verify = _option(config, "ca_bundle", "rc_ca_bundle", "RC_CA_BUNDLE", default=True)
-    settings.provision_user = bool(config.getoption("provision_user"))
-    settings.seed_import = bool(config.getoption("seed_import"))
-    settings.rc_version = config.getoption("rc_version")
-    settings.rate_limit_wait = float(_option(config, "rate_limit_wait", default=65.0))
+    settings.timeout = options.request_timeout
+    settings.verify = options.verify
+    settings.provision_user = options.provision_user
+    settings.seed_import = options.seed_import
+    settings.rc_version = options.rc_version
+    settings.rate_limit_wait = options.rate_limit_wait
     return settings
 
 
@@ -238,7 +210,9 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[Con
     try:
         run = ContractRun(_settings(config, base_url, state))
     except Exception as exc:
-        pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
+        what = f"set up the run against {base_url}" if base_url else "start the embedded reference server"
+        pytest.exit(f"rocketchat-contract: could not {what}: {exc}", returncode=4)
+    run.notes += state.options.notes
     state.run = run
     if state.generated:
         from .generated import prepare_wave
@@ -250,7 +224,8 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None) -> Iterator[Con
             run.start()
         except TargetError as exc:
             state.cleanup_problems += run.close()
-            pytest.exit(f"rocketchat-contract: cannot test {run.settings.base_url}: {exc}", returncode=4)
+            run.aborted = f"cannot test {run.settings.base_url}: {exc}"
+            pytest.exit(f"rocketchat-contract: {run.aborted}", returncode=4)
         _add_metadata(config, run)
         yield run
     finally:
@@ -352,8 +327,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     from .summary import summary_lines
 
-    terminalreporter.section("rocketchat-contract verdicts")
-    for line in summary_lines(state.run, state.ledger, state.cleanup_problems):
+    lines = summary_lines(state.run, state.ledger, state.cleanup_problems)
+    if lines:
+        terminalreporter.section("rocketchat-contract verdicts")
+    for line in lines:
         terminalreporter.write_line(line)
 
 

@@ -10,8 +10,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from packaging.version import Version
-
 from .contract import contract
 from .credentials import Credential
 from .http import Client, Exchange, TargetError
@@ -20,7 +18,7 @@ from .probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
 from .redact import Redactor
 from .schemas import store
 from .target import ProvisionedUser, Session, Target
-from .versions import Placement, eras, parse_version
+from .versions import Placement, VersionError, eras, place_server
 
 MAX_PARALLEL = 16
 
@@ -55,6 +53,8 @@ class ContractRun:
     """Work sent in the same concurrent wave as the probes (the generated tests' requests), by name."""
     extras: dict[str, Any] = field(default_factory=dict)
     """What each companion returned, under its name."""
+    aborted: str | None = None
+    """Why the run stopped before judging anything (the exit-4 message), if it did."""
 
     def __post_init__(self) -> None:
         self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
@@ -77,14 +77,11 @@ class ContractRun:
         self._observe()
 
     def _place(self) -> Placement:
-        reported = self.target.server_version()
-        text = self.settings.rc_version or reported
-        version: Version = parse_version(text)
-        if self.settings.rc_version:
-            self.notes.append(f"version {self.settings.rc_version} from --rc-version (the server reports {reported})")
-        placement = eras().place(version)
-        if placement.note:
-            self.notes.append(placement.note)
+        try:
+            placement, notes = place_server(self.target.server_version(), self.settings.rc_version)
+        except VersionError as exc:
+            raise TargetError(str(exc)) from None
+        self.notes += notes
         return placement
 
     def _open_sessions(self) -> None:

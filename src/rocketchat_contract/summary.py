@@ -27,6 +27,8 @@ def describe_target(run: ContractRun) -> str:
 
 
 def summary_lines(run: ContractRun, ledger: Ledger, problems: list[str]) -> list[str]:
+    if run.aborted:  # the exit message says it all; nothing was judged
+        return [run.redactor.text(f"cleanup problem: {p}") for p in problems]
     lines = [f"target: {describe_target(run)}"]
     lines += [f"note: {note}" for note in run.notes]
     results = ledger.results()

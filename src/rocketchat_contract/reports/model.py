@@ -60,7 +60,13 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
         "suite_version": __version__,
         "started_at": run.started_at,
         "strict_docs": strict_docs,
-        "notes": [run.redactor.text(n) for n in run.notes],
+        "notes": [run.redactor.text(n) for n in [*_aborted_note(run), *run.notes]],
         "clauses": clauses,
         "summary": ledger.counts(),
+        **({"aborted": run.redactor.text(run.aborted)} if run.aborted else {}),
     }
+
+
+def _aborted_note(run: ContractRun) -> list[str]:
+    """A run that stopped before judging says why first, so an empty report is never mistaken for a clean one."""
+    return [f"Nothing was judged: the run stopped before its probes ({run.aborted})"] if run.aborted else []
