@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .contract import Clause, Contract, DriftEntry
+from .explain import describe_mismatch
 from .http import NOT_JSON, Exchange
 from .redact import Redactor
 from .schemas import SchemaStore
@@ -122,14 +123,15 @@ class Judge:
 
     def _diff(self, clause: Clause, exchange: Exchange) -> str:
         assert clause.expect is not None
+        known = self.contract.drift_for(clause.id, self.placement.judged_as)
+        accepted = [(entry.instead.status, entry.instead.schema) for entry in known]
         lines = [
-            f"clause {clause.id}: {clause.title}",
+            describe_mismatch(clause.expect.status, clause.expect.schema, exchange, accepted, self.schemas),
             f"  expected (documented): {clause.expect.status} with body matching {clause.expect.schema}",
         ]
         body = exchange.json()
         if exchange.status == clause.expect.status and body is not NOT_JSON:
             lines.append(f"    mismatch: {self.schemas.problem(clause.expect.schema, body)}")
-        known = self.contract.drift_for(clause.id, self.placement.judged_as)
         for entry in known:
             lines.append(
                 f"  also accepted for {self.placement.judged_as} (drift {entry.id}): "

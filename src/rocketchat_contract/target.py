@@ -8,7 +8,7 @@ from typing import Any
 
 from .credentials import Credential
 from .http import Client, Exchange, TargetError
-from .redact import Redactor
+from .redact import Redactor, Secret
 
 
 @dataclass
@@ -34,6 +34,9 @@ class ProvisionedUser:
     user_id: str
     username: str
     password: str
+
+    def __repr__(self) -> str:
+        return f"ProvisionedUser(user_id={self.user_id!r}, username={self.username!r})"
 
 
 class Target:
@@ -73,10 +76,11 @@ class Target:
         body = exchange.json()
         data = body.get("data") if isinstance(body, dict) else None
         if exchange.status == 200 and isinstance(data, dict) and data.get("authToken") and data.get("userId"):
-            self.redactor.add(data["authToken"])
+            token = Secret(data["authToken"])
+            self.redactor.add(token)
             me = data.get("me")
             me = me if isinstance(me, dict) else {}
-            return Session(role, data["userId"], data["authToken"], username, list(me.get("roles") or []), True)
+            return Session(role, data["userId"], token, username, list(me.get("roles") or []), True)
         error = body.get("error") if isinstance(body, dict) else None
         if error == "totp-required" or (isinstance(error, str) and "totp" in error.lower()):
             raise TargetError(
@@ -86,7 +90,7 @@ class Target:
             )
         raise TargetError(
             f"the {role} account {username!r} could not log in: POST /api/v1/login answered "
-            f"{exchange.summary(self.redactor, 160)}. Check the username and password variables."
+            f"{exchange.answer(self.redactor, 160)}. Check the username and password variables."
         )
 
     def resume(self, credential: Credential) -> Session:
@@ -99,7 +103,7 @@ class Target:
         if exchange.status != 200 or not isinstance(body, dict):
             raise TargetError(
                 f"the {credential.role} credentials ({credential.source}) were rejected: GET /api/v1/me answered "
-                f"{exchange.summary(self.redactor, 160)}."
+                f"{exchange.answer(self.redactor, 160)}."
             )
         session.username = body.get("username")
         session.roles = list(body.get("roles") or [])
@@ -117,7 +121,7 @@ class Target:
     @staticmethod
     def new_user() -> ProvisionedUser:
         """Name a throwaway account; the random name is what lets cleanup find it even if creation was cut short."""
-        return ProvisionedUser("", f"rc-contract-{secrets.token_hex(4)}", secrets.token_urlsafe(24))
+        return ProvisionedUser("", f"rc-contract-{secrets.token_hex(4)}", Secret(secrets.token_urlsafe(24)))
 
     def create_user(self, admin: Session, user: ProvisionedUser) -> ProvisionedUser:
         """Create the account without permissions; its email stays unverified so email 2FA cannot block it."""
@@ -140,7 +144,7 @@ class Target:
         if exchange.status != 200 or not isinstance(created, dict) or not created.get("_id"):
             raise TargetError(
                 "--provision-user could not create a user with the privileged account: POST /api/v1/users.create "
-                f"answered {exchange.summary(self.redactor, 160)}. The account needs the create-user permission."
+                f"answered {exchange.answer(self.redactor, 160)}. The account needs the create-user permission."
             )
         user.user_id = created["_id"]
         return user
