@@ -10,9 +10,14 @@ import json
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from .http import NOT_JSON, Exchange
 from .schemas import SchemaStore
+from .verdicts import Verdict
+
+if TYPE_CHECKING:
+    from .ledger import ClauseResult
 
 _TITLE_TAIL = re.compile(r"\s*\(.*\)$|\s+error$")
 
@@ -74,3 +79,15 @@ def describe_mismatch(
     if accepted:
         expected += f" (or {len(accepted)} known drift{'s' if len(accepted) > 1 else ''})"
     return f"{expected}, got {describe_answer(exchange, schemas)}"
+
+
+def describe_partly_verified(result: ClauseResult) -> str:
+    """``auth.invalid is known-drift on 7 of its 8 probes; not verified: logged-out-token (needs a session …)``."""
+    missing = result.unverified_probes
+    total = len(result.judgements)
+    reasons = {j.detail.splitlines()[0] for j in result.judgements if j.verdict is Verdict.NOT_VERIFIED}
+    why = f" ({'; '.join(sorted(reasons))})" if len(reasons) == 1 else ""
+    return (
+        f"{result.clause.id} is {result.verdict.value} on {total - len(missing)} of its {total} probes; "
+        f"not verified: {', '.join(missing)}{why}"
+    )

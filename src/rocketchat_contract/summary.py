@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .explain import describe_partly_verified
 from .ledger import Ledger
 from .run import ContractRun
 from .verdicts import Verdict
@@ -39,6 +40,10 @@ def summary_lines(run: ContractRun, ledger: Ledger, problems: list[str]) -> list
             first = first[:109] + "…"
         lines.append(f"{result.clause.id:<{width}}  {_LABEL[result.verdict]:<12}  {first}")
     counts = ledger.counts()
-    lines.append(", ".join(f"{n} {v}" for v, n in counts.items()))
+    partly = ledger.partly_verified()
+    lines.append(
+        ", ".join(f"{n} {v}" for v, n in counts.items()) + (f", {len(partly)} partly verified" if partly else "")
+    )
+    lines += [f"partly verified: {describe_partly_verified(result)}" for result in partly]
     lines += [f"cleanup problem: {p}" for p in problems]
     return [run.redactor.text(line) for line in lines]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..explain import describe_partly_verified
 from ..ledger import Ledger
 from ..run import ContractRun
 from ..summary import describe_target
@@ -60,11 +61,15 @@ def build_report(run: ContractRun, ledger: Ledger, *, strict_docs: bool) -> dict
         "suite_version": __version__,
         "started_at": run.started_at,
         "strict_docs": strict_docs,
-        "notes": [run.redactor.text(n) for n in [*_aborted_note(run), *run.notes]],
+        "notes": [run.redactor.text(n) for n in [*_aborted_note(run), *run.notes, *_partly_notes(ledger)]],
         "clauses": clauses,
-        "summary": ledger.counts(),
+        "summary": {**ledger.counts(), "partly-verified": len(ledger.partly_verified())},
         **({"aborted": run.redactor.text(run.aborted)} if run.aborted else {}),
     }
+
+
+def _partly_notes(ledger: Ledger) -> list[str]:
+    return [f"Partly verified: {describe_partly_verified(result)}" for result in ledger.partly_verified()]
 
 
 def _aborted_note(run: ContractRun) -> list[str]:
