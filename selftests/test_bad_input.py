@@ -329,3 +329,38 @@ def test_requested_reports_say_why_nothing_was_judged(pytester: pytest.Pytester,
     assert report["notes"][0].startswith("Nothing was judged")
     for path in reports[1:]:
         assert "Nothing was judged" in path.read_text(), path
+
+
+def test_options_a_combination_makes_meaningless_are_noted(
+    pytester: pytest.Pytester, target: Target, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not read: the target is http\n")
+    args = [
+        "--provision-user",
+        "--reference-profile",
+        "7.3",
+        "--reference-operation",
+        "none",
+        "--ca-bundle",
+        str(bundle),
+    ]
+    result = run_suite(pytester, *args, base_url=target.url)
+    assert result.ret == 0, result.text()
+    assert result.report is not None
+    notes = result.report["notes"]
+    for expected in (
+        "--provision-user is ignored: RC_USER_USERNAME/RC_USER_PASSWORD already name the under-privileged account",
+        "--reference-profile is ignored with --base-url",
+        "--reference-operation is ignored with --base-url",
+        "--ca-bundle is ignored: the target is not an https URL",
+    ):
+        assert any(note.startswith(expected) for note in notes), notes
+        assert f"note: {expected}" in result.text()
+    assert not [r for r in target.reference.requests if r.path == "/api/v1/users.create"], "a user was provisioned"
+
+
+def test_credentials_without_a_base_url_are_noted(pytester: pytest.Pytester, target: Target) -> None:
+    result = run_suite(pytester)
+    assert result.ret == 0, result.text()
+    assert "note: the RC_* credential variables are ignored" in result.text()
