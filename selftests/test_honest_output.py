@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 from suite_runner import prepare, run_suite
 
-from rocketchat_contract.credentials import from_environment
+from rocketchat_contract.accounts import check_under_privileged
+from rocketchat_contract.credentials import Credential, from_environment
 from rocketchat_contract.explain import describe_answer, describe_mismatch
-from rocketchat_contract.http import Exchange
+from rocketchat_contract.http import Exchange, TargetError
 from rocketchat_contract.redact import Secret
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
 from rocketchat_contract.schemas import store
+from rocketchat_contract.target import Session
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -124,3 +126,23 @@ def test_readme_names_the_help_group_heading(pytester: pytest.Pytester) -> None:
     assert heading is not None, "the README no longer names the group heading"
     result = pytester.runpytest_inprocess("--help", "-p", "no:cacheprovider")
     assert f"\n{heading[1]}:\n" in result.stdout.str()
+
+
+def test_a_let_through_account_with_extra_roles_gets_a_note() -> None:
+    """A plain account let through is a violation (the server's fault) unless a role grants it: say which roles."""
+    ok = Exchange("under-privileged", "GET", "/api/v1/getImportProgress", {}, status=200, body_text="{}")
+    refused = Exchange("under-privileged", "GET", "/api/v1/getImportProgress", {}, status=403, body_text="{}")
+    importer = Session("under-privileged", "u2", "token", "alice", ["user", "importer"])
+    plain = Session("under-privileged", "u3", "token", "bob", ["user"])
+    given = Credential("under-privileged", username="alice", password="pw", source="RC_USER_USERNAME/RC_USER_PASSWORD")
+    notes = check_under_privileged(importer, None, ok, given)
+    assert notes == [
+        "the under-privileged account got 200 (roles: user, importer); if one of importer grants run-import, "
+        "the permission.run-import violation is a set-up mistake: use an account without it"
+    ]
+    assert check_under_privileged(plain, None, ok, given) == []
+    assert check_under_privileged(importer, None, refused, given) == []
+    admin = Session("under-privileged", "u4", "token", "root", ["admin"])
+    with pytest.raises(TargetError, match="'root' \\(RC_USER_USERNAME/RC_USER_PASSWORD\\) is an admin"):
+        check_under_privileged(admin, None, ok, given)
+    assert len(check_under_privileged(admin, None, ok, None)) == 1, "a provisioned account only gets the note"

@@ -8,7 +8,7 @@ let-through-and-admin here).
 from __future__ import annotations
 
 from .credentials import Credential
-from .http import Exchange
+from .http import Exchange, TargetError
 from .schemas import store
 from .target import Session
 
@@ -24,6 +24,16 @@ def holds_run_import(answer: Exchange) -> bool:
         return True
     body = answer.json()
     return answer.status == 400 and any(store().is_valid(schema, body) for schema in RUN_IMPORT_ANSWERS)
+
+
+def check_under_privileged(
+    under: Session | None, privileged: Session | None, answer: object, credential: Credential | None
+) -> list[str]:
+    """Raise TargetError when the under-privileged account is certainly in the wrong role; return notes otherwise."""
+    if problem := under_privileged_problem(under, privileged, answer, credential):
+        raise TargetError(problem)
+    note = under_privileged_note(under, answer)
+    return [note] if note else []
 
 
 def under_privileged_problem(

@@ -11,7 +11,7 @@ import math
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
@@ -83,49 +83,49 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
             read_version(rc_version)
         except VersionError:
             raise OptionError(f"--rc-version {rc_version!r}: expected {EXPECTED_FORM}") from None
-    verify = _ca_bundle(config, env, base_url, notes)
-    profile = _profile(config)
-    operation = _operation(config, embedded=not base_url)
-    if base_url:
-        notes += [
-            f"{option} is ignored with --base-url: it configures the embedded reference server"
-            for option, name in (
-                ("--reference-profile", "reference_profile"),
-                ("--reference-operation", "reference_operation"),
-            )
-            if config.getoption(name) is not None
-        ]
-    elif privileged or under:
-        notes.append(
-            "the RC_* credential variables are ignored: without --base-url the embedded reference server "
-            "serves with its own accounts"
-        )
-    provision_user = bool(config.getoption("provision_user"))
-    if provision_user and under and base_url:
-        notes.append(
-            f"--provision-user is ignored: {under.source} already name the under-privileged account "
-            "(unset them to let the suite create one)"
-        )
-    reports = tuple(_report_path(path, notes) for path in config.getoption("compliance_report") or [])
-    return Options(
+    options = Options(
         base_url=base_url,
         request_timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         rate_limit_wait=DEFAULT_RATE_LIMIT_WAIT if wait is None else wait,
-        verify=verify,
+        verify=_ca_bundle(config, env, base_url, notes),
         rc_version=rc_version,
-        reference_profile=profile,
-        reference_operation=operation,
-        reports=reports,
+        reference_profile=_profile(config),
+        reference_operation=_operation(config, embedded=not base_url),
         fuzz_examples=examples,
         fuzz_seed=config.getoption("fuzz_seed"),
         strict_docs=_flag(config, "strict_docs", "rc_strict_docs"),
         require_verified=_flag(config, "require_verified", "rc_require_verified"),
-        provision_user=provision_user,
+        provision_user=bool(config.getoption("provision_user")),
         seed_import=bool(config.getoption("seed_import")),
         privileged=privileged,
         under=under,
-        notes=tuple(notes),
     )
+    notes += _without_effect(config, options)
+    # Last, as it may create folders: only once everything else is known to be fine.
+    reports = tuple(_report_path(path, notes) for path in config.getoption("compliance_report") or [])
+    return replace(options, reports=reports, notes=tuple(notes))
+
+
+def _without_effect(config: pytest.Config, options: Options) -> list[str]:
+    """Notes on options that another option (or the lack of one) makes meaningless."""
+    if not options.base_url:
+        if options.privileged or options.under:
+            return [
+                "the RC_* credential variables are ignored: without --base-url the embedded reference server "
+                "serves with its own accounts"
+            ]
+        return []
+    notes = [
+        f"{option} is ignored with --base-url: it configures the embedded reference server"
+        for option in ("--reference-profile", "--reference-operation")
+        if config.getoption(option.lstrip("-").replace("-", "_")) is not None
+    ]
+    if options.provision_user and options.under:
+        notes.append(
+            f"--provision-user is ignored: {options.under.source} already name the under-privileged account "
+            "(unset them to let the suite create one)"
+        )
+    return notes
 
 
 # -- one kind of value each ------------------------------------------------------------------------

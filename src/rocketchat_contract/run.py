@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from .accounts import under_privileged_note, under_privileged_problem
+from .accounts import check_under_privileged
 from .contract import contract
 from .credentials import Credential
 from .http import Client, Exchange, TargetError
@@ -76,11 +76,8 @@ class ContractRun:
         self.judge = Judge(contract(), store(), eras(), self.placement, self.redactor)
         self._open_sessions()
         self._observe()
-        ctx = self.context
-        answer = self.observations.get("under-privileged")
-        if problem := under_privileged_problem(ctx.under, ctx.privileged, answer, self.settings.under):
-            raise TargetError(problem)
-        self.notes += filter(None, [under_privileged_note(ctx.under, answer)])
+        ctx, answer = self.context, self.observations.get("under-privileged")
+        self.notes += check_under_privileged(ctx.under, ctx.privileged, answer, self.settings.under)
 
     def _place(self) -> Placement:
         try:
