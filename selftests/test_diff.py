@@ -118,11 +118,50 @@ def test_changed_status_with_the_same_verdict_is_listed(tmp_path: Path, capsys: 
 def test_changed_body_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_diff(tmp_path, load("rc-8.8.json"), load("rc-9.0.json"), capsys)
     assert code == 1
-    assert 'step "importer_done" → "importer_importing_history"' in row(out, "success.response")
+    assert 'step "importer_done" → "importer_importing_history"' in row(out, "success.step")
     assert "403 → 429" in row(out, "permission.run-import")
     assert "drift entry none → rate-limited" in row(out, "permission.run-import")
     regressed = [line for line in out.splitlines() if "**regressed**" in line]
     assert [line.split("`")[1] for line in regressed] == ["success.step", "permission.run-import"]
+
+
+def progressed(report: dict[str, Any], completed: int, step: str | None = None) -> dict[str, Any]:
+    """The same run later in the import: the privileged answer's counts (and step) moved on."""
+    later = copy.deepcopy(report)
+    for item in later["clauses"]:
+        for exchange in item["evidence"]:
+            body = (exchange["response"] or {}).get("body")
+            if isinstance(body, dict) and isinstance(body.get("count"), dict):
+                body["count"]["completed"] = completed
+                if step:
+                    body["step"] = step
+        item["detail"] = item["detail"].replace("0 <= 500 <= 500", f"0 <= {completed} <= 500")
+    return later
+
+
+def test_counts_moving_during_an_import_are_no_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = load("rc-8.8.json")
+    new = progressed(old, 120, "importer_importing_messages")
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 0
+    assert "No change" in out and "| Clause |" not in out
+    assert "5 clauses' answers differ only in values" in out and "--all" in out
+    code = main(["diff", "--all", str(tmp_path / "old.json"), str(tmp_path / "new.json")])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "(values only)" in row(out, "success.counts")
+    assert "count.completed 500 → 120" in row(out, "success.counts")
+
+
+def test_a_new_field_is_a_change_of_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = load("rc-8.8.json")
+    new = progressed(old, 500)
+    body = clause(new, "success.response")["evidence"][0]["response"]["body"]
+    body["count"]["skipped"] = 3
+    code, out, _ = run_diff(tmp_path, old, new, capsys)
+    assert code == 0
+    line = row(out, "success.response")
+    assert "+count.skipped 3" in line and "values only" not in line
 
 
 def test_a_disappeared_clause_regresses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -39,8 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         "diff",
         help="compare two JSON compliance reports (e.g. before and after an upgrade)",
         description="Print, as a Markdown table for a pull request comment, every clause whose verdict or "
-        "observed answers changed between two JSON compliance reports (written with --compliance-report "
-        "PATH.json). Exit status: 0 nothing regressed, 1 a verdict got worse or a clause is gone, "
+        "answers changed shape between two JSON compliance reports (written with --compliance-report "
+        "PATH.json); counts moving during an import are not a change unless --all is given. "
+        "Exit status: 0 nothing regressed, 1 a verdict got worse or a clause is gone, "
         "2 unreadable or invalid input.",
     )
     diff.add_argument("old", type=Path, metavar="OLD.json", help="the report of the earlier run")
@@ -55,10 +56,15 @@ def _parser() -> argparse.ArgumentParser:
         "Exit status: 0 (nothing printed when there is nothing to propose), 2 unreadable or invalid input.",
     )
     propose.add_argument("report", type=Path, metavar="REPORT.json", help="the JSON compliance report of the run")
+    diff.add_argument(
+        "--all",
+        action="store_true",
+        help="also list clauses whose answers differ only in values that move during an import (counts, step)",
+    )
     return parser
 
 
-def _diff(old: Path, new: Path) -> int:
+def _diff(old: Path, new: Path, *, values: bool = False) -> int:
     if is_fleet_report(old) or is_fleet_report(new):
         return _fleet_diff(old, new)
     try:
@@ -66,7 +72,7 @@ def _diff(old: Path, new: Path) -> int:
     except ReportError as exc:
         print(f"rocketchat-contract diff: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    result = diff_reports(before, after)
+    result = diff_reports(before, after, values=values)
     sys.stdout.write(render_diff(result))
     return EXIT_REGRESSED if result.regressions else EXIT_SAME_OR_BETTER
 
@@ -88,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     if args.command == "diff":
-        return _diff(args.old, args.new)
+        return _diff(args.old, args.new, values=args.all)
     if args.command == "fleet":
         return run_fleet(args)
     if args.command == "propose-drift":

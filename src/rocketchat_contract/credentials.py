@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .redact import secret
+
 
 class CredentialError(ValueError):
     """Half a credential pair, or two kinds given for one account."""
@@ -39,6 +41,8 @@ def from_environment(role: str, environ: Mapping[str, str]) -> Credential | None
     """Read one account's credentials; None when none of its variables is set."""
     id_var, token_var, user_var, password_var = ROLES[role]
     values = {name: environ.get(name) or None for name in ROLES[role]}
+    for name in (id_var, token_var, user_var):
+        _check_value(name, values[name], header=name != user_var)
     token_pair = (values[id_var], values[token_var])
     login_pair = (values[user_var], values[password_var])
     for pair, names in ((token_pair, (id_var, token_var)), (login_pair, (user_var, password_var))):
@@ -55,8 +59,28 @@ def from_environment(role: str, environ: Mapping[str, str]) -> Credential | None
     return Credential(
         role,
         user_id=token_pair[0],
-        token=token_pair[1],
+        token=secret(token_pair[1]),
         username=login_pair[0],
-        password=login_pair[1],
+        password=secret(login_pair[1]),
         source=" and ".join(sources),
     )
+
+
+def _check_value(name: str, value: str | None, *, header: bool) -> None:
+    """Catch a pasted line end or stray space; ids and tokens go in HTTP headers, so they must be printable ASCII.
+
+    The message never repeats the value (it may be a token).
+    """
+    if value is None:
+        return
+    problem = None
+    if value.strip() != value:
+        problem = "starts or ends with whitespace or a line break (copied with the line end?)"
+    elif not value.isprintable():
+        problem = "contains control characters"
+    elif header and not value.isascii():
+        problem = "contains characters outside ASCII, which an HTTP header cannot carry"
+    elif header and " " in value:
+        problem = "contains spaces"
+    if problem:
+        raise CredentialError(f"{name} {problem}; set it to the value alone")

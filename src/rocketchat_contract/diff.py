@@ -1,8 +1,11 @@
 """Compare two JSON compliance reports (e.g. before and after a Rocket.Chat upgrade) clause by clause.
 
-A clause is listed when its verdict changed or when the server answered its probes differently: another
-status, Content-Type or body. Volatile parts of an answer (timings, rate-limit headers, dates, the seconds
-a rate-limit message asks to wait) and the requests themselves (random tokens) are not compared.
+A clause is listed when its verdict or drift entry changed, or when the shape of the server's answers to
+its probes changed: another status, Content-Type, set of fields, type of a field, or error text. Values that
+move while an import runs (the counts, the step, the operation's key and name) are not a change of shape;
+``--all`` lists clauses whose answers differ only in those too. Volatile parts of an answer (timings,
+rate-limit headers, dates, the seconds a rate-limit message asks to wait) and the requests themselves
+(random tokens) are never compared.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ REPORT_SCHEMA = "reports/compliance-report.schema.json"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _WAIT = re.compile(r"\b\d+ (seconds?|ms|milliseconds?)\b")
 _DATE_KEYS = frozenset({"ts", "_updatedAt", "updatedAt", "createdAt", "startedAt", "date", "$date"})
+_PROGRESS_KEYS = frozenset({"key", "name", "step"})
+"""Fields of the progress body whose values move with the import; only their type is shape."""
 _NO_RESPONSE = "no response"
 
 
@@ -62,6 +67,8 @@ class ClauseChange:
     old: str | None
     new: str | None
     changes: tuple[str, ...]
+    values_only: bool = False
+    """Same verdict and same shape of answers: only values moved (listed with ``--all``)."""
 
     @property
     def regressed(self) -> bool:
@@ -98,6 +105,19 @@ def _stable(value: Any, key: str | None = None) -> Any:
     return value
 
 
+def _shape(value: Any, key: str | None = None) -> Any:
+    """Return what of a JSON body is its shape: fields and types, error texts; not counts or progress values."""
+    if isinstance(value, dict):
+        return {k: _shape(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "<number>"
+    if isinstance(value, str) and key in _PROGRESS_KEYS:
+        return "<string>"
+    return value
+
+
 @dataclass(frozen=True)
 class _Answer:
     """What a diff compares of one response: status, media type and the body without volatile parts."""
@@ -105,6 +125,10 @@ class _Answer:
     status: int | str
     content_type: str
     body: Any
+
+    @property
+    def shape(self) -> tuple[int | str, str, Any]:
+        return self.status, self.content_type, _shape(self.body)
 
 
 def _answer(exchange: dict[str, Any]) -> _Answer:
@@ -189,8 +213,21 @@ def behaviour_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
-def diff_reports(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
-    """List the clauses whose verdict or observed behaviour differs, regressions first."""
+def shape_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether the answers behind one clause changed shape (or drift entry), not just values."""
+    before, after = _answers(old), _answers(new)
+    if before.keys() != after.keys():
+        return True
+    if (old.get("drift") or {}).get("id") != (new.get("drift") or {}).get("id"):
+        return True
+    return any(before[probe].shape != after[probe].shape for probe in before)
+
+
+def diff_reports(old: dict[str, Any], new: dict[str, Any], *, values: bool = False) -> ReportDiff:
+    """List the clauses whose verdict or the shape of whose answers differs, regressions first.
+
+    With ``values``, also the clauses whose answers differ only in values (counts, progress).
+    """
     before = {c["id"]: c for c in old["clauses"]}
     after = {c["id"]: c for c in new["clauses"]}
     changes = []
@@ -204,10 +241,12 @@ def diff_reports(old: dict[str, Any], new: dict[str, Any]) -> ReportDiff:
             changes.append(ClauseChange(clause_id, was["verdict"], None, ("not judged in the new report",)))
             continue
         lines = behaviour_changes(was, now)
-        if was["verdict"] != now["verdict"]:
+        verdict_changed = was["verdict"] != now["verdict"]
+        if verdict_changed:
             lines.append(f"now: {first_line(now['detail'], 160)}")
-        if lines:
-            changes.append(ClauseChange(clause_id, was["verdict"], now["verdict"], tuple(lines)))
+        values_only = not verdict_changed and not shape_changed(was, now)
+        if lines and (values or not values_only):
+            changes.append(ClauseChange(clause_id, was["verdict"], now["verdict"], tuple(lines), values_only))
     changes.sort(key=lambda c: not c.regressed)
     return ReportDiff(old, new, changes)
 
@@ -238,10 +277,13 @@ def render_diff(diff: ReportDiff) -> str:
         f"| Verdicts | {summary_line(old['summary'])} | {summary_line(new['summary'])} |",
         "",
     ]
+    hidden = len(diff_reports(old, new, values=True).changes) - len(diff.changes)
     if not diff.changes:
         lines.append(
-            f"**No change:** all {len(new['clauses'])} clauses have the same verdicts and the same observed answers."
+            f"**No change:** all {len(new['clauses'])} clauses have the same verdicts and answers of the same shape."
         )
+        if hidden:
+            lines.append(f"{_values_only(hidden, more=False)}; `--all` lists {'it' if hidden == 1 else 'them'}.")
         return "\n".join(lines) + "\n"
     regressions = diff.regressions
     if regressions:
@@ -255,11 +297,18 @@ def render_diff(diff: ReportDiff) -> str:
     lines += ["", "| Clause | Old verdict | New verdict | What changed |", "|---|---|---|---|"]
     for change in diff.changes:
         what = "<br>".join(cell(line) for line in change.changes)
-        flag = " **regressed**" if change.regressed else ""
+        flag = " **regressed**" if change.regressed else " (values only)" if change.values_only else ""
         verdicts = f"{_verdict(change.old)} | {_verdict(change.new)}"
         lines.append(f"| {code(change.clause)}{flag} | {verdicts} | {what} |")
     lines += ["", f"{len(diff.changes)} of {len(set(_ids(old)) | set(_ids(new)))} clauses changed."]
+    if hidden:
+        lines.append(f"{_values_only(hidden, more=True)} (`--all` lists {'it' if hidden == 1 else 'them'}).")
     return "\n".join(lines) + "\n"
+
+
+def _values_only(count: int, *, more: bool) -> str:
+    clauses = "clause's answers differ" if count == 1 else "clauses' answers differ"
+    return f"{count}{' more' if more else ''} {clauses} only in values that move during an import (counts, step)"
 
 
 def _ids(report: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .contract import Clause, DriftEntry
+from .explain import describe_mismatch
 from .frontend import front_end_refusal
 from .http import NOT_JSON, Exchange
 from .observations import Observation, Unavailable
@@ -71,14 +72,15 @@ def drift_judgement(judge: Judge, clause: Clause, probe: str, entry: DriftEntry,
 def mismatch(judge: Judge, clause: Clause, exchange: Exchange) -> str:
     """What was expected (documented and accepted drift), how the answer differs, and the answer itself."""
     assert clause.expect is not None
+    known = judge.contract.drift_for(clause.id, judge.placement.judged_as, judge.placement.reported)
+    accepted = [(entry.instead.status, entry.instead.schema) for entry in known]
     lines = [
-        f"clause {clause.id}: {clause.title}",
+        describe_mismatch(clause.expect.status, clause.expect.schema, exchange, accepted, judge.schemas),
         f"  expected (documented): {clause.expect.status} with body matching {clause.expect.schema}",
     ]
     body = exchange.json()
     if exchange.status == clause.expect.status and body is not NOT_JSON:
         lines.append(f"    mismatch: {judge.schemas.problem(clause.expect.schema, body)}")
-    known = judge.contract.drift_for(clause.id, judge.placement.judged_as, judge.placement.reported)
     for entry in known:
         lines.append(
             f"  also accepted for {judge.placement.judged_as} (drift {entry.id}): "

@@ -56,6 +56,12 @@ class Exchange:
     def __post_init__(self) -> None:
         self.response_headers = CaseInsensitiveDict(self.response_headers)
 
+    def __repr__(self) -> str:
+        """Method, path and status only: header values and bodies may carry tokens, and tracebacks show reprs."""
+        outcome = f"error={self.error!r}" if self.error else f"status={self.status}"
+        headers = sorted(self.request_headers)
+        return f"Exchange(probe={self.probe!r}, {self.method} {self.path}, {outcome}, headers={headers})"
+
     @property
     def content_type(self) -> str:
         return self.response_headers.get("Content-Type", "")
@@ -88,10 +94,14 @@ class Exchange:
     def summary(self, redactor: Redactor, limit: int = 300) -> str:
         if self.error:
             return f"{self.method} {self.path}: no response ({self.error})"
-        body = redactor.text(self.body_text)
+        return f"{self.method} {self.path} -> {self.answer(redactor, limit)}"
+
+    def answer(self, redactor: Redactor, limit: int = 300) -> str:
+        """Status, Content-Type and the body on one line (an HTML page's line breaks collapsed), secrets masked."""
+        body = " ".join(redactor.text(self.body_text).split())
         if len(body) > limit:
             body = body[:limit] + "…"
-        return f"{self.method} {self.path} -> {self.status} [{self.content_type or 'no Content-Type'}] {body}"
+        return f"{self.status} [{self.content_type or 'no Content-Type'}] {body}".rstrip()
 
     def evidence(self, redactor: Redactor) -> dict[str, Any]:
         """The exchange as report evidence, with every secret masked."""

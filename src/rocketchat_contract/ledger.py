@@ -19,6 +19,13 @@ class ClauseResult:
         return worst([j.verdict for j in self.judgements])
 
     @property
+    def unverified_probes(self) -> list[str]:
+        """Probes that could not be verified while the clause's verdict rests on its other probes."""
+        if self.verdict is Verdict.NOT_VERIFIED:
+            return []
+        return [j.probe or self.clause.id for j in self.judgements if j.verdict is Verdict.NOT_VERIFIED]
+
+    @property
     def detail(self) -> str:
         """One line per distinct outcome, naming the probes that share it (worst first)."""
         groups: dict[tuple[Verdict, str], list[str]] = {}
@@ -51,6 +58,10 @@ class Ledger:
             if mine:
                 results.append(ClauseResult(clause, mine))
         return results
+
+    def partly_verified(self) -> list[ClauseResult]:
+        """Clauses whose verdict covers only some of their probes (the rest not verified)."""
+        return [result for result in self.results() if result.unverified_probes]
 
     def counts(self) -> dict[str, int]:
         summary = {verdict.value: 0 for verdict in ORDER}

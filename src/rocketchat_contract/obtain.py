@@ -15,7 +15,7 @@ import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated import DEFAULT_EXAMPLES, SEED, Fuzz
-from .plugin import DEFAULT_OPERATION, ca_bundle, extra_drift, option, profile
+from .plugin import DEFAULT_OPERATION, STATE, ca_bundle, extra_drift, option, profile
 from .record import RunRecord
 from .redact import display_url
 from .run import ContractRun, Settings
@@ -53,6 +53,8 @@ def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
         except CredentialError as exc:
             return RunRecord(base_url=display_url(url), embedded=embedded, error=str(exc))
         run = ContractRun(settings)
+        if (options := config.stash[STATE].options) is not None:
+            run.notes += options.notes
         restore = _interrupt_on_sigterm()
         try:
             record = run.execute()

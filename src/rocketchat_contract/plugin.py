@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from .options import Options
     from .record import JudgementRecord, RunRecord
     from .reporting import Collector
 
@@ -36,6 +37,8 @@ class PluginState:
         self.collector: Collector | None = None
         self.base_url: str | None = None
         """The --base-url as given, when it holds a password that config.option.base_url no longer shows."""
+        self.options: Options | None = None
+        """Every setting of the plugin, validated before any traffic (options.py)."""
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -195,20 +198,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _validate_options(config: pytest.Config) -> None:
-    """The plugin's own options, checked once one is given (their data is imported only then)."""
-    if (examples := config.getoption("fuzz_examples")) is not None and examples < 1:
-        raise pytest.UsageError("--fuzz-examples must be at least 1")
-    extra_drift(config)
-    for path in config.getoption("compliance_report") or []:
-        if Path(path).suffix.lower() not in REPORT_FORMATS:
-            raise pytest.UsageError(f"--compliance-report {path}: the name must end in .json, .md or .html")
-    if (version := config.getoption("rc_version")) is not None:
-        from .versions import VersionError, parse_version
+    """Every option, ini value and credential variable, checked before any traffic once the plugin is active
+    (their data is imported only then); a bad one is one line and exit status 4."""
+    if config.getoption("help", False):
+        return
+    from .options import validate
 
-        try:
-            parse_version(version)
-        except VersionError as exc:
-            raise pytest.UsageError(f"--rc-version: {exc}") from None
+    config.stash[STATE].options = validate(config, os.environ)
+    extra_drift(config)
     from .tls import CABundleError
 
     try:
@@ -330,6 +327,7 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factor
             # the controller turn the reported error into exit status 4 (_ReportListener).
             request.session.shouldstop = message
             pytest.fail(message, pytrace=False)
+        _write_aborted_reports(config, state.record)
         pytest.exit(message, returncode=4)
     return state.record
 
@@ -425,6 +423,18 @@ class _ReportListener:
         """A target that could not be tested ends the session with exit status 4, under pytest-xdist too."""
         if self.error is not None and not hasattr(session.config, "workerinput"):
             session.exitstatus = 4
+
+
+def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> None:
+    """Requested reports of a run that judged nothing still get written, saying why (their ``aborted`` field)."""
+    paths = config.getoption("compliance_report") or []
+    if not paths:
+        return
+    from .reporting import Collector
+
+    collector = Collector()
+    collector.run = record
+    collector.write([Path(p) for p in paths], strict_docs=_flag(config, "strict_docs", "rc_strict_docs"))
 
 
 def _reports_here(config: pytest.Config) -> bool:

@@ -13,6 +13,24 @@ SECRET_FIELDS = frozenset({"password", "authToken", "token", "resume", "X-Auth-T
 _PREVIEW = 48
 
 
+class Secret(str):
+    """A token or password: the string itself wherever it is used, but ``[redacted]`` wherever it is shown.
+
+    Tracebacks with ``-l``, pytest-html and Hypothesis show objects by their ``repr``; a secret held as a
+    ``Secret`` (directly or inside dicts, lists and dataclasses) never appears there.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(MASK)
+
+
+def secret(value: str | None) -> Secret | None:
+    """Wrap a secret value (None stays None)."""
+    return None if value is None else Secret(value)
+
+
 class Redactor:
     """Masks every registered secret wherever it appears; shared by the client, the judge and the reports."""
 

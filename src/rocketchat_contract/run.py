@@ -10,8 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 
-from packaging.version import Version
-
+from .accounts import check_under_privileged
 from .contract import contract, judging
 from .credentials import Credential
 from .frontend import server_unavailable
@@ -26,7 +25,7 @@ from .redact import Redactor, display_url
 from .schemas import store
 from .target import ProvisionedUser, Session, Target
 from .verdicts import Judgement, Verdict
-from .versions import Placement, eras, parse_version
+from .versions import Placement, VersionError, eras, place_server
 
 MAX_PARALLEL = 16
 GENERATED = (SCHEMATHESIS, HOSTILE)
@@ -107,6 +106,8 @@ class ContractRun:
         self._observe()
         if (down := server_unavailable(self.observations.values())) is not None:
             raise TargetError(down)
+        ctx, answer = self.context, self.observations.get("under-privileged")
+        self.notes += check_under_privileged(ctx.under, ctx.privileged, answer, self.settings.under)
         self.judgements = self.judge_all()
 
     def judge_all(self) -> list[Judgement]:
@@ -142,14 +143,11 @@ class ContractRun:
         )
 
     def _place(self) -> Placement:
-        reported = self.target.server_version()
-        text = self.settings.rc_version or reported
-        version: Version = parse_version(text)
-        if self.settings.rc_version:
-            self.notes.append(f"version {self.settings.rc_version} from --rc-version (the server reports {reported})")
-        placement = eras().place(version)
-        if placement.note:
-            self.notes.append(placement.note)
+        try:
+            placement, notes = place_server(self.target.server_version(), self.settings.rc_version)
+        except VersionError as exc:
+            raise TargetError(str(exc)) from None
+        self.notes += notes
         return placement
 
     def _open_sessions(self) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from .credentials import Credential
 from .frontend import unavailable
 from .http import Client, Exchange, TargetError
-from .redact import Redactor, display_url, url_secrets
+from .redact import Redactor, Secret, display_url, url_secrets
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -39,6 +39,9 @@ class ProvisionedUser:
     user_id: str
     username: str
     password: str
+
+    def __repr__(self) -> str:
+        return f"ProvisionedUser(user_id={self.user_id!r}, username={self.username!r})"
 
 
 class Target:
@@ -121,10 +124,11 @@ class Target:
         body = exchange.json()
         data = body.get("data") if isinstance(body, dict) else None
         if exchange.status == 200 and isinstance(data, dict) and data.get("authToken") and data.get("userId"):
-            self.redactor.add(data["authToken"])
+            token = Secret(data["authToken"])
+            self.redactor.add(token)
             me = data.get("me")
             me = me if isinstance(me, dict) else {}
-            return Session(role, data["userId"], data["authToken"], username, list(me.get("roles") or []), True)
+            return Session(role, data["userId"], token, username, list(me.get("roles") or []), True)
         error = body.get("error") if isinstance(body, dict) else None
         if error == "totp-required" or (isinstance(error, str) and "totp" in error.lower()):
             raise TargetError(
@@ -134,7 +138,7 @@ class Target:
             )
         raise TargetError(
             f"the {role} account {username!r} could not log in: POST /api/v1/login answered "
-            f"{exchange.summary(self.redactor, 160)}. Check the username and password variables."
+            f"{exchange.answer(self.redactor, 160)}. Check the username and password variables."
         )
 
     def resume(self, credential: Credential) -> Session:
@@ -147,7 +151,7 @@ class Target:
         if exchange.status != 200 or not isinstance(body, dict):
             raise TargetError(
                 f"the {credential.role} credentials ({credential.source}) were rejected: GET /api/v1/me answered "
-                f"{exchange.summary(self.redactor, 160)}."
+                f"{exchange.answer(self.redactor, 160)}."
             )
         session.username = body.get("username")
         session.roles = list(body.get("roles") or [])
@@ -165,7 +169,7 @@ class Target:
     @staticmethod
     def new_user() -> ProvisionedUser:
         """Name a throwaway account; the random name is what lets cleanup find it even if creation was cut short."""
-        return ProvisionedUser("", f"rc-contract-{secrets.token_hex(4)}", secrets.token_urlsafe(24))
+        return ProvisionedUser("", f"rc-contract-{secrets.token_hex(4)}", Secret(secrets.token_urlsafe(24)))
 
     def create_user(self, admin: Session, user: ProvisionedUser) -> ProvisionedUser:
         """Create the account without permissions; its email stays unverified so email 2FA cannot block it."""
@@ -188,7 +192,7 @@ class Target:
         if exchange.status != 200 or not isinstance(created, dict) or not created.get("_id"):
             raise TargetError(
                 "--provision-user could not create a user with the privileged account: POST /api/v1/users.create "
-                f"answered {exchange.summary(self.redactor, 160)}. The account needs the create-user permission."
+                f"answered {exchange.answer(self.redactor, 160)}. The account needs the create-user permission."
             )
         user.user_id = created["_id"]
         return user

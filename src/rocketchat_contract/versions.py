@@ -2,29 +2,64 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from .data import contracts_dir, load_yaml
 
 
 class VersionError(ValueError):
-    """A version string that is not X.Y or X.Y.Z."""
+    """A version string that is not X.Y or X.Y.Z (with an optional pre-release or build suffix)."""
+
+
+EXPECTED_FORM = "X.Y or X.Y.Z, optionally with a suffix such as -rc.1, -develop or +build"
+
+_PARTS = r"(?:[.-][0-9A-Za-z]+)*"
+_VERSION = re.compile(
+    r"^v?(?P<release>\d{1,4}\.\d{1,4}(?:\.\d{1,4})?)"
+    rf"(?:-(?P<pre>[0-9A-Za-z]+{_PARTS})|(?P<tag>[A-Za-z][0-9A-Za-z]*{_PARTS}))?"
+    rf"(?:\+(?P<build>[0-9A-Za-z]+{_PARTS}))?$"
+)
+"""X.Y[.Z], then ``-rc.3``/``-develop`` or a bare tag (``rc1``), then ``+build``; pieces as semver allows."""
+
+
+@dataclass(frozen=True)
+class ReadVersion:
+    """A version string as a server or the user gave it, and the release it belongs to."""
+
+    text: str
+    release: Version
+    suffix: str | None
+    """The pre-release or build part (``rc.3``, ``develop``, ``abc``), None for a plain release."""
+
+    @property
+    def note(self) -> str | None:
+        """Say how a suffixed version is placed; None for a plain release."""
+        if self.suffix is None:
+            return None
+        return (
+            f"{self.text!r} is a pre-release or build of Rocket.Chat {self.release}, so it is placed as {self.release}"
+        )
+
+
+def read_version(text: str) -> ReadVersion:
+    """Read a version the way Rocket.Chat servers report it (``8.8``, ``6.13.1``, ``8.9.0-develop``,
+    ``9.1.0-rc.3``, ``7.10.0+abc``); a suffixed version belongs to its release X.Y.Z."""
+    cleaned = text.strip()
+    match = _VERSION.match(cleaned)
+    if match is None:
+        raise VersionError(f"{text!r} is not a Rocket.Chat version (expected {EXPECTED_FORM})")
+    suffix = "+".join(part for part in (match["pre"] or match["tag"], match["build"]) if part) or None
+    return ReadVersion(cleaned, Version(match["release"]), suffix)
 
 
 def parse_version(text: str) -> Version:
-    """Parse a Rocket.Chat version (``8.8``, ``6.13.1``, ``7.0.0-rc.1``) into a comparable Version."""
-    cleaned = text.strip().lstrip("v")
-    try:
-        version = Version(cleaned)
-    except InvalidVersion as exc:
-        raise VersionError(f"{text!r} is not a Rocket.Chat version (expected X.Y or X.Y.Z)") from exc
-    if len(version.release) < 2:
-        raise VersionError(f"{text!r} is not a Rocket.Chat version (expected X.Y or X.Y.Z)")
-    return version
+    """Parse a Rocket.Chat version into the comparable release it belongs to (suffixes dropped)."""
+    return read_version(text).release
 
 
 def specifier(text: str) -> SpecifierSet:
@@ -95,3 +130,29 @@ class Eras:
 @cache
 def eras() -> Eras:
     return Eras(load_yaml(contracts_dir() / "eras.yaml"))
+
+
+def place_server(reported: str, override: str | None = None) -> tuple[Placement, list[str]]:
+    """Place a server by the version ``GET /api/info`` reported, or by ``--rc-version``; return the notes.
+
+    Raises VersionError with a one-line message naming the string and ``--rc-version`` when the version
+    the server reported cannot be read and no override was given.
+    """
+    notes = []
+    if override:
+        version = read_version(override)
+        notes.append(f"version {override} from --rc-version (the server reports {reported})")
+    else:
+        try:
+            version = read_version(reported)
+        except VersionError:
+            raise VersionError(
+                f"GET /api/info reported the version {reported!r}, which is not a Rocket.Chat version "
+                f"({EXPECTED_FORM}); pass --rc-version X.Y[.Z] to say which release the server runs"
+            ) from None
+    if version.note:
+        notes.append(version.note)
+    placement = eras().place(version.release)
+    if placement.note:
+        notes.append(placement.note)
+    return placement, notes

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import __version__
 from ..contract import judging
+from ..explain import describe_partly_verified
 from ..ledger import Ledger
 from ..record import RunRecord
 
@@ -66,7 +67,17 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
         "suite_version": __version__,
         "started_at": run.started_at,
         "strict_docs": strict_docs,
-        "notes": list(run.notes),
+        "notes": [*_aborted_note(run), *run.notes, *_partly_notes(ledger)],
         "clauses": clauses,
-        "summary": ledger.counts(),
+        "summary": {**ledger.counts(), "partly-verified": len(ledger.partly_verified())},
+        **({"aborted": run.error} if run.error else {}),
     }
+
+
+def _partly_notes(ledger: Ledger) -> list[str]:
+    return [f"Partly verified: {describe_partly_verified(result)}" for result in ledger.partly_verified()]
+
+
+def _aborted_note(run: RunRecord) -> list[str]:
+    """A run that stopped before judging says why first, so an empty report is never mistaken for a clean one."""
+    return [f"Nothing was judged: the run stopped before its probes ({run.error})"] if run.error else []

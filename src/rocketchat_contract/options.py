@@ -1,0 +1,297 @@
+"""Every option, ini value and environment variable of the plugin, checked before the run sends anything.
+
+``validate`` turns them into typed values or raises ``pytest.UsageError`` with one line that names the
+option and the form it accepts (pytest then exits with status 4). Combinations where an option has no
+effect are not errors; they come back as notes for the run to print.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
+
+import pytest
+
+from .credentials import Credential, CredentialError, from_environment
+from .versions import EXPECTED_FORM, VersionError, read_version
+
+REPORT_FORMATS = (".json", ".md", ".html")
+DEFAULT_OPERATION = "csv:importer_done:500/500"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RATE_LIMIT_WAIT = 65.0
+URL_FORM = "http(s)://host[:port][/path], the server's root URL"
+OPERATION_FORM = "KEY:STEP[:DONE/TOTAL] (e.g. csv:importer_done:500/500), or none for a server without an import"
+
+
+class OptionError(ValueError):
+    """One option with a value the suite cannot use; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """The plugin's settings, each checked and typed."""
+
+    base_url: str | None = None
+    request_timeout: float = DEFAULT_TIMEOUT
+    rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
+    verify: bool | str = True
+    rc_version: str | None = None
+    reference_profile: str | None = None
+    reference_operation: Any = None
+    """The embedded server's operation (a ``reference.Operation``), None for a fresh server."""
+    reports: tuple[Path, ...] = ()
+    fuzz_examples: int | None = None
+    fuzz_seed: int | None = None
+    strict_docs: bool = False
+    require_verified: bool = False
+    provision_user: bool = False
+    seed_import: bool = False
+    privileged: Credential | None = None
+    under: Credential | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """Options that a combination makes meaningless, folders created for reports."""
+
+
+def validate(config: pytest.Config, environ: Mapping[str, str] | None = None) -> Options:
+    """Check every setting of the plugin; raise ``pytest.UsageError`` (one line) on the first bad one."""
+    env = os.environ if environ is None else environ
+    try:
+        return _validate(config, env)
+    except (OptionError, CredentialError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
+    notes: list[str] = []
+    base_url = _base_url(config, env)
+    privileged = from_environment("privileged", env)
+    under = from_environment("under-privileged", env)
+    timeout = _seconds(config, "request_timeout", "rc_request_timeout", minimum=0.0, inclusive=False)
+    wait = _seconds(config, "rate_limit_wait", None, minimum=0.0, inclusive=True)
+    examples = config.getoption("fuzz_examples")
+    if examples is not None and examples < 1:
+        raise OptionError(f"--fuzz-examples {examples}: expected a whole number, 1 or more")
+    rc_version = config.getoption("rc_version")
+    if rc_version is not None:
+        try:
+            read_version(rc_version)
+        except VersionError:
+            raise OptionError(f"--rc-version {rc_version!r}: expected {EXPECTED_FORM}") from None
+    options = Options(
+        base_url=base_url,
+        request_timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        rate_limit_wait=DEFAULT_RATE_LIMIT_WAIT if wait is None else wait,
+        verify=_ca_bundle(config, env, base_url, notes),
+        rc_version=rc_version,
+        reference_profile=_profile(config),
+        reference_operation=_operation(config, embedded=not base_url),
+        fuzz_examples=examples,
+        fuzz_seed=config.getoption("fuzz_seed"),
+        strict_docs=_flag(config, "strict_docs", "rc_strict_docs"),
+        require_verified=_flag(config, "require_verified", "rc_require_verified"),
+        provision_user=bool(config.getoption("provision_user")),
+        seed_import=bool(config.getoption("seed_import")),
+        privileged=privileged,
+        under=under,
+    )
+    notes += _without_effect(config, options)
+    # Last, as it may create folders: only once everything else is known to be fine.
+    reports = tuple(_report_path(path, notes) for path in config.getoption("compliance_report") or [])
+    return replace(options, reports=reports, notes=tuple(notes))
+
+
+def _without_effect(config: pytest.Config, options: Options) -> list[str]:
+    """Notes on options that another option (or the lack of one) makes meaningless."""
+    if not options.base_url:
+        if options.privileged or options.under:
+            return [
+                "the RC_* credential variables are ignored: without --base-url the embedded reference server "
+                "serves with its own accounts"
+            ]
+        return []
+    notes = [
+        f"{option} is ignored with --base-url: it configures the embedded reference server"
+        for option in ("--reference-profile", "--reference-operation")
+        if config.getoption(option.lstrip("-").replace("-", "_")) is not None
+    ]
+    if options.provision_user and options.under:
+        notes.append(
+            f"--provision-user is ignored: {options.under.source} already name the under-privileged account "
+            "(unset them to let the suite create one)"
+        )
+    return notes
+
+
+# -- one kind of value each ------------------------------------------------------------------------
+
+
+def _base_url(config: pytest.Config, env: Mapping[str, str]) -> str | None:
+    value = config.getoption("base_url", default=None) or config.getini("base_url") or None
+    if value is None:
+        return None
+    source = "--base-url"
+    if not _on_command_line(config, "--base-url"):
+        source = "PYTEST_BASE_URL" if env.get("PYTEST_BASE_URL") == value else "ini base_url"
+    problem = url_problem(value)
+    if problem:
+        shown = _without_userinfo(value)
+        raise OptionError(f"{source} {shown!r}: {problem}; expected {URL_FORM}")
+    return str(value)
+
+
+def url_problem(url: str) -> str | None:
+    """Say what makes ``url`` unusable as the server's root URL, or None when it is fine."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return _url_error(str(exc))
+    if parts.scheme not in ("http", "https"):
+        return "not an http or https URL" if parts.scheme else "not a URL (no http:// or https://)"
+    if not parts.hostname:
+        return "the URL names no host"
+    if port is not None and not 1 <= port <= 65535:
+        return f"port {port} is out of range (1-65535)"
+    if parts.query or parts.fragment:
+        return "the root URL takes no query string or fragment"
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
+    try:
+        parse_url(url)
+    except LocationParseError:
+        return f"the host {parts.hostname!r} is not a valid host name or address"
+    return None
+
+
+def _url_error(message: str) -> str:
+    if "IPv6" in message:
+        return "an IPv6 address must be enclosed in [ ] (e.g. http://[::1]:3000)"
+    if "out of range" in message:
+        return "the port is out of range (1-65535)"
+    if "Port" in message:
+        return "the port is not a number"
+    return "not a URL"
+
+
+def _without_userinfo(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    return SplitResult(parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, "", "").geturl()
+
+
+def _on_command_line(config: pytest.Config, option: str) -> bool:
+    return any(arg == option or arg.startswith(option + "=") for arg in config.invocation_params.args)
+
+
+def _seconds(config: pytest.Config, name: str, ini: str | None, *, minimum: float, inclusive: bool) -> float | None:
+    """Read a number of seconds from the option, else its ini value; None when neither is set."""
+    value: Any = config.getoption(name)
+    source = "--" + name.replace("_", "-")
+    if value is None and ini:
+        value = config.getini(ini) or None
+        source = f"ini {ini}"
+    if value is None:
+        return None
+    expected = "a number of seconds " + ("0 or more" if inclusive else "greater than 0")
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise OptionError(f"{source} {value!r}: expected {expected}") from None
+    if not math.isfinite(seconds) or seconds < minimum or (seconds == minimum and not inclusive):
+        raise OptionError(f"{source} {value!r}: expected {expected}")
+    return seconds
+
+
+def _flag(config: pytest.Config, name: str, ini: str) -> bool:
+    if config.getoption(name):
+        return True
+    try:
+        return bool(config.getini(ini))
+    except (TypeError, ValueError, pytest.UsageError):  # pytest wraps the ValueError in a UsageError
+        raise OptionError(f"ini {ini}: expected true or false (or yes/no, on/off, 1/0)") from None
+
+
+def _ca_bundle(config: pytest.Config, env: Mapping[str, str], base_url: str | None, notes: list[str]) -> bool | str:
+    value, source = config.getoption("ca_bundle"), "--ca-bundle"
+    if value is None and env.get("RC_CA_BUNDLE"):
+        value, source = env["RC_CA_BUNDLE"], "RC_CA_BUNDLE"
+    if value is None and config.getini("rc_ca_bundle"):
+        value, source = config.getini("rc_ca_bundle"), "ini rc_ca_bundle"
+    if not value:
+        return True
+    path = Path(value)
+    if not path.is_file():
+        problem = "is a folder" if path.is_dir() else "no such file"
+        raise OptionError(f"{source} {value}: {problem}; expected a PEM file of CA certificates")
+    if base_url is None or not base_url.lower().startswith("https:"):
+        notes.append(f"{source} is ignored: the target is not an https URL")
+    return str(value)
+
+
+def _profile(config: pytest.Config) -> str | None:
+    value = config.getoption("reference_profile")
+    source = "--reference-profile"
+    if value is None:
+        value, source = config.getini("rc_reference_profile") or None, "ini rc_reference_profile"
+    if value is None:
+        return None
+    from .reference import PROFILES
+
+    if value not in PROFILES:
+        raise OptionError(f"{source} {value!r}: unknown profile; expected one of {', '.join(PROFILES)}")
+    return str(value)
+
+
+def _operation(config: pytest.Config, embedded: bool) -> Any:
+    spec = config.getoption("reference_operation")
+    if spec is None and not embedded:
+        return None
+    from .reference import Operation
+
+    if spec is None:
+        return Operation.parse(DEFAULT_OPERATION)
+    if spec.strip() == "none":
+        return None
+    try:
+        return Operation.parse(spec)
+    except ValueError:
+        raise OptionError(f"--reference-operation {spec!r}: expected {OPERATION_FORM}") from None
+
+
+def _report_path(text: str, notes: list[str]) -> Path:
+    """Check that a report can be written where asked, creating its folder (and saying so) if need be."""
+    path = Path(text)
+    where = f"--compliance-report {text}"
+    if path.suffix.lower() not in REPORT_FORMATS:
+        raise OptionError(f"{where}: the name must end in .json, .md or .html")
+    if path.is_dir():
+        raise OptionError(f"{where}: that is a folder; expected a file name ending in .json, .md or .html")
+    folder = path.parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise OptionError(f"{where}: {existing} is a file, not a folder")
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise OptionError(f"{where}: cannot create the folder {folder} ({exc.strerror})") from None
+        notes.append(f"created the folder {folder} for {path.name}")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise OptionError(f"{where}: cannot write in the folder {folder} ({exc.strerror})") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OptionError(f"{where}: the file exists and is not writable")
+    return path
