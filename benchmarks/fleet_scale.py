@@ -31,9 +31,11 @@ def members(count: int) -> list[Member]:
     spots = max(1, count // 6)
     broken = {(k + 1) * count // (spots + 1): faults[k * len(faults) // spots] for k in range(spots)}
     chosen = []
+    plain = 0  # counts only unbroken targets, so a broken spot never takes a profile's only turn
     for index in range(count):
-        name = PROFILES[index % len(PROFILES)]
-        delayed = profile(name).restivus and (index // len(PROFILES)) % 2 == 0
+        name = PROFILES[plain % len(PROFILES)]
+        delayed = profile(name).restivus and (plain // len(PROFILES)) % 2 == 0
+        plain += index not in broken
         if index in broken:
             knobs, name = Knobs(operation=OPERATION, faults=frozenset({broken[index]})), "8.8"
         else:

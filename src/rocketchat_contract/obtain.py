@@ -56,10 +56,22 @@ def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
         if (options := config.stash[STATE].options) is not None:
             run.notes += options.notes
         restore = _interrupt_on_sigterm()
+        interrupted = False
         try:
             record = run.execute()
+        except KeyboardInterrupt:
+            # run.execute has cleaned up (its finally). pytest's own report of an interrupt renders its
+            # traceback, and one raised inside Hypothesis's loading of its character map has a frame without
+            # a line number that crashes that rendering (exit 1 instead of 2): end with a plain message instead.
+            interrupted = True
         finally:
             restore()
+        if interrupted:
+            pytest.exit(
+                "rocketchat-contract: interrupted; the suite logged out its own sessions and deleted the user it "
+                "provisioned",
+                returncode=pytest.ExitCode.INTERRUPTED,
+            )
         _add_metadata(config, record)
         return record
 
