@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileErro
 from rocketchat_contract.fleet.merge import merge_reports
 from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record
 from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.schemas import store
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
@@ -374,3 +376,25 @@ def test_diff_of_two_fleet_reports_names_what_regressed_per_target(
     assert "| `stage` | 8.8.1 ✅ pass | 8.8.1 ✅ pass | no |" in out
     assert main(["diff", str(paths[0]), str(paths[0])]) == 0
     assert "No regression" in capsys.readouterr().out
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_line_is_redrawn_on_a_terminal_and_a_heartbeat_in_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    running = [TargetRun(spec(name=f"t{i}")) for i in range(2)]
+    tty = _Tty()
+    live = Terminal(5, tty)
+    live.tick(running)
+    live.finished(TargetRun(spec(name="t9"), status=0, report=compliance("rc-8.8.json"), duration=1.5))
+    assert tty.getvalue().startswith("0/5 done, running 2: t0, t1")
+    assert "\r\x1b[2K[1/5] t9  PASS" in tty.getvalue()
+    log = io.StringIO()
+    quiet = Terminal(5, log)
+    quiet.tick(running)
+    assert log.getvalue() == ""
+    monkeypatch.setattr(quiet, "last_beat", quiet.last_beat - 31)
+    quiet.tick(running)
+    assert log.getvalue().startswith("... 0/5 done, running 2: t0, t1") and "\r" not in log.getvalue()
