@@ -69,7 +69,9 @@ def test_require_verified_fails_where_the_counts_say(
     server = prepare(monkeypatch, reference_server, "8.8", Knobs(operation=OPERATION), admin="token", user="token")
     result = run_suite(pytester, "--require-verified", base_url=server.url)
     assert result.ret == 1, result.text()
-    failed = [line.split("::", 1)[1] for line in result.outcome.outlines if line.startswith("FAILED ")]
+    failed = [
+        line.split("::", 1)[1].split(" - ", 1)[0] for line in result.outcome.outlines if line.startswith("FAILED ")
+    ]
     assert failed == ["test_invalid_credentials_are_refused[logged-out-token]"], result.text()
     assert result.report is not None and result.report["summary"]["partly-verified"] == 1
     assert any(note.startswith("Partly verified: auth.invalid") for note in result.report["notes"])
