@@ -73,11 +73,12 @@ def test_ini_turns_on_strict_docs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         def test_flag(request):
-            from rocketchat_contract.plugin import _flag
-            assert _flag(request.config, "strict_docs", "rc_strict_docs")
+            from rocketchat_contract.plugin import options
+            assert options(request.config).strict_docs
         """
     )
-    assert pytester.runpytest_inprocess("-p", "no:cacheprovider").ret == 0
+    # An option of its own activates the plugin, which then validates every setting, the ini file's too.
+    assert pytester.runpytest_inprocess("-p", "no:cacheprovider", "--rc-request-timeout", "3").ret == 0
 
 
 def test_header_names_the_embedded_target(pytester: pytest.Pytester) -> None:

@@ -248,7 +248,7 @@ def test_bundle_order(ca: trustme.CA, tmp_path: Path) -> None:
     assert resolve_ca_bundle(paths["option"], env, paths["ini"]) == (paths["option"], "--ca-bundle")
     assert resolve_ca_bundle(None, env, paths["ini"]) == (paths["RC_CA_BUNDLE"], "RC_CA_BUNDLE")
     del env["RC_CA_BUNDLE"]
-    assert resolve_ca_bundle(None, env, paths["ini"]) == (paths["ini"], "the ini option rc_ca_bundle")
+    assert resolve_ca_bundle(None, env, paths["ini"]) == (paths["ini"], "ini rc_ca_bundle")
     assert resolve_ca_bundle(None, env) == (paths["REQUESTS_CA_BUNDLE"], "REQUESTS_CA_BUNDLE")
     del env["REQUESTS_CA_BUNDLE"]
     assert resolve_ca_bundle(None, env) == (paths["CURL_CA_BUNDLE"], "CURL_CA_BUNDLE")
@@ -262,7 +262,16 @@ def test_a_bundle_without_certificates_is_refused_up_front(tmp_path: Path) -> No
     bad.write_bytes(b"\x30\x82\x01\x0a not a PEM file")
     with pytest.raises(CABundleError, match="this file holds no certificates"):
         resolve_ca_bundle(str(bad), {})
-    with pytest.raises(CABundleError, match=r"^REQUESTS_CA_BUNDLE=.*holds no certificates"):
+    with pytest.raises(CABundleError, match=r"^REQUESTS_CA_BUNDLE .*holds no certificates"):
         resolve_ca_bundle(None, {"REQUESTS_CA_BUNDLE": str(bad)})
     with pytest.raises(CABundleError, match="no such file"):
         resolve_ca_bundle(str(tmp_path / "missing.pem"), {})
+
+
+def test_a_folder_is_a_bundle_only_where_other_tools_named_it(tmp_path: Path) -> None:
+    """A hashed folder is fine in REQUESTS_CA_BUNDLE (requests takes it); the suite's own settings name a file."""
+    assert resolve_ca_bundle(None, {"REQUESTS_CA_BUNDLE": str(tmp_path)}) == (str(tmp_path), "REQUESTS_CA_BUNDLE")
+    with pytest.raises(CABundleError, match=r"^--ca-bundle .*: is a folder"):
+        resolve_ca_bundle(str(tmp_path), {})
+    with pytest.raises(CABundleError, match=r"^RC_CA_BUNDLE .*: is a folder"):
+        resolve_ca_bundle(None, {"RC_CA_BUNDLE": str(tmp_path)})

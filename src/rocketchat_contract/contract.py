@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 from packaging.version import Version
 
-from .data import contracts_dir, load_yaml
+from .data import contracts_dir, load_yaml, parse_yaml
 from .schemas import BASE_URI, SchemaStore, store
 from .versions import covers, specifier
 
@@ -202,7 +202,7 @@ def load_extra_drift(paths: Sequence[Path | str], base: Contract | None = None) 
 
 def _local_entries(path: Path) -> list[dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = parse_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ExtraDriftError(f"--extra-drift {path}: cannot read it ({exc.strerror or exc})") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

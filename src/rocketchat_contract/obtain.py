@@ -14,19 +14,13 @@ from typing import Any
 import pytest
 
 from .credentials import Credential, CredentialError, from_environment
-from .generated import DEFAULT_EXAMPLES, SEED, Fuzz
-from .plugin import DEFAULT_OPERATION, STATE, ca_bundle, extra_drift, option, profile
+from .options import Options
+from .plugin import options
 from .record import RunRecord
 from .redact import display_url
 from .run import ContractRun, Settings
 
 SHARED_NAME = "rocketchat-contract-run.json"
-
-
-def fuzz_of(config: pytest.Config) -> Fuzz:
-    examples = config.getoption("fuzz_examples")
-    seed = config.getoption("fuzz_seed")
-    return Fuzz(DEFAULT_EXAMPLES if examples is None else examples, SEED if seed is None else seed)
 
 
 def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFactory) -> RunRecord:
@@ -47,14 +41,14 @@ def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFact
 
 def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
-    with _target(config, base_url) as (url, embedded, accounts):
+    validated = options(config)
+    with _target(validated, base_url) as (url, embedded, accounts):
         try:
-            settings = _settings(config, url, embedded, accounts)
+            settings = _settings(validated, url, embedded, accounts)
         except CredentialError as exc:
             return RunRecord(base_url=display_url(url), embedded=embedded, error=str(exc))
         run = ContractRun(settings)
-        if (options := config.stash[STATE].options) is not None:
-            run.notes += options.notes
+        run.notes += validated.notes
         restore = _interrupt_on_sigterm()
         interrupted = False
         try:
@@ -80,31 +74,30 @@ Accounts = tuple[Credential | None, Credential | None]
 
 
 @contextmanager
-def _target(config: pytest.Config, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts | None]]:
+def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts | None]]:
     """The base URL, the embedded profile (or None) and the embedded server's accounts (or None)."""
     if base_url:
         yield base_url, None, None
         return
-    from .reference import Knobs, Operation, ReferenceServer
+    from .reference import Knobs, ReferenceServer
 
-    spec = option(config, "reference_operation", default=DEFAULT_OPERATION)
-    operation = None if spec == "none" else Operation.parse(spec)
+    knobs = Knobs(delay_scale=1.0, operation=settings.reference_operation)
     try:
-        server = ReferenceServer(profile=profile(config), knobs=Knobs(delay_scale=1.0, operation=operation)).start()
+        server = ReferenceServer(profile=settings.profile, knobs=knobs).start()
     except Exception as exc:
         pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
     try:
         admin, user = server.accounts["admin"], server.accounts["user"]
         privileged = Credential("privileged", username=admin.username, password=admin.password, source="embedded")
         under = None
-        if not config.getoption("provision_user"):
+        if not settings.provision_user:
             under = Credential("under-privileged", username=user.username, password=user.password, source="embedded")
         yield server.url, server.profile, (privileged, under)
     finally:
         server.stop()
 
 
-def _settings(config: pytest.Config, url: str, embedded: str | None, accounts: Accounts | None) -> Settings:
+def _settings(validated: Options, url: str, embedded: str | None, accounts: Accounts | None) -> Settings:
     if accounts is None:
         accounts = (from_environment("privileged", os.environ), from_environment("under-privileged", os.environ))
     return Settings(
@@ -112,14 +105,14 @@ def _settings(config: pytest.Config, url: str, embedded: str | None, accounts: A
         privileged=accounts[0],
         under=accounts[1],
         embedded=embedded,
-        timeout=float(option(config, "request_timeout", "rc_request_timeout", default=10)),
-        verify=ca_bundle(config)[0],
-        provision_user=bool(config.getoption("provision_user")),
-        seed_import=bool(config.getoption("seed_import")),
-        rc_version=config.getoption("rc_version"),
-        rate_limit_wait=float(option(config, "rate_limit_wait", default=65.0)),
-        fuzz=fuzz_of(config),
-        extra_drift=extra_drift(config),
+        timeout=validated.request_timeout,
+        verify=validated.verify,
+        provision_user=validated.provision_user,
+        seed_import=validated.seed_import,
+        rc_version=validated.rc_version,
+        rate_limit_wait=validated.rate_limit_wait,
+        fuzz=validated.fuzz,
+        extra_drift=validated.extra_drift,
     )
 
 
@@ -153,4 +146,4 @@ def _interrupt_on_sigterm() -> Callable[[], None]:
     return restore
 
 
-__all__ = ["fuzz_of", "obtain", "perform"]
+__all__ = ["obtain", "perform"]

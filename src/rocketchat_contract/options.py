@@ -19,9 +19,11 @@ from urllib.parse import SplitResult, urlsplit
 import pytest
 
 from .credentials import Credential, CredentialError, from_environment
+from .generated.config import DEFAULT_EXAMPLES, SEED, Fuzz
+from .reports.render import FORMATS as REPORT_FORMATS
+from .tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 from .versions import EXPECTED_FORM, VersionError, read_version
 
-REPORT_FORMATS = (".json", ".md", ".html")
 DEFAULT_OPERATION = "csv:importer_done:500/500"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RATE_LIMIT_WAIT = 65.0
@@ -41,6 +43,8 @@ class Options:
     request_timeout: float = DEFAULT_TIMEOUT
     rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
     verify: bool | str = True
+    verify_source: str = DEFAULT_SOURCE
+    """Where the CA bundle was named (an option, a variable, the ini file) or the default CAs."""
     rc_version: str | None = None
     reference_profile: str | None = None
     reference_operation: Any = None
@@ -54,8 +58,23 @@ class Options:
     seed_import: bool = False
     privileged: Credential | None = None
     under: Credential | None = None
+    extra_drift: tuple[str, ...] = ()
+    """Local drift files (--extra-drift or ini rc_extra_drift), each read and checked."""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """Options that a combination makes meaningless, folders created for reports."""
+
+    @property
+    def fuzz(self) -> Fuzz:
+        """How many generated requests to draw, and from which seed."""
+        examples = DEFAULT_EXAMPLES if self.fuzz_examples is None else self.fuzz_examples
+        return Fuzz(examples, SEED if self.fuzz_seed is None else self.fuzz_seed)
+
+    @property
+    def profile(self) -> str:
+        """The embedded reference server's profile."""
+        from .reference import NEWEST_PROFILE
+
+        return self.reference_profile or NEWEST_PROFILE
 
 
 def validate(config: pytest.Config, environ: Mapping[str, str] | None = None) -> Options:
@@ -83,11 +102,13 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
             read_version(rc_version)
         except VersionError:
             raise OptionError(f"--rc-version {rc_version!r}: expected {EXPECTED_FORM}") from None
+    verify, verify_source = _ca_bundle(config, env, base_url, notes)
     options = Options(
         base_url=base_url,
         request_timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
         rate_limit_wait=DEFAULT_RATE_LIMIT_WAIT if wait is None else wait,
-        verify=_ca_bundle(config, env, base_url, notes),
+        verify=verify,
+        verify_source=verify_source,
         rc_version=rc_version,
         reference_profile=_profile(config),
         reference_operation=_operation(config, embedded=not base_url),
@@ -99,6 +120,7 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
         seed_import=bool(config.getoption("seed_import")),
         privileged=privileged,
         under=under,
+        extra_drift=_extra_drift(config),
     )
     notes += _without_effect(config, options)
     # Last, as it may create folders: only once everything else is known to be fine.
@@ -222,21 +244,32 @@ def _flag(config: pytest.Config, name: str, ini: str) -> bool:
         raise OptionError(f"ini {ini}: expected true or false (or yes/no, on/off, 1/0)") from None
 
 
-def _ca_bundle(config: pytest.Config, env: Mapping[str, str], base_url: str | None, notes: list[str]) -> bool | str:
-    value, source = config.getoption("ca_bundle"), "--ca-bundle"
-    if value is None and env.get("RC_CA_BUNDLE"):
-        value, source = env["RC_CA_BUNDLE"], "RC_CA_BUNDLE"
-    if value is None and config.getini("rc_ca_bundle"):
-        value, source = config.getini("rc_ca_bundle"), "ini rc_ca_bundle"
-    if not value:
-        return True
-    path = Path(value)
-    if not path.is_file():
-        problem = "is a folder" if path.is_dir() else "no such file"
-        raise OptionError(f"{source} {value}: {problem}; expected a PEM file of CA certificates")
-    if base_url is None or not base_url.lower().startswith("https:"):
+def _ca_bundle(
+    config: pytest.Config, env: Mapping[str, str], base_url: str | None, notes: list[str]
+) -> tuple[bool | str, str]:
+    option, ini = config.getoption("ca_bundle"), config.getini("rc_ca_bundle") or None
+    try:
+        verify, source = resolve_ca_bundle(option, env, ini)
+    except CABundleError as exc:
+        raise OptionError(str(exc)) from None
+    own = option is not None or env.get("RC_CA_BUNDLE") or ini
+    if own and (base_url is None or not base_url.lower().startswith("https:")):
         notes.append(f"{source} is ignored: the target is not an https URL")
-    return str(value)
+    return verify, source
+
+
+def _extra_drift(config: pytest.Config) -> tuple[str, ...]:
+    """The --extra-drift files (or ini rc_extra_drift), read and checked now so that a bad one is one line."""
+    paths = tuple(config.getoption("extra_drift") or [str(p) for p in config.getini("rc_extra_drift")])
+    if not paths:
+        return paths
+    from .contract import ContractDataError, load_extra_drift
+
+    try:
+        load_extra_drift(paths)
+    except ContractDataError as exc:
+        raise OptionError(str(exc)) from None
+    return paths
 
 
 def _profile(config: pytest.Config) -> str | None:

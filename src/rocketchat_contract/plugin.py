@@ -9,7 +9,6 @@ reports in ``reporting.py``; both are imported when needed.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,7 +18,6 @@ if TYPE_CHECKING:
     from .record import JudgementRecord, RunRecord
     from .reporting import Collector
 
-REPORT_FORMATS = (".json", ".md", ".html")
 DEFAULT_OPERATION = "csv:importer_done:500/500"
 GROUP = "rocketchat-contract"
 MARKERS = ("clause", "generated")
@@ -178,10 +176,6 @@ def option(
     return default if value is None else value
 
 
-def _flag(config: pytest.Config, name: str, ini: str) -> bool:
-    return bool(config.getoption(name) or config.getini(ini))
-
-
 def _given(config: pytest.Config) -> bool:
     """Whether one of the plugin's own options is on the command line."""
     return any(config.getoption(name) not in (None, []) for name in OWN_OPTIONS)
@@ -205,40 +199,14 @@ def _validate_options(config: pytest.Config) -> None:
     from .options import validate
 
     config.stash[STATE].options = validate(config, os.environ)
-    extra_drift(config)
-    from .tls import CABundleError
-
-    try:
-        ca_bundle(config)
-    except CABundleError as exc:
-        raise pytest.UsageError(str(exc)) from None
     _hide_base_url_password(config)
-    if profile := option(config, "reference_profile", "rc_reference_profile"):
-        from .reference import PROFILES
-
-        if profile not in PROFILES:
-            raise pytest.UsageError(f"--reference-profile {profile}: unknown profile (known: {', '.join(PROFILES)})")
 
 
-def extra_drift(config: pytest.Config) -> tuple[str, ...]:
-    """The --extra-drift files (or ini rc_extra_drift), checked when read so that a bad one is a usage error."""
-    paths = tuple(config.getoption("extra_drift") or [str(p) for p in config.getini("rc_extra_drift")])
-    if not paths:
-        return paths
-    from .contract import ContractDataError, load_extra_drift
-
-    try:
-        load_extra_drift(paths)
-    except ContractDataError as exc:
-        raise pytest.UsageError(str(exc)) from None
-    return paths
-
-
-def ca_bundle(config: pytest.Config) -> tuple[bool | str, str]:
-    """What verifies the server's certificate, and where that came from (option, environment, ini, certifi)."""
-    from .tls import resolve_ca_bundle
-
-    return resolve_ca_bundle(config.getoption("ca_bundle"), os.environ, config.getini("rc_ca_bundle") or None)
+def options(config: pytest.Config) -> Options:
+    """The plugin's validated settings; only an active plugin has them."""
+    validated = config.stash[STATE].options
+    assert validated is not None, "the rocketchat-contract plugin is not active in this session"
+    return validated
 
 
 def _hide_base_url_password(config: pytest.Config) -> None:
@@ -259,23 +227,19 @@ def _hide_base_url_password(config: pytest.Config) -> None:
         metadata["Base URL"] = display_url(given)
 
 
-def profile(config: pytest.Config) -> str:
-    from .reference import NEWEST_PROFILE
-
-    return str(option(config, "reference_profile", "rc_reference_profile", default=NEWEST_PROFILE))
-
-
 def _header(config: pytest.Config) -> str:
+    settings = options(config)
     base_url = config.getoption("base_url", default=None)
     if base_url:
         from .redact import display_url
 
-        verify, source = ca_bundle(config)
-        tls = f"; CA bundle {verify} ({source})" if isinstance(verify, str) and base_url.startswith("https") else ""
+        verify = settings.verify
+        https = base_url.startswith("https")
+        tls = f"; CA bundle {verify} ({settings.verify_source})" if isinstance(verify, str) and https else ""
         return f"rocketchat-contract: target {display_url(base_url)}{tls}"
     return (
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
-        f"(profile {profile(config)}), a reproduction of Rocket.Chat, not a real server"
+        f"(profile {settings.profile}), a reproduction of Rocket.Chat, not a real server"
     )
 
 
@@ -354,11 +318,8 @@ class ContractCheck:
             self.node.user_properties.append(("probe", probe))
         if judgement.drift:
             self.node.user_properties.append(("drift", judgement.drift))
-        enforce(
-            judgement,
-            strict_docs=_flag(self.config, "strict_docs", "rc_strict_docs"),
-            require_verified=_flag(self.config, "require_verified", "rc_require_verified"),
-        )
+        settings = options(self.config)
+        enforce(judgement, strict_docs=settings.strict_docs, require_verified=settings.require_verified)
 
 
 def enforce(judgement: JudgementRecord, *, strict_docs: bool, require_verified: bool) -> None:
@@ -427,14 +388,14 @@ class _ReportListener:
 
 def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> None:
     """Requested reports of a run that judged nothing still get written, saying why (their ``aborted`` field)."""
-    paths = config.getoption("compliance_report") or []
-    if not paths:
+    settings = options(config)
+    if not settings.reports:
         return
     from .reporting import Collector
 
     collector = Collector()
     collector.run = record
-    collector.write([Path(p) for p in paths], strict_docs=_flag(config, "strict_docs", "rc_strict_docs"))
+    collector.write(list(settings.reports), strict_docs=settings.strict_docs)
 
 
 def _reports_here(config: pytest.Config) -> bool:
@@ -456,6 +417,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash.get(STATE, None)
     if state is None or state.collector is None or not _reports_here(config):
         return
-    paths = config.getoption("compliance_report") or []
-    if paths:
-        state.collector.write([Path(p) for p in paths], strict_docs=_flag(config, "strict_docs", "rc_strict_docs"))
+    settings = options(config)
+    if settings.reports:
+        state.collector.write(list(settings.reports), strict_docs=settings.strict_docs)

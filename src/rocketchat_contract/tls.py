@@ -10,49 +10,53 @@ from pathlib import Path
 BUNDLE_VARIABLES = ("RC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 """Environment variables naming a CA bundle, strongest first; RC_CA_BUNDLE ranks above the ini option."""
 DEFAULT_SOURCE = "the default CA certificates (certifi)"
+EXPECTED = "expected a PEM file of CA certificates"
 
 
 class CABundleError(ValueError):
     """A CA bundle that cannot be used: missing, or without a certificate in it."""
 
 
-def resolve_ca_bundle(
-    option: str | None, environ: Mapping[str, str], ini: str | None = None
-) -> tuple[bool | str, str]:
+def resolve_ca_bundle(option: str | None, environ: Mapping[str, str], ini: str | None = None) -> tuple[bool | str, str]:
     """Return ``(verify, source)`` for requests: the bundle to use and where it was named.
 
     Order: --ca-bundle, RC_CA_BUNDLE, the ini option rc_ca_bundle, then what requests users expect
     (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) and OpenSSL's SSL_CERT_FILE; else the default CAs. Raise
-    CABundleError when the chosen file is missing or holds no certificate.
+    CABundleError when the chosen file is missing or holds no certificate. A folder (OpenSSL's hashed
+    layout) is accepted from the inherited variables only: the suite's own settings name a PEM file.
     """
-    for value, source in _candidates(option, environ, ini):
+    for value, source, own in _candidates(option, environ, ini):
         if value:
-            check_bundle(value, source)
+            check_bundle(value, source, folder_ok=not own)
             return value, source
     return True, DEFAULT_SOURCE
 
 
-def _candidates(option: str | None, environ: Mapping[str, str], ini: str | None) -> Iterator[tuple[str | None, str]]:
-    yield option, "--ca-bundle"
-    yield environ.get("RC_CA_BUNDLE"), "RC_CA_BUNDLE"
-    yield ini, "the ini option rc_ca_bundle"
+def _candidates(
+    option: str | None, environ: Mapping[str, str], ini: str | None
+) -> Iterator[tuple[str | None, str, bool]]:
+    yield option, "--ca-bundle", True
+    yield environ.get("RC_CA_BUNDLE"), "RC_CA_BUNDLE", True
+    yield ini, "ini rc_ca_bundle", True
     for name in BUNDLE_VARIABLES[1:]:
-        yield environ.get(name), name
+        yield environ.get(name), name, False
 
 
-def check_bundle(path: str, source: str) -> None:
+def check_bundle(path: str, source: str, *, folder_ok: bool = False) -> None:
     """Fail early, in one sentence, on a bundle that would only fail at the first TLS handshake."""
-    where = f"{source} {path}" if source.startswith("--") else f"{source}={path}"
+    where = f"{source} {path}"
     bundle = Path(path)
     if bundle.is_dir():
-        return
+        if folder_ok:
+            return
+        raise CABundleError(f"{where}: is a folder; {EXPECTED}")
     if not bundle.is_file():
-        raise CABundleError(f"{where}: no such file")
+        raise CABundleError(f"{where}: no such file; {EXPECTED}")
     try:
         ssl.create_default_context(cafile=str(bundle))
     except ssl.SSLError:
         raise CABundleError(
-            f"{where}: this file holds no certificates (expected PEM: -----BEGIN CERTIFICATE----- blocks)"
+            f"{where}: this file holds no certificates ({EXPECTED}: -----BEGIN CERTIFICATE----- blocks)"
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise CABundleError(f"{where}: cannot be read ({exc})") from None
@@ -118,10 +122,7 @@ def _verification(message: str, bundle: str | None) -> str:
     if "expired" in lowered:
         return f"TLS error: the server's certificate has expired ({message}); renew it on the server"
     if "not yet valid" in lowered:
-        return (
-            f"TLS error: the server's certificate is not valid yet ({message}); "
-            "check the clocks of both machines"
-        )
+        return f"TLS error: the server's certificate is not valid yet ({message}); check the clocks of both machines"
     if "mismatch" in lowered or "not valid for" in lowered:
         return (
             f"TLS error: the certificate does not name this host ({message}); "

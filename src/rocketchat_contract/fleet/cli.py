@@ -9,10 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..reports.render import FORMATS
 from .fleetfile import FleetFileError, load_fleet
 from .merge import FleetReportError, load_fleet_report, merge_reports
 from .model import EXIT_UNTESTABLE, fleet_document, now, target_record
-from .render import FORMATS, write_fleet_reports
+from .render import write_fleet_reports
 from .runner import FleetRunner, TargetRun, default_jobs
 from .terminal import Terminal
 

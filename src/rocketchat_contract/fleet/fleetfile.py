@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
+from ..data import parse_yaml
 from ..schemas import store
 
 FLEET_FILE_SCHEMA = "fleet/fleet-file.schema.json"
@@ -85,7 +86,7 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise FleetFileError(f"{path}: cannot read it ({exc})") from None
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-FORMATS = (".json", ".md", ".html")
+from ..reports.render import render_as, write_as
 
 
 def render_fleet(document: dict[str, Any], suffix: str) -> str:
-    if suffix == ".json":
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if suffix == ".md":
-        from .markdown import render_fleet_markdown
+    from .html import render_fleet_html
+    from .markdown import render_fleet_markdown
 
-        return render_fleet_markdown(document)
-    if suffix == ".html":
-        from .html import render_fleet_html
-
-        return render_fleet_html(document)
-    raise ValueError(f"no fleet report format for {suffix!r}")
+    return render_as(document, suffix, render_fleet_markdown, render_fleet_html)
 
 
 def write_fleet_reports(paths: list[Path], document: dict[str, Any]) -> None:
-    for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_fleet(document, path.suffix.lower()), encoding="utf-8")
+    write_as(paths, document, render_fleet)
