@@ -256,6 +256,10 @@ EXIT_4_OUTPUT = (
         (0, None, "something broke\n", "untestable", "wrote no valid compliance report"),
         (3, None, "INTERNALERROR> boom\n", "untestable", "pytest exited 3 (internal error)"),
         (2, "rc-8.8.json", "KeyboardInterrupt\n", "interrupted", "interrupted"),
+        # The forwarded signal can end pytest before the plugin's handler is in place: still an interrupt.
+        (-15, None, "", "interrupted", "ended by SIGTERM"),
+        (-2, None, "", "interrupted", "ended by SIGINT"),
+        (-9, None, "", "untestable", "killed by SIGKILL"),
     ],
 )
 def test_outcome_follows_pytests_exit_status(

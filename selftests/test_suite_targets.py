@@ -236,3 +236,34 @@ def test_interrupted_provision_run_leaves_no_user(
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2, output
     assert server.user_ids() == before, output
+
+
+SWALLOWING_PLUGIN = """
+import os, signal
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        raise RuntimeError("no SIGTERM handler: the signal would kill this process")
+    # A library that catches BaseException and carries on.
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+    except BaseException:
+        pass
+"""
+
+
+def test_sigterm_whose_interrupt_is_swallowed_still_stops_the_run(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM ends the session with exit status 2 before any traffic, even when its KeyboardInterrupt was lost."""
+    prepare(monkeypatch, server, "8.8", Knobs(operation=OPERATION))
+    pytester.makepyfile(swallowing=SWALLOWING_PLUGIN)
+    pytester.syspathinsert()
+    result = run_suite(pytester, "-p", "swallowing", base_url=server.url)
+    assert result.ret == 2, result.text()
+    assert "interrupted" in result.text()
+    assert [r.path for r in server.requests] == []

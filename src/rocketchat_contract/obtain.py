@@ -5,14 +5,13 @@ worker to need it does and the others read its record, so the server sees one ru
 from __future__ import annotations
 
 import os
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from types import FrameType
 from typing import Any
 
 import pytest
 
+from . import interrupt
 from .credentials import Credential, CredentialError, from_environment
 from .options import Options
 from .plugin import options
@@ -49,18 +48,16 @@ def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
             return RunRecord(base_url=display_url(url), embedded=embedded, error=str(exc))
         run = ContractRun(settings)
         run.notes += validated.notes
-        restore = _interrupt_on_sigterm()
         interrupted = False
         try:
+            interrupt.check()  # before any traffic
             record = run.execute()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the plugin turns it into KeyboardInterrupt)
             # run.execute has cleaned up (its finally). pytest's own report of an interrupt renders its
             # traceback, and one raised inside Hypothesis's loading of its character map has a frame without
             # a line number that crashes that rendering (exit 1 instead of 2): end with a plain message instead.
             interrupted = True
-        finally:
-            restore()
-        if interrupted:
+        if interrupted or interrupt.requested():
             pytest.exit(
                 "rocketchat-contract: interrupted; the suite logged out its own sessions and deleted the user it "
                 "provisioned",
@@ -126,24 +123,6 @@ def _add_metadata(config: pytest.Config, record: RunRecord) -> None:
     if metadata is not None and record.server_version is not None:
         metadata["Rocket.Chat"] = f"{record.server_version} (era {record.era})"
         metadata["Contract target"] = f"reference profile {record.embedded}" if record.embedded else record.base_url
-
-
-def _interrupt_on_sigterm() -> Callable[[], None]:
-    """Turn SIGTERM (CI cancelling a job) into KeyboardInterrupt so provisioned users are still deleted."""
-    try:
-        previous = signal.getsignal(signal.SIGTERM)
-
-        def interrupt(signum: int, frame: FrameType | None) -> None:
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        return lambda: None
-
-    def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
-
-    return restore
 
 
 __all__ = ["obtain", "perform"]

@@ -9,6 +9,7 @@ reports in ``reporting.py``; both are imported when needed.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -37,6 +38,7 @@ class PluginState:
         """The --base-url as given, when it holds a password that config.option.base_url no longer shows."""
         self.options: Options | None = None
         """Every setting of the plugin, validated before any traffic (options.py)."""
+        self.restore_sigterm: Callable[[], None] | None = None
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -187,8 +189,25 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id): the contract clause a test judges (rocketchat-contract)")
     config.addinivalue_line("markers", "generated: judges generated requests (they go out with the run's probes)")
     if _given(config):
-        state.active = True
-        _validate_options(config)
+        _activate(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE, None)
+    if state is not None and state.restore_sigterm is not None:
+        state.restore_sigterm()
+        state.restore_sigterm = None
+
+
+def _activate(config: pytest.Config) -> None:
+    """From here on the session is a contract run: its settings are checked, and SIGTERM interrupts it like
+    Ctrl-C, so that what the run created is still undone."""
+    from . import interrupt
+
+    state = config.stash[STATE]
+    state.active = True
+    _validate_options(config)
+    state.restore_sigterm = interrupt.install()
 
 
 def _validate_options(config: pytest.Config) -> None:
@@ -267,8 +286,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not any(item.get_closest_marker(name) for item in session.items for name in MARKERS):
         return
     if not state.active:
-        state.active = True
-        _validate_options(config)
+        _activate(config)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and not state.header_shown:
         reporter.write_line(_header(config))
@@ -415,6 +433,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     state = config.stash.get(STATE, None)
+    if state is not None and state.active and session.exitstatus in (0, 1):
+        from .interrupt import requested
+
+        if requested():  # SIGTERM came, though something swallowed its KeyboardInterrupt
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
     if state is None or state.collector is None or not _reports_here(config):
         return
     settings = options(config)

@@ -231,14 +231,18 @@ class ContractRun:
                 tasks[probe.name] = partial(self._send, probe.name)
         send_generated = self.send_generated and bool(self.placement and self.placement.endpoint_expected)
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
-            futures = {name: pool.submit(task) for name, task in tasks.items()}
-            generated = {}
-            if send_generated:  # drawn in this thread while the probes wait for the server
-                generated = submit(self.settings.fuzz, pool, self.client, self.context, self.settings.extra_drift)
-            for name, future in futures.items():
-                self.observations[name] = future.result()
-            for clause_id, exchanges in generated.items():
-                self.generated[clause_id] = {f"{clause_id}-{i}": f.result() for i, f in enumerate(exchanges)}
+            try:
+                futures = {name: pool.submit(task) for name, task in tasks.items()}
+                generated = {}
+                if send_generated:  # drawn in this thread while the probes wait for the server
+                    generated = submit(self.settings.fuzz, pool, self.client, self.context, self.settings.extra_drift)
+                for name, future in futures.items():
+                    self.observations[name] = future.result()
+                for clause_id, exchanges in generated.items():
+                    self.generated[clause_id] = {f"{clause_id}-{i}": f.result() for i, f in enumerate(exchanges)}
+            except BaseException:  # an interrupt: send nothing more, clean up as soon as the requests in flight end
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
 
     def _send(self, name: str) -> Observation:
         probe = BY_NAME[name]

@@ -7,6 +7,7 @@ Markdown and HTML reports render, what ``--merge`` combines and what ``diff`` co
 from __future__ import annotations
 
 import re
+import signal
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +37,11 @@ def outcome(run: TargetRun) -> tuple[str, str | None]:
     if run.problem and run.status is None:
         interrupted = run.problem.startswith(("not started", "killed"))
         return ("interrupted" if interrupted else "untestable"), run.problem
+    if run.status is not None and run.status < 0:
+        name = _signal_name(-run.status)
+        if -run.status in (signal.SIGINT, signal.SIGTERM):
+            return "interrupted", f"ended by {name} before pytest could act on it; {_tail(run.output)}"
+        return "untestable", f"pytest was killed by {name}; {_tail(run.output)}"
     if run.status in (0, 1) and run.report is None:
         return "untestable", f"pytest exited {run.status} but wrote no valid compliance report; {_tail(run.output)}"
     if run.status == 0:
@@ -49,6 +55,13 @@ def outcome(run: TargetRun) -> tuple[str, str | None]:
         return "untestable", _reason(run.output)
     meaning = _PYTEST_EXITS.get(run.status or -1, "an unexpected exit status")
     return "untestable", f"pytest exited {run.status} ({meaning}): {_reason(run.output)}"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _failed_without_violation(run: TargetRun) -> str:

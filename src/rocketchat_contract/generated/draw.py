@@ -8,6 +8,8 @@ from typing import TypeVar
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
+from .. import interrupt
+
 T = TypeVar("T")
 
 
@@ -29,4 +31,5 @@ def draw(strategy: st.SearchStrategy[T], *, examples: int, seed_value: int, expl
         drawn.append(value)
 
     collect()
+    interrupt.check()  # Hypothesis ends a drawing quietly on KeyboardInterrupt
     return drawn
