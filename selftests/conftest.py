@@ -16,6 +16,24 @@ REFERENCE_FIXTURES = "rocketchat_contract.reference.fixtures"
 # _PyMp_SemLockType, CPython 3.11). Imported here, before any run, it stays loaded and is never re-imported.
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _loaded_once() -> None:
+    """Import what a contract run imports lazily, and draw its generated requests once, before any in-process run.
+
+    pytester's in-process runs drop the modules a run imported when it ends, so without this every run imports
+    (and assertion-rewrites) schemathesis's OpenAPI layer and the suite's own modules again, and Hypothesis scans
+    them all again for constants: about a second per run.
+    """
+    from rocketchat_contract import obtain, options, reporting  # noqa: F401
+    from rocketchat_contract.generated.cases import draw_cases
+    from rocketchat_contract.generated.config import Fuzz
+    from rocketchat_contract.generated.hostile import draw_batches
+    from rocketchat_contract.reports import html, markdown  # noqa: F401
+
+    draw_cases(Fuzz())
+    draw_batches(Fuzz())
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Register the reference server's fixtures (make_reference_server, reference_server) for the self-tests."""
     config.pluginmanager.import_plugin(REFERENCE_FIXTURES)

@@ -7,7 +7,7 @@ report carries its own judgement to the process that prints the table and writes
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .redact import Redactor
@@ -79,7 +79,7 @@ class RunRecord:
 
     def meta(self) -> dict[str, Any]:
         """Everything but the judgements, as JSON data."""
-        data = asdict(self)
+        data = asdict(replace(self, judgements=[]))  # every test report carries this: copy no judgement
         del data["judgements"]
         return data
 

@@ -94,13 +94,18 @@ _PRINTABLE = st.characters(min_codepoint=0x21, max_codepoint=0x7E)
 _NON_ASCII = st.characters(min_codepoint=0xA0, max_codepoint=0x2FFFF, exclude_categories=["Cs"])
 
 
+def _repeated(text: str, size: int) -> str:
+    """``text`` repeated to ``size`` characters: a long printable value without drawing every character."""
+    return (text * (size // len(text) + 1))[:size]
+
+
 def hostile_values() -> st.SearchStrategy[str | bytes]:
     """One hostile credential value: empty, blank, huge, non-ASCII, tab-laden, injection-like or random."""
     return st.one_of(
         st.just(""),
         st.text(alphabet=" \t", min_size=1, max_size=8),
         st.integers(min_value=1024, max_value=OVERLONG).map(lambda n: "A" * n),
-        st.text(alphabet=_PRINTABLE, min_size=256, max_size=OVERLONG),
+        st.builds(_repeated, st.text(alphabet=_PRINTABLE, min_size=1, max_size=32), st.integers(256, OVERLONG)),
         st.text(_NON_ASCII, min_size=1, max_size=64).map(lambda text: text.encode("utf-8")),
         st.tuples(st.text(alphabet=_PRINTABLE, max_size=12), st.text(alphabet=_PRINTABLE, max_size=12)).map(
             lambda parts: f"{parts[0]}\t{parts[1]}"
