@@ -100,5 +100,7 @@ def machine() -> dict[str, str]:
         "schemathesis": _version("schemathesis"),
         "hypothesis": _version("hypothesis"),
         "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE", "unset"),
+        "PYTHONDONTWRITEBYTECODE (benchmark process; unset for measured runs)": os.environ.get(
+            "PYTHONDONTWRITEBYTECODE", "unset"
+        ),
     }

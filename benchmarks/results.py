@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from fleet_scale import JOBS, Scale
 from measure import med
-from startup import RESTIVUS_PROFILE, Startup
+from startup import CLIENT_PARALLEL, RESTIVUS_PROFILE, Startup
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -38,8 +38,10 @@ def _startup(result: Startup) -> list[str]:
     header = ["Measurement", "wall (median, min-max)", "CPU", "time to first request", "on the wire", "peak RSS"]
     lines = _table(header, rows)
     outcome = {re.sub(r" in [\d.]+s$", "", r.proc.last_line) for runs in result.runs.values() for r in runs}
-    imported = _span(result.import_ms, "ms", 0)
-    lines += ["", f"`import rocketchat_contract.plugin` alone (`-X importtime`, cumulative): {imported}.",
+    imported = _span(result.import_ms, "ms", 1)
+    client = _span(result.client) if result.client else "not measured"
+    lines += ["", f"`import rocketchat_contract.plugin` with pytest loaded: {imported}.",
+              f"Minimal client, the 8.8 run's requests {CLIENT_PARALLEL} at a time: {client}.",
               f"Contract runs ended: {'; '.join(sorted(outcome))}."]
     return lines
 
@@ -108,13 +110,19 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "",
         "- Every process is a child of the script, timed from spawn to exit; peak RSS is its own `ru_maxrss` "
         "(`os.wait4`). Reference servers listen on 127.0.0.1 in the script's process.",
-        "- **Plugin cost**: median wall of `pytest -q test_unrelated.py` in an empty folder (a file of another "
-        "project) minus the same with `-p no:rocketchat_contract`; the import time of the plugin module is "
-        "shown next to it.",
+        "- **Bytecode**: the measured processes run without PYTHONDONTWRITEBYTECODE, as on a user's machine, and "
+        "one unmeasured run of each kind goes first, so pytest's rewritten modules and Hypothesis's caches are "
+        "warm, as after a user's first run.",
+        "- **Plugin cost**: the time `import rocketchat_contract.plugin` takes once pytest is loaded, as in a "
+        "session (timed in a fresh interpreter with `time.perf_counter`; pytest imports plugins with importlib, "
+        "which `-X importtime` does not report); its hooks return at once when no contract test is collected "
+        "(`selftests/test_plugin_options.py` checks that no heavy module loads). The CPU and wall differences of "
+        "`pytest -q test_unrelated.py` in an empty folder against `-p no:rocketchat_contract` are a cross-check; "
+        "their noise is tens of milliseconds.",
         "- **Floors**: bare pytest start-up (the unrelated session without the plugin) plus what no client can "
         f"avoid: for {RESTIVUS_PROFILE}, one Restivus delay chain (1 s: every delayed answer waits 0.5-1 s and "
-        "the suite sends them at once); for 8.8, the suite's own span on the wire (first to last request in the "
-        "server's log).",
+        "the suite sends them at once); for 8.8, a minimal client (requests, a thread pool) sending as many "
+        f"requests to the endpoint, {CLIENT_PARALLEL} at a time.",
         "- **Time to first request**: from spawning pytest to the first request in the server's log.",
         "- **Fleet**: the same fleet file and servers (reset before each run), run with `rocketchat-contract "
         f"fleet --jobs 1` (each target alone: its duration is a single run) and `--jobs {JOBS}`.",

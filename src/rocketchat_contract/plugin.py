@@ -351,7 +351,10 @@ def enforce(judgement: JudgementRecord, *, strict_docs: bool, require_verified: 
     if judgement.verdict is Verdict.KNOWN_DRIFT:
         if strict_docs:
             pytest.fail(f"{text}\n(--strict-docs: known drift counts as failure)", pytrace=False)
-        pytest.xfail(f"{where}: known drift {judgement.drift} (the verdict table has the detail)")
+        # pytrace=False: the reason is the whole story, and pytest then skips rendering a traceback per test.
+        raise pytest.xfail.Exception(
+            f"{where}: known drift {judgement.drift} (the verdict table has the detail)", pytrace=False
+        )
     if judgement.verdict is Verdict.NOT_VERIFIED:
         if require_verified:
             pytest.fail(f"{text}\n(--require-verified: unverified clauses fail)", pytrace=False)
