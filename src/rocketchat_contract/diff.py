@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .reports.markdown import cell, code, first_line, icon, label, summary_line
-from .schemas import store
+from .schemas import DocumentError, load_checked
 from .verdicts import verdict_of
 
 REPORT_SCHEMA = "reports/compliance-report.schema.json"
@@ -36,27 +36,9 @@ class ReportError(ValueError):
 def load_report(path: Path) -> dict[str, Any]:
     """Read a JSON compliance report and check it against the report schema."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReportError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(f"{path}: cannot read it ({_one_line(str(exc))})") from None
-    try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise ReportError(f"{path}: not JSON ({_one_line(str(exc))})") from None
-    try:
-        problem = store().problem(REPORT_SCHEMA, document)
-    except (KeyError, ValueError) as exc:
-        raise ReportError(f"cannot load the report schema {REPORT_SCHEMA}: {_one_line(str(exc))}") from None
-    if problem:
-        raise ReportError(f"{path}: not a compliance report ({_one_line(problem)})")
-    return dict(document)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+        return load_checked(path, REPORT_SCHEMA, "a compliance report")
+    except DocumentError as exc:
+        raise ReportError(str(exc)) from None
 
 
 @dataclass(frozen=True)

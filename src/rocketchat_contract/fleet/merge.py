@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from ..schemas import store
+from ..schemas import DocumentError, load_checked
 from .model import FLEET_REPORT_SCHEMA, fleet_document
 
 
@@ -17,15 +16,9 @@ class FleetReportError(ValueError):
 def load_fleet_report(path: Path) -> dict[str, Any]:
     """Read a JSON fleet report and check it against schemas/fleet/fleet-report.schema.json."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FleetReportError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise FleetReportError(f"{path}: not a readable JSON file ({' '.join(str(exc).split())[:200]})") from None
-    problem = store().problem(FLEET_REPORT_SCHEMA, document)
-    if problem:
-        raise FleetReportError(f"{path}: not a fleet report ({problem[:300]})")
-    return dict(document)
+        return load_checked(path, FLEET_REPORT_SCHEMA, "a fleet report")
+    except DocumentError as exc:
+        raise FleetReportError(str(exc)) from None
 
 
 def merge_reports(documents: list[tuple[str, dict[str, Any]]], *, allow_untestable: bool) -> dict[str, Any]:
