@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from pathlib import Path
 
@@ -132,3 +133,35 @@ def test_schemathesis_toml_matches_the_generated_checks() -> None:
     assert disabled == set(gen.EXCLUDED_CHECKS) - {"max_response_time"}
     assert not disabled & set(gen.CHECKS)
     assert config["seed"] == gen.SEED
+
+
+def test_drawing_overlaps_the_set_up(server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated requests are drawn in the main thread while another thread does the set-up's round trips
+    (``/api/info``, logins), and go out with the probes in one wave."""
+    from rocketchat_contract import run as run_module
+    from rocketchat_contract.credentials import Credential
+
+    drawing = threading.Event()
+    seen: dict[str, bool] = {}
+    real_draw, real_set_up = run_module.draw_all, run_module.ContractRun._set_up
+
+    def draw_all(*args: object) -> object:
+        seen["main thread"] = threading.current_thread() is threading.main_thread()
+        drawing.set()
+        return real_draw(*args)
+
+    def set_up(self: run_module.ContractRun) -> None:
+        # Sequential code would draw after the set-up, and this wait would time out.
+        seen["overlapped"] = drawing.wait(timeout=10)
+        real_set_up(self)
+
+    monkeypatch.setattr(run_module, "draw_all", draw_all)
+    monkeypatch.setattr(run_module.ContractRun, "_set_up", set_up)
+    admin = server.accounts["admin"]
+    settings = run_module.Settings(
+        base_url=server.url, privileged=Credential("privileged", username=admin.username, password=admin.password)
+    )
+    record = run_module.ContractRun(settings).execute()
+    assert record.error is None and seen == {"main thread": True, "overlapped": True}
+    endpoint = [r for r in server.requests if r.path.endswith("getImportProgress")]
+    assert len(endpoint) > 40  # the probes and the generated requests were sent

@@ -15,7 +15,7 @@ from .contract import contract, judging
 from .credentials import Credential
 from .frontend import server_unavailable
 from .generated import Fuzz
-from .generated.wave import HOSTILE, SCHEMATHESIS, submit
+from .generated.wave import HOSTILE, SCHEMATHESIS, Drawn, draw_all, submit
 from .generated.wave import MAX_PARALLEL as GENERATED_PARALLEL
 from .http import Client, Exchange, TargetError
 from .judge import Judge, Observation, Unavailable
@@ -100,10 +100,10 @@ class ContractRun:
     def start(self) -> None:
         """Place the server, observe the endpoint and judge every clause; raises TargetError when the target
         can't be tested."""
-        self.placement = self._place()
+        drawn = self._set_up_while_drawing()
+        assert self.placement is not None
         self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
-        self._open_sessions()
-        self._observe()
+        self._observe(drawn)
         if (down := server_unavailable(self.observations.values())) is not None:
             raise TargetError(down)
         ctx, answer = self.context, self.observations.get("under-privileged")
@@ -141,6 +141,20 @@ class ContractRun:
             judgements=records,
             extra_drift=list(self.settings.extra_drift),
         )
+
+    def _set_up_while_drawing(self) -> Drawn | None:
+        """Place the server and open the sessions in a thread while this one draws the generated requests:
+        the set-up's round trips pay for schemathesis's imports and Hypothesis's drawing."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="set-up") as thread:
+            set_up = thread.submit(self._set_up)
+            # On an interrupt here, leaving the block still waits for the set-up: close() finds its sessions.
+            drawn = draw_all(self.settings.fuzz, self.settings.extra_drift) if self.send_generated else None
+            set_up.result()
+        return drawn
+
+    def _set_up(self) -> None:
+        self.placement = self._place()
+        self._open_sessions()
 
     def _place(self) -> Placement:
         try:
@@ -220,7 +234,7 @@ class ContractRun:
 
     # -- probes -----------------------------------------------------------------------------------
 
-    def _observe(self) -> None:
+    def _observe(self, drawn: Drawn | None) -> None:
         tasks: dict[str, Callable[[], Observation]] = {}
         for probe in PROBES:
             if probe.name == "privileged" and "privileged" in self.observations:
@@ -229,13 +243,11 @@ class ContractRun:
                 tasks[probe.name] = self._under_chain
             else:
                 tasks[probe.name] = partial(self._send, probe.name)
-        send_generated = self.send_generated and bool(self.placement and self.placement.endpoint_expected)
+        expected = bool(self.placement and self.placement.endpoint_expected)
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
             try:
                 futures = {name: pool.submit(task) for name, task in tasks.items()}
-                generated = {}
-                if send_generated:  # drawn in this thread while the probes wait for the server
-                    generated = submit(self.settings.fuzz, pool, self.client, self.context, self.settings.extra_drift)
+                generated = submit(drawn, pool, self.client, self.context) if drawn and expected else {}
                 for name, future in futures.items():
                     self.observations[name] = future.result()
                 for clause_id, exchanges in generated.items():

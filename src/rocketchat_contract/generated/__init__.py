@@ -1,7 +1,7 @@
 """Generated requests: schemathesis cases from the OpenAPI fragment and Hypothesis-drawn hostile credentials.
 
-Light on import: the heavy parts (``cases.py`` imports schemathesis, ``hostile.py`` Hypothesis) load in the
-background while the run's probes wait for the server (``wave.py``).
+Light on import: the heavy parts (``cases.py`` imports schemathesis, ``hostile.py`` Hypothesis) load while
+the run's set-up waits for the server (``wave.py``).
 """
 
 from .config import CHECKS, DEFAULT_EXAMPLES, EXCLUDED_CHECKS, SEED, Fuzz

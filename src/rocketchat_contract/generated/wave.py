@@ -1,38 +1,64 @@
 """The generated requests' part of the run's concurrent wave.
 
-``submit`` runs in the run's main thread once the probes are in flight: it imports schemathesis and
-Hypothesis and draws every request while the server holds the probes' answers (Restivus delays 401/403 by
-0.5-1 s), then sends the generated requests into the same pool. Imports and draws stay in the main thread:
-pytest rewrites plugin packages (schemathesis's too) with ``ast`` on first import, and CPython 3.11's ``ast``
-is not safe in two threads at once (gh-106905).
+``draw_all`` runs in the run's main thread while another thread does the set-up (``/api/info``, logins):
+it imports schemathesis's OpenAPI layer and draws every request while the set-up waits on the network. Then
+``submit`` sends them in the same wave as the probes, so that Restivus's 0.5-1 s delays are paid once.
+Imports and draws stay in the main thread: pytest rewrites plugin packages (schemathesis's too) with ``ast``
+on first import, and CPython 3.11's ``ast`` is not safe in two threads at once (gh-106905); the set-up
+thread only sends requests through modules already imported.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..http import Client, Exchange
 from ..probes import ENDPOINT, ProbeContext
 from .config import Fuzz
+
+if TYPE_CHECKING:
+    from .hostile import HostilePair
 
 SCHEMATHESIS = "generated.schemathesis"
 HOSTILE = "generated.hostile-credentials"
 MAX_PARALLEL = 64
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """Every generated request of a run, drawn before any is sent."""
+
+    cases: list[Any]
+    """schemathesis cases of the fragment's operation."""
+    checks: list[Any]
+    """schemathesis's checks to run on their answers."""
+    batches: list[list[HostilePair]]
+    """Hostile credential pairs, naming the run's own credentials rather than holding them."""
+
+
+def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Drawn:
+    """Import schemathesis and Hypothesis and draw every generated request (in the main thread only)."""
+    from .cases import check_functions, draw_cases
+    from .hostile import draw_batches
+
+    return Drawn(draw_cases(fuzz, extra_drift), check_functions(), draw_batches(fuzz))
+
+
 def submit(
-    fuzz: Fuzz, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext, extra_drift: tuple[str, ...] = ()
+    drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
 ) -> dict[str, list[Future[Exchange]]]:
-    """Draw every generated request and send it into ``pool``; the futures by the clause that judges them."""
-    from .cases import check_functions, draw_cases, send_case
-    from .hostile import draw_batches, hostile_requests
+    """Send the drawn requests into ``pool`` with the run's sessions; the futures by the clause that judges them."""
+    from .cases import send_case
+    from .hostile import hostile_requests
 
     privileged = ctx.privileged.headers() if ctx.privileged else {}
-    # Everything is drawn before anything is sent, so the generated requests form one round of delays.
-    hostile_drawn = hostile_requests(draw_batches(fuzz), ctx)
-    cases, checks = draw_cases(fuzz, extra_drift), check_functions()
     hostile: list[Future[Exchange]] = [
-        pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers) for headers, name in hostile_drawn
+        pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers)
+        for headers, name in hostile_requests(drawn.batches, ctx)
     ]
-    schemathesis: list[Future[Exchange]] = [pool.submit(send_case, case, client, privileged, checks) for case in cases]
-    return {SCHEMATHESIS: schemathesis, HOSTILE: hostile}
+    cases: list[Future[Exchange]] = [
+        pool.submit(send_case, case, client, privileged, drawn.checks) for case in drawn.cases
+    ]
+    return {SCHEMATHESIS: cases, HOSTILE: hostile}
