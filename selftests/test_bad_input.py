@@ -97,12 +97,14 @@ CASES = [
     Bad("unclosed-ipv6", "IPv6 address must be enclosed", ("--base-url", "http://[::1")),
     Bad("no-host", "--base-url 'http://': the URL names no host", ("--base-url", "http://")),
     Bad("ftp-scheme", "not an http or https URL", ("--base-url", "ftp://chat.example.com")),
-    Bad(
-        "zero-timeout", "--request-timeout 0.0: expected a number of seconds greater than 0", ("--request-timeout", "0")
-    ),
-    Bad("negative-timeout", "--request-timeout -5.0", ("--request-timeout", "-5")),
+    Bad("zero-timeout", "--request-timeout 0: expected a number of seconds greater than 0", ("--request-timeout", "0")),
+    Bad("negative-timeout", "--rc-request-timeout -5: expected", ("--rc-request-timeout=-5",)),
     Bad("nan-timeout", "--request-timeout nan", ("--request-timeout", "nan")),
-    Bad("negative-wait", "--rate-limit-wait -1.0: expected a number of seconds 0 or more", ("--rate-limit-wait", "-1")),
+    Bad(
+        "negative-wait",
+        "--rc-rate-limit-wait -1: expected a number of seconds 0 or more",
+        ("--rc-rate-limit-wait", "-1"),
+    ),
     Bad("four-part-version", "--rc-version '8.8.8.8': expected X.Y or X.Y.Z", ("--rc-version", "8.8.8.8")),
     Bad("word-version", "--rc-version 'eight'", ("--rc-version", "eight")),
     Bad(

@@ -91,8 +91,10 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
     base_url = _base_url(config, env)
     privileged = from_environment("privileged", env)
     under = from_environment("under-privileged", env)
-    timeout = _seconds(config, "request_timeout", "rc_request_timeout", minimum=0.0, inclusive=False)
-    wait = _seconds(config, "rate_limit_wait", None, minimum=0.0, inclusive=True)
+    timeout = _seconds(
+        config, ("--rc-request-timeout", "--request-timeout"), "rc_request_timeout", minimum=0.0, inclusive=False
+    )
+    wait = _seconds(config, ("--rc-rate-limit-wait", "--rate-limit-wait"), None, minimum=0.0, inclusive=True)
     examples = config.getoption("fuzz_examples")
     if examples is not None and examples < 1:
         raise OptionError(f"--fuzz-examples {examples}: expected a whole number, 1 or more")
@@ -216,22 +218,41 @@ def _on_command_line(config: pytest.Config, option: str) -> bool:
     return any(arg == option or arg.startswith(option + "=") for arg in config.invocation_params.args)
 
 
-def _seconds(config: pytest.Config, name: str, ini: str | None, *, minimum: float, inclusive: bool) -> float | None:
-    """Read a number of seconds from the option, else its ini value; None when neither is set."""
+def _as_typed(config: pytest.Config, flags: tuple[str, ...]) -> tuple[str, str | None]:
+    """The flag (of an option and its aliases) the command line used last, and the text it gave, so that a
+    message quotes what the user typed; the first flag and None when it is not on the command line."""
+    found: tuple[str, str | None] = (flags[0], None)
+    args = [str(arg) for arg in config.invocation_params.args]
+    for index, arg in enumerate(args):
+        for flag in flags:
+            if arg == flag:
+                found = (flag, args[index + 1] if index + 1 < len(args) else None)
+            elif arg.startswith(flag + "="):
+                found = (flag, arg[len(flag) + 1 :])
+    return found
+
+
+def _seconds(
+    config: pytest.Config, flags: tuple[str, ...], ini: str | None, *, minimum: float, inclusive: bool
+) -> float | None:
+    """Read a number of seconds from the option (``flags``: its name and aliases), else its ini value; None when
+    neither is set."""
+    name = flags[-1].lstrip("-").replace("-", "_")
     value: Any = config.getoption(name)
-    source = "--" + name.replace("_", "-")
+    source, typed = _as_typed(config, flags)
+    shown = typed if typed is not None else repr(value)
     if value is None and ini:
         value = config.getini(ini) or None
-        source = f"ini {ini}"
+        source, shown = f"ini {ini}", repr(value)
     if value is None:
         return None
     expected = "a number of seconds " + ("0 or more" if inclusive else "greater than 0")
     try:
         seconds = float(value)
     except (TypeError, ValueError):
-        raise OptionError(f"{source} {value!r}: expected {expected}") from None
+        raise OptionError(f"{source} {shown}: expected {expected}") from None
     if not math.isfinite(seconds) or seconds < minimum or (seconds == minimum and not inclusive):
-        raise OptionError(f"{source} {value!r}: expected {expected}")
+        raise OptionError(f"{source} {shown}: expected {expected}")
     return seconds
 
 
