@@ -54,7 +54,7 @@ def test_identical_reports_mean_no_change(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_volatile_fields_are_not_changes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    old = load("rc-9.0.json")
+    old = load("rc-9.9.json")
     new = copy.deepcopy(old)
     new["started_at"] = "2025-10-01T08:00:00+00:00"
     for item in new["clauses"]:
@@ -112,15 +112,15 @@ def test_changed_status_with_the_same_verdict_is_listed(tmp_path: Path, capsys: 
     line = row(out, "method.get-only")
     assert "post-method: 404 → 405" in line
     assert line.count("conforms") == 2
-    assert "1 of 12 clauses changed" in out
+    assert "1 of 14 clauses changed" in out
 
 
 def test_changed_body_names_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_diff(tmp_path, load("rc-8.8.json"), load("rc-9.0.json"), capsys)
+    code, out, _ = run_diff(tmp_path, load("rc-8.8.json"), load("rc-9.9.json"), capsys)
     assert code == 1
     assert 'step "importer_done" → "importer_importing_history"' in row(out, "success.step")
     assert "403 → 429" in row(out, "permission.run-import")
-    assert "drift entry none → rate-limited" in row(out, "permission.run-import")
+    assert "✅ conforms | ❌ violation" in row(out, "permission.run-import")
     regressed = [line for line in out.splitlines() if "**regressed**" in line]
     assert [line.split("`")[1] for line in regressed] == ["success.step", "permission.run-import"]
 
@@ -254,7 +254,7 @@ def test_command_line_in_a_subprocess(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
     result = subprocess.run(
-        [*command, str(DATA / "rc-8.8.json"), str(DATA / "rc-9.0.json")],
+        [*command, str(DATA / "rc-8.8.json"), str(DATA / "rc-9.9.json")],
         capture_output=True,
         text=True,
         timeout=60,

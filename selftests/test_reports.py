@@ -1,7 +1,7 @@
 """The compliance reports: the JSON schema, the Markdown and HTML renderings, and secrets kept out of them.
 
 The fixtures under data/reports/ are real ``build_report()`` documents (see data/reports/generate.py):
-Rocket.Chat 3.18.3, 8.8.1 and a hypothetical 9.0.0 that shows all four verdicts.
+Rocket.Chat 3.18.3, 8.8.1 and a hypothetical 9.9.0 that shows all four verdicts.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ LABELS = {verdict.value: verdict.label for verdict in Verdict}
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 SCHEMA = "reports/compliance-report.schema.json"
-FIXTURES = ("rc-3.18.json", "rc-8.8.json", "rc-9.0.json")
+FIXTURES = ("rc-3.18.json", "rc-8.8.json", "rc-9.9.json")
 CHROMIUM = Path("/usr/bin/chromium")
 SECRET = "Pl4nted-S3cret-T0ken-9f8e7d6c5b4a"
 
@@ -206,17 +206,17 @@ def test_markdown_has_one_row_per_clause(report: dict[str, Any]) -> None:
 
 
 def test_markdown_heading_notes_legend_and_findings() -> None:
-    report = load("rc-9.0.json")
+    report = load("rc-9.9.json")
     markdown = render_markdown(report)
     head = markdown.split("| Clause |", 1)[0]
-    for fact in ("https://chat.example.com", "9.0.0", "judged as 8.8.1", "E3", "2025-09-15", "Strict docs:** no"):
+    for fact in ("https://chat.example.com", "9.9.0", "judged as 9.0.0", "E4", "2025-09-15", "Strict docs:** no"):
         assert fact in head
     assert "## Notes" in markdown and "newer than the newest known release" in markdown
     legend = markdown.split("## Legend", 1)[1].split("##", 1)[0]
     assert all(label in legend for label in LABELS.values())
     findings = markdown.split("## Findings", 1)[1]
     assert "### `success.step`: violation" in findings and "importer_importing_history" in findings
-    assert "`compat-401-body`" in findings and "**Source:** behaviour §1.3" in findings
+    assert "`compat-401-body-on-9`" in findings and "**Source:** behaviour §12" in findings
     assert "### `success.response`" not in findings
 
 
@@ -233,7 +233,7 @@ def test_markdown_escapes_pipes_and_keeps_only_the_first_line() -> None:
 
 
 def test_markdown_fences_a_detail_holding_backticks() -> None:
-    report = load("rc-9.0.json")
+    report = load("rc-9.9.json")
     report["clauses"][2]["detail"] = "odd ``` fence\nline two"
     markdown = render_markdown(report)
     assert "````text\nodd ``` fence\nline two\n````" in markdown
@@ -335,7 +335,7 @@ def test_render_rejects_an_unknown_suffix() -> None:
     "to render the HTML report in headless Chromium",
 )
 def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
-    report = copy.deepcopy(load("rc-9.0.json"))
+    report = copy.deepcopy(load("rc-9.9.json"))
     page = tmp_path / "report.html"
     page.write_text(render_html(report), encoding="utf-8")
     result = subprocess.run(

@@ -164,9 +164,11 @@ def test_nothing_to_propose_prints_nothing(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_unproposable_violations_are_named_but_not_proposed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The 9.x fixture's violation is a step outside the set: a check of its own, not drift."""
-    report = json.loads((DATA / "rc-9.0.json").read_text())
+    """A step outside the set is a check of its own, not drift: named, never proposed."""
+    report = json.loads((DATA / "rc-9.9.json").read_text())
     report["server_version"] = "9.2.0"
+    # Keep the step as the only violation (the fixture's 429 to the under-privileged probe is proposable).
+    report["clauses"] = [c for c in report["clauses"] if c["id"] != "permission.run-import"]
     code, out, err = propose(_report(tmp_path, report), capsys)
     assert (code, out) == (0, "")
     assert err.count("\n") == 1 and "nothing to propose" in err and "success.step" in err
