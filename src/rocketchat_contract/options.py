@@ -20,11 +20,11 @@ import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated.config import DEFAULT_EXAMPLES, SEED, Fuzz
+from .plugin import DEFAULT_OPERATION
 from .reports.render import FORMATS as REPORT_FORMATS
 from .tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 from .versions import EXPECTED_FORM, VersionError, read_version
 
-DEFAULT_OPERATION = "csv:importer_done:500/500"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RATE_LIMIT_WAIT = 65.0
 URL_FORM = "http(s)://host[:port][/path], the server's root URL"

@@ -164,20 +164,6 @@ OWN_OPTIONS = (
 )
 
 
-def option(
-    config: pytest.Config, name: str, ini: str | None = None, env: str | None = None, default: Any = None
-) -> Any:
-    """An option's value: command line, then environment, then ini, then ``default``."""
-    value = config.getoption(name)
-    if value is None and env:
-        value = os.environ.get(env) or None
-    if value is None and ini:
-        value = config.getini(ini)
-        if value in ("", None):
-            value = None
-    return default if value is None else value
-
-
 def _given(config: pytest.Config) -> bool:
     """Whether one of the plugin's own options is on the command line."""
     return any(config.getoption(name) not in (None, []) for name in OWN_OPTIONS)
