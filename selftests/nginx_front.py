@@ -36,7 +36,7 @@ import pytest
 import trustme
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from rocketchat_contract.reference import ReferenceServer
+from rocketchat_contract.reference import ReferenceServer, free_port
 
 __all__ = ["PROXY_PASSWORD", "PROXY_USER", "NginxFront", "nginx", "nginx_front"]
 
@@ -115,11 +115,6 @@ http {{
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 class Gate:
     """Decides which requests the restarting upstream drops: the next N, or the next N that start alike."""
@@ -195,7 +190,6 @@ class NginxFront:
     http_port: int
     https_port: int
     redirect_port: int
-    ca: trustme.CA
     ca_bundle: Path
     root: Path
     restarting: RestartingUpstream
@@ -247,7 +241,7 @@ def start_nginx(root: Path, upstream: ReferenceServer) -> tuple[subprocess.Popen
     bundle = root / "ca.pem"
     ca.cert_pem.write_to_path(str(bundle))
     restarting = start_restarting(upstream)
-    front = NginxFront(free_port(), free_port(), free_port(), ca, bundle, root, restarting)
+    front = NginxFront(free_port(), free_port(), free_port(), bundle, root, restarting)
     conf = root / "nginx.conf"
     conf.write_text(
         CONFIG.format(

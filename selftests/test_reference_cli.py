@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,15 +12,10 @@ from pathlib import Path
 import requests
 
 import rocketchat_contract
+from rocketchat_contract.reference import free_port
 
 SRC = str(Path(rocketchat_contract.__file__).resolve().parents[1])
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def run(*args: str) -> subprocess.Popen[str]:

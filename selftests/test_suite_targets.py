@@ -18,7 +18,7 @@ from suite_runner import SUITE, credentials_env, prepare, run_suite
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
+from rocketchat_contract.reference import Knobs, Operation, ReferenceServer, free_port
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
 
@@ -27,11 +27,6 @@ OPERATION = Operation.parse("csv:importer_done:10/10")
 def server(reference_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> ReferenceServer:
     return prepare(monkeypatch, reference_server, knobs=Knobs(operation=OPERATION))
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -90,7 +85,7 @@ def _assert_usage_exit(result_text: str, ret: int, *needles: str) -> None:
 def test_connection_refused(
     pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = run_suite(pytester, base_url=f"http://127.0.0.1:{_free_port()}")
+    result = run_suite(pytester, base_url=f"http://127.0.0.1:{free_port()}")
     _assert_usage_exit(result.text(), result.ret, "connection refused")
 
 

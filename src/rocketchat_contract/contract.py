@@ -239,8 +239,24 @@ def _inline_schema(where: str, ref: str, schema: dict[str, Any]) -> dict[str, An
 
 
 def judging(extra_drift: Sequence[Path | str] = ()) -> tuple[Contract, SchemaStore]:
-    """The contract and schema store a run judges with: the shipped registry plus the local drift files."""
+    """The contract and schema store a run judges with: the shipped registry plus the local drift files.
+
+    Read and checked once per version of the files: the options, the drawing, the Judge and the report all ask.
+    """
     if not extra_drift:
         return contract(), store()
-    extra = load_extra_drift(extra_drift)
+    return _judging(tuple((str(path), _version_of(Path(path))) for path in extra_drift))
+
+
+def _version_of(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+@cache
+def _judging(files: tuple[tuple[str, tuple[int, int] | None], ...]) -> tuple[Contract, SchemaStore]:
+    extra = load_extra_drift([name for name, _ in files])
     return contract().with_drift(extra.entries), store().with_documents(extra.schemas)

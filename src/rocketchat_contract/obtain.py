@@ -4,7 +4,6 @@ worker to need it does and the others read its record, so the server sees one ru
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,11 +11,10 @@ from typing import Any
 import pytest
 
 from . import interrupt
-from .credentials import Credential, CredentialError, from_environment
+from .credentials import Credential
 from .options import Options
 from .plugin import options
 from .record import RunRecord
-from .redact import display_url
 from .run import ContractRun, Settings
 
 SHARED_NAME = "rocketchat-contract-run.json"
@@ -42,11 +40,7 @@ def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
     validated = options(config)
     with _target(validated, base_url) as (url, embedded, accounts):
-        try:
-            settings = _settings(validated, url, embedded, accounts)
-        except CredentialError as exc:
-            return RunRecord(base_url=display_url(url), embedded=embedded, error=str(exc))
-        run = ContractRun(settings)
+        run = ContractRun(_settings(validated, url, embedded, accounts))
         run.notes += validated.notes
         interrupted = False
         try:
@@ -71,10 +65,11 @@ Accounts = tuple[Credential | None, Credential | None]
 
 
 @contextmanager
-def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts | None]]:
-    """The base URL, the embedded profile (or None) and the embedded server's accounts (or None)."""
+def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts]]:
+    """The base URL, the embedded profile (or None), and the accounts: the RC_* ones checked with the options, or
+    the embedded server's."""
     if base_url:
-        yield base_url, None, None
+        yield base_url, None, (settings.privileged, settings.under)
         return
     from .reference import Knobs, ReferenceServer
 
@@ -94,9 +89,7 @@ def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str 
         server.stop()
 
 
-def _settings(validated: Options, url: str, embedded: str | None, accounts: Accounts | None) -> Settings:
-    if accounts is None:
-        accounts = (from_environment("privileged", os.environ), from_environment("under-privileged", os.environ))
+def _settings(validated: Options, url: str, embedded: str | None, accounts: Accounts) -> Settings:
     return Settings(
         base_url=url,
         privileged=accounts[0],

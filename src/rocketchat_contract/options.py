@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated.config import DEFAULT_EXAMPLES, SEED, Fuzz
 from .plugin import DEFAULT_OPERATION
+from .redact import without_userinfo
 from .reports.render import FORMATS as REPORT_FORMATS
 from .tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 from .versions import EXPECTED_FORM, VersionError, read_version
@@ -164,7 +165,7 @@ def _base_url(config: pytest.Config, env: Mapping[str, str]) -> str | None:
         source = "PYTEST_BASE_URL" if env.get("PYTEST_BASE_URL") == value else "ini base_url"
     problem = url_problem(value)
     if problem:
-        shown = _without_userinfo(value)
+        shown = without_userinfo(value)
         raise OptionError(f"{source} {shown!r}: {problem}; expected {URL_FORM}")
     return str(value)
 
@@ -202,16 +203,6 @@ def _url_error(message: str) -> str:
     if "Port" in message:
         return "the port is not a number"
     return "not a URL"
-
-
-def _without_userinfo(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    return SplitResult(parts.scheme, parts.netloc.rsplit("@", 1)[1], parts.path, "", "").geturl()
 
 
 def _on_command_line(config: pytest.Config, option: str) -> bool:
@@ -284,10 +275,10 @@ def _extra_drift(config: pytest.Config) -> tuple[str, ...]:
     paths = tuple(config.getoption("extra_drift") or [str(p) for p in config.getini("rc_extra_drift")])
     if not paths:
         return paths
-    from .contract import ContractDataError, load_extra_drift
+    from .contract import ContractDataError, judging
 
     try:
-        load_extra_drift(paths)
+        judging(paths)
     except ContractDataError as exc:
         raise OptionError(str(exc)) from None
     return paths

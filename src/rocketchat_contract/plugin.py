@@ -395,14 +395,18 @@ class _ReportListener:
 
 def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> None:
     """Requested reports of a run that judged nothing still get written, saying why (their ``aborted`` field)."""
-    settings = options(config)
-    if not settings.reports:
-        return
     from .reporting import Collector
 
     collector = Collector()
     collector.run = record
-    collector.write(list(settings.reports), strict_docs=settings.strict_docs)
+    _write_reports(config, collector)
+
+
+def _write_reports(config: pytest.Config, collector: Collector) -> None:
+    """Write the reports --compliance-report asks for, if any."""
+    settings = options(config)
+    if settings.reports:
+        collector.write(list(settings.reports), strict_docs=settings.strict_docs)
 
 
 def _reports_here(config: pytest.Config) -> bool:
@@ -429,6 +433,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             session.exitstatus = pytest.ExitCode.INTERRUPTED
     if state is None or state.collector is None or not _reports_here(config):
         return
-    settings = options(config)
-    if settings.reports:
-        state.collector.write(list(settings.reports), strict_docs=settings.strict_docs)
+    _write_reports(config, state.collector)

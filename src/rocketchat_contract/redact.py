@@ -94,6 +94,15 @@ def _userinfo(url: str) -> tuple[str, str, str, str | None, str] | None:
     return f"{scheme}://", user, host + tail, password if colon else None, userinfo
 
 
+def without_userinfo(url: str, replacement: str = "") -> str:
+    """The URL with its whole userinfo (``user:password@``) replaced by ``replacement`` (removed by default)."""
+    parts = _userinfo(url)
+    if parts is None:
+        return url
+    prefix, _, rest, _, _ = parts
+    return f"{prefix}{replacement}{rest}"
+
+
 def display_url(url: str) -> str:
     """The URL as it may be shown: a password in it (``https://user:pw@host``) replaced by the mask."""
     parts = _userinfo(url)
@@ -113,3 +122,10 @@ def url_secrets(url: str) -> list[str]:
     password = unquote(raw)
     basic = base64.b64encode(f"{unquote(user)}:{password}".encode()).decode()
     return [raw, password, basic]
+
+
+def userinfo_secrets(url: str) -> set[str]:
+    """Everything of a URL's userinfo that no report may show: the whole ``user:password``, and what
+    ``url_secrets`` names; empty for a URL without userinfo."""
+    parts = _userinfo(url)
+    return {parts[4], *url_secrets(url)} if parts else set()

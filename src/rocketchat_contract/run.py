@@ -63,8 +63,6 @@ class ContractRun:
     placement: Placement | None = None
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     judge: Judge | None = None
-    send_generated: bool = True
-    """Whether the wave carries the generated requests (they are drawn and sent whichever tests are selected)."""
     generated: dict[str, dict[str, Observation]] = field(default_factory=dict)
     """The generated requests' exchanges, by the clause that judges them."""
     judgements: list[Judgement] = field(default_factory=list)
@@ -142,13 +140,13 @@ class ContractRun:
             extra_drift=list(self.settings.extra_drift),
         )
 
-    def _set_up_while_drawing(self) -> Drawn | None:
+    def _set_up_while_drawing(self) -> Drawn:
         """Place the server and open the sessions in a thread while this one draws the generated requests:
         the set-up's round trips pay for schemathesis's imports and Hypothesis's drawing."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="set-up") as thread:
             set_up = thread.submit(self._set_up)
             # On an interrupt here, leaving the block still waits for the set-up: close() finds its sessions.
-            drawn = draw_all(self.settings.fuzz, self.settings.extra_drift) if self.send_generated else None
+            drawn = draw_all(self.settings.fuzz, self.settings.extra_drift)
             set_up.result()
         return drawn
 
@@ -234,7 +232,7 @@ class ContractRun:
 
     # -- probes -----------------------------------------------------------------------------------
 
-    def _observe(self, drawn: Drawn | None) -> None:
+    def _observe(self, drawn: Drawn) -> None:
         tasks: dict[str, Callable[[], Observation]] = {}
         for probe in PROBES:
             if probe.name == "privileged" and "privileged" in self.observations:
@@ -247,7 +245,7 @@ class ContractRun:
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
             try:
                 futures = {name: pool.submit(task) for name, task in tasks.items()}
-                generated = submit(drawn, pool, self.client, self.context) if drawn and expected else {}
+                generated = submit(drawn, pool, self.client, self.context) if expected else {}
                 for name, future in futures.items():
                     self.observations[name] = future.result()
                 for clause_id, exchanges in generated.items():
@@ -296,14 +294,11 @@ class ContractRun:
 
     def _under_chain(self) -> Observation:
         first = self._send("under-privileged")
-        if not isinstance(first, Exchange) or first.status != 429:
-            return first
-        reset = first.header("X-RateLimit-Reset")
-        wait = (int(reset) / 1000 - time.time()) if reset and reset.isdigit() else None
+        wait = first.rate_limit_reset_in() if isinstance(first, Exchange) else None
         if wait is None or wait > self.settings.rate_limit_wait:
             return first
-        self.notes.append(f"the under-privileged account was rate limited; waited {max(wait, 0):.0f} s for the window")
-        time.sleep(max(wait, 0) + 0.5)
+        self.notes.append(f"the under-privileged account was rate limited; waited {wait:.0f} s for the window")
+        time.sleep(wait + 0.5)
         return self._send("under-privileged")
 
     # -- teardown ---------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ..credentials import ROLES
 from ..data import data_root
+from ..redact import MASK, userinfo_secrets, without_userinfo
 from .fleetfile import TargetSpec
 
 SUITE_VARIABLES: tuple[str, ...] = tuple(name for names in ROLES.values() for name in names)
@@ -60,23 +60,9 @@ def credentials(spec: TargetSpec, environ: Mapping[str, str]) -> dict[str, str]:
     return {name: value for name, value in values.items() if value}
 
 
-def url_secrets(url: str) -> set[str]:
-    """The userinfo of a URL (``user:password@``), which no report may show."""
-    parts = urlsplit(url)
-    found = set()
-    if parts.password:
-        found.add(parts.password)
-    if "@" in parts.netloc:
-        found.add(parts.netloc.rsplit("@", 1)[0])
-    return found
-
-
 def redacted_url(url: str) -> str:
     """The URL without its userinfo, as every output shows it."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc="[redacted]@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+    return without_userinfo(url, f"{MASK}@")
 
 
 def source_variables(specs: list[TargetSpec]) -> frozenset[str]:
@@ -101,7 +87,7 @@ def launch(
     env = {k: v for k, v in environ.items() if k not in dropped}
     env.update(found)
     argv = [sys.executable, "-m", "pytest", str(suite or suite_dir()), "-p", "no:cacheprovider"]
-    if url_secrets(spec.base_url):
+    if userinfo_secrets(spec.base_url):
         env["PYTEST_BASE_URL"] = spec.base_url  # userinfo stays off the command line, where ps shows it
     else:
         argv += ["--base-url", spec.base_url]
@@ -113,6 +99,6 @@ def launch(
         argv += ["--ca-bundle", str(spec.ca_bundle)]
     if spec.request_timeout is not None:
         argv += ["--request-timeout", str(spec.request_timeout)]
-    secrets = {found[name] for name in SECRET_VARIABLES if name in found} | url_secrets(spec.base_url)
+    secrets = {found[name] for name in SECRET_VARIABLES if name in found} | userinfo_secrets(spec.base_url)
     variables = tuple(source_variable(spec, name) for name in SUITE_VARIABLES if name in found)
     return Launch(argv, env, frozenset(secrets), variables)

@@ -67,7 +67,6 @@ def _target_view(target: dict[str, Any], columns: list[dict[str, str]]) -> dict[
         ],
         "clauses": [{**c, "anchor": _anchor(target["name"], c["id"])} for c in report.get("clauses", [])],
         "notes": report.get("notes", []),
-        "strict_docs": report.get("strict_docs"),
     }
 
 
@@ -81,7 +80,6 @@ def render_fleet_html(document: dict[str, Any]) -> str:
         columns=columns,
         verdicts=VERDICTS,
         legend=LEGEND,
-        marks=MARKS,
         not_judged=NOT_JUDGED,
         outcomes=OUTCOME_LABELS,
         outcome_meaning=OUTCOME_MEANING,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reports.markdown import clause_table
+from ..reports.markdown import summary_line as verdict_counts
 from ..verdicts import Verdict
 from .model import worst
 from .vocabulary import (
@@ -16,7 +18,6 @@ from .vocabulary import (
     VERDICTS,
     cell,
     code,
-    first_line,
     label,
 )
 
@@ -74,15 +75,11 @@ def _target(target: dict[str, Any]) -> list[str]:
         shown = ", ".join(f"{k}={v}" for k, v in target["settings"].items())
         lines.append(f"- **Settings:** {cell(shown)}")
     if target["verdicts"]:
-        counts = " · ".join(f"{ICONS[v]} {label(v)}: {target['summary'][v]}" for v in VERDICTS)
-        lines.append(f"- **Verdicts:** {counts}")
+        lines.append(f"- **Verdicts:** {verdict_counts(target['summary'])}")
     lines += [f"- **Note:** {cell(note)}" for note in report.get("notes", [])]
     findings = [c for c in report.get("clauses", []) if c["verdict"] != "conforms"]
     if findings:
-        lines += ["", "| Clause | Verdict | Detail |", "|---|---|---|"]
-        for clause in sorted(findings, key=lambda c: -Verdict(c["verdict"]).rank):
-            detail = cell(first_line(clause["detail"], DETAIL))
-            lines.append(f"| {code(clause['id'])} | {ICONS[clause['verdict']]} {label(clause['verdict'])} | {detail} |")
+        lines += ["", *clause_table(sorted(findings, key=lambda c: -Verdict(c["verdict"]).rank), DETAIL)]
     return [*lines, ""]
 
 

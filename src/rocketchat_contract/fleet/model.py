@@ -17,10 +17,9 @@ from ..verdicts import Verdict
 from ..verdicts import worst as worst_verdict
 from .command import redacted_url
 from .runner import TargetRun
+from .vocabulary import OUTCOMES, VERDICTS
 
 FLEET_REPORT_SCHEMA = "fleet/fleet-report.schema.json"
-OUTCOMES = ("pass", "fail", "untestable", "interrupted")
-VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
 EXIT_PASS, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_UNTESTABLE = 0, 1, 2, 4
 _PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
 _EXIT_LINE = re.compile(r"Exit: (?P<message>.+?)\s*!*\s*$", re.DOTALL)

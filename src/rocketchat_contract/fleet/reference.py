@@ -6,14 +6,13 @@ the fleet file points at (a prefix per member), and ``fleet_file()`` writes the 
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..reference import Knobs, ReferenceServer
+from ..reference import Knobs, ReferenceServer, free_port
 
 
 @dataclass(frozen=True)
@@ -35,11 +34,6 @@ class Member:
         return "RC_" + "".join(c if c.isalnum() else "_" for c in self.name.upper()) + "_"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 class ReferenceFleet:
     """Start every member's server; stop them all on exit."""
@@ -53,7 +47,7 @@ class ReferenceFleet:
         try:
             for member in self.members:
                 if member.profile is None:
-                    self.urls[member.name] = f"http://127.0.0.1:{_free_port()}"
+                    self.urls[member.name] = f"http://127.0.0.1:{free_port()}"
                     continue
                 server = ReferenceServer(member.profile, member.knobs).start()
                 self.servers[member.name] = server
@@ -94,9 +88,7 @@ class ReferenceFleet:
             {"name": m.name, "base_url": self.urls[m.name], "env_prefix": m.prefix, **m.settings} for m in self.members
         ]
 
-    def fleet_file(self, path: Path, members: list[str] | None = None) -> Path:
-        """Write a fleet file of all members (or of the named ones, in that order)."""
-        entries = {entry["name"]: entry for entry in self.entries()}
-        chosen = [entries[name] for name in members] if members else list(entries.values())
-        path.write_text(yaml.safe_dump({"targets": chosen}, sort_keys=False), encoding="utf-8")
+    def fleet_file(self, path: Path) -> Path:
+        """Write a fleet file of all members."""
+        path.write_text(yaml.safe_dump({"targets": self.entries()}, sort_keys=False), encoding="utf-8")
         return path

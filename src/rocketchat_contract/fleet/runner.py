@@ -8,7 +8,6 @@ delete the users they provisioned, as the suite does when interrupted; the fleet
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import subprocess
@@ -20,12 +19,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from ..diff import ReportError, load_report
 from ..redact import Redactor
-from ..schemas import store
 from .command import CredentialSourceError, Launch, launch, source_variables
 from .fleetfile import TargetSpec
 
-REPORT_SCHEMA = "reports/compliance-report.schema.json"
 STOP_GRACE = 60.0
 """Seconds the interrupted children get to clean up (log out, delete provisioned users) before SIGKILL."""
 TICK = 0.1
@@ -195,10 +193,8 @@ class FleetRunner:
 
     def _read_report(self, path: Path) -> dict[str, Any] | None:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if store().problem(REPORT_SCHEMA, document) is not None:
+            document = load_report(path)
+        except ReportError:
             return None
         redacted: dict[str, Any] = self.redactor.data(document)
         return redacted

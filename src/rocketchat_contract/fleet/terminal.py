@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from .model import outcome, worst
 from .runner import TargetRun
-from .vocabulary import MARKS, NOT_JUDGED, VERDICTS, first_line, label
+from .vocabulary import MARKS, NOT_JUDGED, OUTCOMES, VERDICTS, first_line, label
 
 LIVE_MIN_TARGETS = 3
 """With more targets than this, a terminal gets a live progress line (a log gets a heartbeat instead)."""
@@ -99,6 +99,6 @@ class Terminal:
         for index, column in enumerate(columns, 1):
             self._write(f"  {index:>2} {column['id']}")
         summary = document["summary"]
-        counts = ", ".join(f"{summary[o]} {o}" for o in ("pass", "fail", "untestable", "interrupted") if summary[o])
+        counts = ", ".join(f"{summary[o]} {o}" for o in OUTCOMES if summary[o])
         plural = "s" if summary["targets"] != 1 else ""
         self._write(f"{summary['targets']} target{plural}: {counts} → exit status {document['exit_status']}")

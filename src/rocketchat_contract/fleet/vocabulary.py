@@ -12,7 +12,9 @@ ICONS = {verdict.value: verdict.icon for verdict in Verdict}
 MARKS = {verdict.value: verdict.mark for verdict in Verdict}
 LEGEND = {verdict.value: verdict.legend for verdict in Verdict}
 
-OUTCOME_LABELS = {"pass": "pass", "fail": "fail", "untestable": "untestable", "interrupted": "interrupted"}
+OUTCOMES = ("pass", "fail", "untestable", "interrupted")
+"""A target's outcome; each is its own label."""
+OUTCOME_LABELS = {outcome: outcome for outcome in OUTCOMES}
 OUTCOME_ICONS = {"pass": "✅", "fail": "❌", "untestable": "⛔", "interrupted": "⏹"}
 OUTCOME_MEANING = {
     "pass": "pytest exited 0: no violation (known drift and unverified clauses do not fail a run).",
@@ -46,6 +48,7 @@ __all__ = [
     "LEGEND",
     "MARKS",
     "NOT_JUDGED",
+    "OUTCOMES",
     "OUTCOME_ICONS",
     "OUTCOME_LABELS",
     "OUTCOME_MEANING",

@@ -19,13 +19,12 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.errors import FailureGroup
 from schemathesis.generation import GenerationMode
 
-from ..data import contracts_dir
+from ..fragment import FRAGMENT, document
 from ..http import Client, describe_transport_error
 from .config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
 from .draw import draw
 from .exchange import PRIVILEGED_GENERATED, GeneratedExchange
 
-FRAGMENT = contracts_dir() / "getImportProgress.openapi.yaml"
 CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
 Headers = dict[str, str | bytes]
 
@@ -36,7 +35,6 @@ def load_schema(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Any:
     Its undocumented responses come from the drift registry plus the run's --extra-drift entries, so
     schemathesis's response_schema_conformance accepts exactly what the Judge accepts."""
     from ..contract import judging
-    from ..fragment import document
 
     config = SchemathesisConfig()
     config.update(seed=fuzz.seed, max_failures=None)
@@ -97,7 +95,7 @@ def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any])
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        exchange.error = describe_transport_error(exc, client.timeout)
+        exchange.error = describe_transport_error(exc, client.timeout, client.verify)
         return exchange
     sent = response.request
     exchange.request_headers = {k: v for k, v in sent.headers.items() if k.lower() not in ("content-length",)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from .faults import Fault, load_faults
 from .model import Account, Knobs, LoggedRequest, Operation
 from .profiles import newest, profiles
-from .server import ReferenceServer
+from .server import ReferenceServer, free_port
 
 PROFILES: tuple[str, ...] = tuple(profiles())
 NEWEST_PROFILE: str = newest()
@@ -26,4 +26,5 @@ __all__ = [
     "LoggedRequest",
     "Operation",
     "ReferenceServer",
+    "free_port",
 ]

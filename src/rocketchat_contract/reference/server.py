@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import Any
 
@@ -98,3 +99,10 @@ class ReferenceServer:
     def requests(self) -> list[LoggedRequest]:
         with self.app.lock:
             return list(self.app.requests)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on at 127.0.0.1 right now (for a target that must refuse connections)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -71,11 +71,12 @@ def summary_line(summary: dict[str, int]) -> str:
     return " · ".join(f"{icon(v)} {label(v)}: {summary.get(v, 0)}" for v in VERDICTS)
 
 
-def _table(clauses: list[dict[str, Any]]) -> list[str]:
+def clause_table(clauses: list[dict[str, Any]], limit: int = TABLE_DETAIL) -> list[str]:
+    """Clause, verdict and the first line of the detail (cut to ``limit``), one row per clause."""
     lines = ["| Clause | Verdict | Detail |", "|---|---|---|"]
     for clause in clauses:
         verdict = clause["verdict"]
-        detail = cell(first_line(clause["detail"], TABLE_DETAIL))
+        detail = cell(first_line(clause["detail"], limit))
         lines.append(f"| {code(clause['id'])} | {icon(verdict)} {label(verdict)} | {detail} |")
     return lines
 
@@ -112,7 +113,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     """Render a report document (see ``build_report``) as Markdown."""
     clauses: list[dict[str, Any]] = report["clauses"]
     lines = [*heading_lines(report), "", f"**Summary:** {summary_line(report['summary'])}", ""]
-    lines += [*_table(clauses), ""]
+    lines += [*clause_table(clauses), ""]
     if report["notes"]:
         lines += ["## Notes", "", *(f"- {cell(note)}" for note in report["notes"]), ""]
     lines += ["## Legend", "", *(f"- {v.icon} **{v.label}**: {v.legend}" for v in ORDER), ""]
