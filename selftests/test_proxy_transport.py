@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 import trustme
 from nginx_front import RestartingUpstream, start_restarting
 from werkzeug.serving import make_server
 
-from rocketchat_contract.http import RETRIES, TRANSIENT_STATUSES, Client, transient_retry
+from rocketchat_contract.http import RETRIES, TRANSIENT_STATUSES, Client, describe_transport_error, transient_retry
 from rocketchat_contract.probes import ENDPOINT
 from rocketchat_contract.redact import MASK, Redactor, display_url, url_secrets
 from rocketchat_contract.reference import Knobs, ReferenceServer
@@ -275,3 +276,13 @@ def test_a_folder_is_a_bundle_only_where_other_tools_named_it(tmp_path: Path) ->
         resolve_ca_bundle(str(tmp_path), {})
     with pytest.raises(CABundleError, match=r"^RC_CA_BUNDLE .*: is a folder"):
         resolve_ca_bundle(None, {"RC_CA_BUNDLE": str(tmp_path)})
+
+
+def test_a_reset_connection_names_the_tries_of_its_own_session() -> None:
+    """The under-privileged probe's session retries once (a rate limit counts every try): 2 tries, not 5."""
+    reset = requests.exceptions.ConnectionError(
+        "HTTPConnectionPool(host='x', port=80): Max retries exceeded with url: / (Caused by ProtocolError("
+        "'Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))"
+    )
+    assert "tried 2 times" in describe_transport_error(reset, 10.0, retries=1)
+    assert f"tried {RETRIES + 1} times" in describe_transport_error(reset, 10.0)

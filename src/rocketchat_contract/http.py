@@ -243,7 +243,8 @@ class Client:
         try:
             response = session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.RequestException as exc:
-            exchange.error = describe_transport_error(exc, self.timeout, self.verify)
+            tried = RETRIES if retries is None else retries
+            exchange.error = describe_transport_error(exc, self.timeout, self.verify, retries=tried)
             exchange.elapsed = time.monotonic() - exchange.started
             return exchange
         exchange.elapsed = time.monotonic() - exchange.started
@@ -255,8 +256,10 @@ class Client:
         return exchange
 
 
-def describe_transport_error(exc: requests.RequestException, timeout: float, verify: bool | str = True) -> str:
-    """Say in one phrase why no HTTP response came back."""
+def describe_transport_error(
+    exc: requests.RequestException, timeout: float, verify: bool | str = True, *, retries: int = RETRIES
+) -> str:
+    """Say in one phrase why no HTTP response came back (after ``retries`` retries of a transient failure)."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         return describe_tls_error(exc, verify)
@@ -267,7 +270,7 @@ def describe_transport_error(exc: requests.RequestException, timeout: float, ver
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused: nothing listens on that host and port"
     if _reset(exc):
-        tries = f" {RETRIES + 1} times" if "Max retries exceeded" in text else ""
+        tries = f" {retries + 1} times" if "Max retries exceeded" in text else ""
         return f"the connection was closed or reset without an answer (tried{tries or ' once'})"
     if isinstance(exc, requests.exceptions.ConnectionError):
         return f"connection failed ({_reason(text)})"
