@@ -189,8 +189,8 @@ def _bundle(ca: trustme.CA, path: Path) -> str:
     return str(path)
 
 
-def _error(url: str, verify: bool | str) -> str:
-    exchange = Client(url, timeout=5.0, verify=verify).send("GET", "/api/info")
+def _error(url: str, verify: bool | str, source: str = "--ca-bundle") -> str:
+    exchange = Client(url, timeout=5.0, verify=verify, verify_source=source).send("GET", "/api/info")
     assert exchange.error is not None
     assert "_ssl.c" not in exchange.error
     return exchange.error
@@ -217,8 +217,20 @@ def test_unknown_ca_with_a_bundle_from_requests_ca_bundle_says_where_it_came_fro
     other = _bundle(trustme.CA(), tmp_path / "other.pem")
     monkeypatch.delenv("RC_CA_BUNDLE", raising=False)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", other)
-    error = _error(tls_server(ca.issue_cert("127.0.0.1")), other)
+    error = _error(tls_server(ca.issue_cert("127.0.0.1")), other, "REQUESTS_CA_BUNDLE")
     assert "(from REQUESTS_CA_BUNDLE)" in error and "pass --ca-bundle PATH" in error
+
+
+def test_a_bundle_named_by_the_option_is_blamed_on_the_option_even_when_a_variable_names_it_too(
+    tls_server: Callable[..., str], ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run knows where its bundle came from; the message never guesses it from the environment."""
+    other = _bundle(trustme.CA(), tmp_path / "other.pem")
+    monkeypatch.delenv("RC_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", other)
+    error = _error(tls_server(ca.issue_cert("127.0.0.1")), other, "--ca-bundle")
+    assert f"the CA bundle {other} does not hold" in error and "add it to that file" in error
+    assert "REQUESTS_CA_BUNDLE" not in error and "pass --ca-bundle" not in error
 
 
 def test_self_signed(tls_server: Callable[..., str], no_bundle_variables: None) -> None:
@@ -284,5 +296,5 @@ def test_a_reset_connection_names_the_tries_of_its_own_session() -> None:
         "HTTPConnectionPool(host='x', port=80): Max retries exceeded with url: / (Caused by ProtocolError("
         "'Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))"
     )
-    assert "tried 2 times" in describe_transport_error(reset, 10.0, retries=1)
-    assert f"tried {RETRIES + 1} times" in describe_transport_error(reset, 10.0)
+    assert "tried 2 times" in describe_transport_error(reset, retries=1)
+    assert f"tried {RETRIES + 1} times" in describe_transport_error(reset)

@@ -175,11 +175,21 @@ class Client:
     flight together (16 + 64); its adapter retries transient failures (``TransientRetry``).
     """
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, verify: bool | str = True, pool: int = 80) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+        verify: bool | str = True,
+        verify_source: str | None = None,
+        pool: int = 80,
+    ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.display_url = display_url(self.base_url)
         self.timeout = timeout
         self.verify = verify
+        self.verify_source = verify_source
+        """Where the CA bundle was named (--ca-bundle, REQUESTS_CA_BUNDLE…), for the remedy of a TLS error."""
         self.pool = pool
         self.session = self._session(RETRIES)
         self._budgeted: dict[int, requests.Session] = {}
@@ -244,7 +254,7 @@ class Client:
             response = session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.RequestException as exc:
             tried = RETRIES if retries is None else retries
-            exchange.error = describe_transport_error(exc, self.timeout, self.verify, retries=tried)
+            exchange.error = self.describe(exc, retries=tried)
             exchange.elapsed = time.monotonic() - exchange.started
             return exchange
         exchange.elapsed = time.monotonic() - exchange.started
@@ -255,16 +265,19 @@ class Client:
         exchange.attempts = len(history) + 1
         return exchange
 
+    def describe(self, exc: requests.RequestException, *, retries: int = RETRIES) -> str:
+        """Say in one phrase why no HTTP response came back (after ``retries`` retries of a transient failure)."""
+        if isinstance(exc, requests.exceptions.SSLError):
+            return describe_tls_error(exc, self.verify, self.verify_source)
+        if isinstance(exc, requests.exceptions.Timeout):
+            return f"timed out after {self.timeout:g} s (--request-timeout)"
+        return describe_transport_error(exc, retries=retries)
 
-def describe_transport_error(
-    exc: requests.RequestException, timeout: float, verify: bool | str = True, *, retries: int = RETRIES
-) -> str:
-    """Say in one phrase why no HTTP response came back (after ``retries`` retries of a transient failure)."""
+
+def describe_transport_error(exc: requests.RequestException, *, retries: int = RETRIES) -> str:
+    """Say in one phrase why a connection gave no HTTP response (after ``retries`` retries of a transient
+    failure); ``Client.describe`` adds the TLS and timeout cases, which need the client's settings."""
     text = str(exc)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return describe_tls_error(exc, verify)
-    if isinstance(exc, requests.exceptions.Timeout):
-        return f"timed out after {timeout:g} s (--request-timeout)"
     if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
         return "DNS lookup failed: the host name does not resolve"
     if "Connection refused" in text or "Errno 111" in text:

@@ -97,6 +97,7 @@ def _settings(validated: Options, url: str, embedded: str | None, accounts: Acco
         embedded=embedded,
         timeout=validated.request_timeout,
         verify=validated.verify,
+        verify_source=validated.verify_source,
         provision_user=validated.provision_user,
         seed_import=validated.seed_import,
         rc_version=validated.rc_version,

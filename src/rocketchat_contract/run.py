@@ -39,6 +39,7 @@ class Settings:
     base_url: str
     timeout: float = 10.0
     verify: bool | str = True
+    verify_source: str | None = None
     privileged: Credential | None = None
     under: Credential | None = None
     provision_user: bool = False
@@ -68,7 +69,10 @@ class ContractRun:
     judgements: list[Judgement] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.client = Client(self.settings.base_url, timeout=self.settings.timeout, verify=self.settings.verify)
+        settings = self.settings
+        self.client = Client(
+            settings.base_url, timeout=settings.timeout, verify=settings.verify, verify_source=settings.verify_source
+        )
         self.target = Target(
             self.client, self.redactor, rate_limit_wait=self.settings.rate_limit_wait, notes=self.notes
         )

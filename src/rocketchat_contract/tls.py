@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -79,15 +78,18 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
             stack.append(reason)
 
 
-def describe_tls_error(exc: BaseException, verify: bool | str) -> str:
-    """Name the verification failure (self-signed, unknown CA, expired, wrong host) and its remedy."""
-    bundle = verify if isinstance(verify, str) else None
+def describe_tls_error(exc: BaseException, verify: bool | str, source: str | None = None) -> str:
+    """Name the verification failure (self-signed, unknown CA, expired, wrong host) and its remedy.
+
+    ``source`` says where the bundle was named (``resolve_ca_bundle``'s second value), so the remedy
+    points at the setting the run really used."""
+    bundle = (verify, source) if isinstance(verify, str) else None
     for cause in _causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return _verification(str(cause.verify_message or cause.reason or cause), bundle)
     for cause in _causes(exc):
         if isinstance(cause, ssl.SSLError) and cause.reason == "NO_CERTIFICATE_OR_CRL_FOUND":
-            where = f"the CA bundle {bundle}" if bundle else "the CA bundle"
+            where = f"the CA bundle {bundle[0]}" if bundle else "the CA bundle"
             return f"TLS error: {where} holds no certificates (expected PEM)"
     for cause in _causes(exc):
         if isinstance(cause, ssl.SSLError) and cause.reason:
@@ -95,23 +97,22 @@ def describe_tls_error(exc: BaseException, verify: bool | str) -> str:
     return f"TLS error ({exc})"
 
 
-def _from_environment(bundle: str) -> str | None:
-    """The variable requests users set that named this bundle, when it was not the suite's own option."""
-    if os.environ.get("RC_CA_BUNDLE") == bundle:
-        return None
-    return next((name for name in BUNDLE_VARIABLES[1:] if os.environ.get(name) == bundle), None)
+Bundle = tuple[str, str | None]
+"""A CA bundle the run used and where it was named (None: not known)."""
 
 
-def _untrusted(bundle: str | None, needed: str = "the certificate of the CA that signed it") -> str:
-    """What to do about a certificate the run does not trust, given the bundle it used (if any)."""
+def _untrusted(bundle: Bundle | None, needed: str = "the certificate of the CA that signed it") -> str:
+    """What to do about a certificate the run does not trust, given the bundle it used (if any): a bundle
+    another tool's variable named is not the suite's to edit, so the remedy is the suite's own option."""
     if bundle is None:
         return f"pass --ca-bundle PATH (or set RC_CA_BUNDLE) with {needed}"
-    if (variable := _from_environment(bundle)) is not None:
-        return f"the CA bundle {bundle} (from {variable}) does not hold it; pass --ca-bundle PATH with {needed}"
-    return f"the CA bundle {bundle} does not hold {needed}; add it to that file"
+    path, source = bundle
+    if source in BUNDLE_VARIABLES[1:]:
+        return f"the CA bundle {path} (from {source}) does not hold it; pass --ca-bundle PATH with {needed}"
+    return f"the CA bundle {path} does not hold {needed}; add it to that file"
 
 
-def _verification(message: str, bundle: str | None) -> str:
+def _verification(message: str, bundle: Bundle | None) -> str:
     lowered = message.lower()
     if "self-signed" in lowered or "self signed" in lowered:
         remedy = _untrusted(bundle, "that certificate")

@@ -20,7 +20,7 @@ from schemathesis.errors import FailureGroup
 from schemathesis.generation import GenerationMode
 
 from ..fragment import FRAGMENT, document
-from ..http import Client, describe_transport_error
+from ..http import Client
 from .config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
 from .draw import draw
 from .exchange import PRIVILEGED_GENERATED, GeneratedExchange
@@ -95,7 +95,7 @@ def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any])
             allow_redirects=False,
         )
     except requests.RequestException as exc:
-        exchange.error = describe_transport_error(exc, client.timeout, client.verify)
+        exchange.error = client.describe(exc)
         return exchange
     sent = response.request
     exchange.request_headers = {k: v for k, v in sent.headers.items() if k.lower() not in ("content-length",)}
