@@ -364,3 +364,14 @@ def test_html_renders_in_headless_chromium(tmp_path: Path) -> None:
     for clause in report["clauses"]:
         assert clause["id"] in dom
     assert "importer_importing_history" in dom
+
+
+def test_a_clause_lists_its_outcomes_in_the_order_its_verdict_is_taken() -> None:
+    """The first line of a clause's detail is the outcome its verdict comes from: a known drift on one probe
+    outranks a probe that could not be verified, in the verdict and in the detail alike."""
+    ledger = Ledger()
+    ledger.add(JudgementRecord("auth.missing", "no-headers", Verdict.NOT_VERIFIED, "rate limited"))
+    ledger.add(JudgementRecord("auth.missing", "only-user-id", Verdict.KNOWN_DRIFT, "3.x body", drift="d"))
+    (result,) = ledger.results()
+    assert result.verdict is Verdict.KNOWN_DRIFT
+    assert result.detail.splitlines()[0] == "[only-user-id] 3.x body"

@@ -33,7 +33,7 @@ class ClauseResult:
             key = (judgement.verdict, judgement.drift or judgement.detail)
             groups.setdefault(key, []).append(judgement.probe or "")
         lines = []
-        for (verdict, _), probes in sorted(groups.items(), key=lambda item: -item[0][0].rank):
+        for (verdict, _), probes in sorted(groups.items(), key=lambda item: item[0][0].severity, reverse=True):
             example = next(j for j in self.judgements if j.verdict is verdict and (j.probe or "") == probes[0])
             named = [p for p in probes if p]
             prefix = f"[{', '.join(named)}] " if len(self.judgements) > 1 and named else ""

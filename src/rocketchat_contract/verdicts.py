@@ -49,6 +49,12 @@ class Verdict(StrEnum):
         """
         return _RANK[self]
 
+    @property
+    def severity(self) -> tuple[int, bool]:
+        """The order findings are aggregated and listed in, worst last: by rank, then a known drift above
+        not verified, as it is a finding where not verified is the lack of one."""
+        return self.rank, self is Verdict.KNOWN_DRIFT
+
 
 _LABEL = {
     Verdict.CONFORMS: "conforms",
@@ -91,6 +97,5 @@ class Judgement:
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:
-    """Return the verdict a clause gets from its probes: the highest rank; a known drift outranks not verified,
-    as it is a finding where not verified is the lack of one."""
-    return max(verdicts, key=lambda v: (v.rank, v is Verdict.KNOWN_DRIFT), default=Verdict.NOT_VERIFIED)
+    """Return the verdict a clause gets from its probes: the most severe (``Verdict.severity``)."""
+    return max(verdicts, key=lambda v: v.severity, default=Verdict.NOT_VERIFIED)

@@ -79,7 +79,8 @@ def _target(target: dict[str, Any]) -> list[str]:
     lines += [f"- **Note:** {cell(note)}" for note in report.get("notes", [])]
     findings = [c for c in report.get("clauses", []) if c["verdict"] != "conforms"]
     if findings:
-        lines += ["", *clause_table(sorted(findings, key=lambda c: -Verdict(c["verdict"]).rank), DETAIL)]
+        worst_first = sorted(findings, key=lambda c: Verdict(c["verdict"]).severity, reverse=True)
+        lines += ["", *clause_table(worst_first, DETAIL)]
     return [*lines, ""]
 
 
