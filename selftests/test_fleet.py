@@ -23,7 +23,7 @@ from rocketchat_contract.fleet.command import (
 )
 from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
 from rocketchat_contract.fleet.merge import merge_reports
-from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record
+from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record, worst
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.schemas import store
@@ -290,6 +290,14 @@ def record(name: str, result: str) -> dict[str, Any]:
     return target_record(run)
 
 
+def test_a_target_with_a_partly_verified_clause_gets_its_verdict_as_headline() -> None:
+    """A report's summary also counts partly verified clauses; that count is no verdict and must not crash."""
+    report = compliance("rc-3.18.json")
+    assert report["summary"]["partly-verified"] > 0
+    target = target_record(TargetRun(spec(name="old"), status=0, report=report))
+    assert worst(target) == "known-drift"
+
+
 @pytest.mark.parametrize(
     ("outcomes", "allow", "status"),
     [
@@ -402,3 +410,4 @@ def test_the_progress_line_is_redrawn_on_a_terminal_and_a_heartbeat_in_a_log(mon
     monkeypatch.setattr(quiet, "last_beat", quiet.last_beat - 31)
     quiet.tick(running)
     assert log.getvalue().startswith("... 0/5 done, running 2: t0, t1") and "\r" not in log.getvalue()
+

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..contract import contract
-from ..verdicts import Verdict
+from ..verdicts import Verdict, verdict_of
 from ..verdicts import worst as worst_verdict
 from .command import redacted_url
 from .runner import TargetRun
@@ -159,7 +159,8 @@ def worst(target: dict[str, Any]) -> str:
     """The target's headline: its outcome when it has no verdicts, else its most severe verdict."""
     if target["outcome"] in ("untestable", "interrupted"):
         return str(target["outcome"])
-    present = [Verdict(v) for v, n in target["summary"].items() if n]
+    # The summary also counts "partly-verified" clauses, which is no verdict of its own.
+    present = [verdict for v, n in target["summary"].items() if n and (verdict := verdict_of(v)) is not None]
     return worst_verdict(present).value if present else Verdict.NOT_VERIFIED.value
 
 
