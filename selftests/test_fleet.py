@@ -22,10 +22,12 @@ from rocketchat_contract.fleet.command import (
     suite_dir,
 )
 from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
+from rocketchat_contract.fleet.html import render_fleet_html
 from rocketchat_contract.fleet.merge import merge_reports
 from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record, worst
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.terminal import Terminal
+from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.schemas import store
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
@@ -411,3 +413,23 @@ def test_the_progress_line_is_redrawn_on_a_terminal_and_a_heartbeat_in_a_log(mon
     quiet.tick(running)
     assert log.getvalue().startswith("... 0/5 done, running 2: t0, t1") and "\r" not in log.getvalue()
 
+
+def test_the_fleet_page_shows_a_clauses_evidence_as_the_single_report_does() -> None:
+    """One rendering of a clause's evidence: a local drift entry (--extra-drift) is named as local in both."""
+    report = compliance("rc-3.18.json")
+    clause = next(c for c in report["clauses"] if c.get("drift"))
+    clause["drift"]["origin"] = "site-drift.yaml"
+    run = TargetRun(spec(name="local"), status=0, report=report)
+    targets = [target_record(run)]
+    page = render_fleet_html(
+        fleet_document(
+            targets,
+            sources=["fleet.yaml"],
+            started_at="2026-11-30T09:00:00+00:00",
+            finished_at="2026-11-30T09:01:00+00:00",
+            allow_untestable=False,
+        )
+    )
+    single = render_html(report)
+    assert "Local entry" in single and "site-drift.yaml (--extra-drift)" in single
+    assert "Local entry" in page and "site-drift.yaml (--extra-drift)" in page

@@ -6,12 +6,13 @@ script sorts the matrix and opens the evidence a cell links to.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from ..reports.html import clause_evidence
 from .model import HEADLINE_RANK, worst
 from .vocabulary import (
     LEGEND,
@@ -30,10 +31,6 @@ from .vocabulary import (
 DETAIL = 260
 
 
-def _pretty(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)
-
-
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -43,7 +40,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(pretty=_pretty, first_line=first_line, label=label, mark=lambda v: MARKS.get(v, "?"))
+    env.filters.update(first_line=first_line, label=label, mark=lambda v: MARKS.get(v, "?"))
     return env
 
 
@@ -65,7 +62,7 @@ def _target_view(target: dict[str, Any], columns: list[dict[str, str]]) -> dict[
             {"clause": cid, "verdict": target["verdicts"].get(cid), "href": "#" + _anchor(target["name"], cid)}
             for cid in (c["id"] for c in columns)
         ],
-        "clauses": [{**c, "anchor": _anchor(target["name"], c["id"])} for c in report.get("clauses", [])],
+        "clauses": [Markup(clause_evidence(c, _anchor(target["name"], c["id"]))) for c in report.get("clauses", [])],
         "notes": report.get("notes", []),
     }
 

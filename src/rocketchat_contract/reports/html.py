@@ -245,22 +245,26 @@ def _exchange(exchange: dict[str, Any]) -> str:
     )
 
 
+def clause_evidence(clause: dict[str, Any], anchor: str) -> str:
+    """One clause of a report as a ``<details>`` block with id ``anchor``: its statement, why the verdict,
+    the drift entry, the verdict per request and the masked exchanges (the fleet page shows the same)."""
+    exchanges = clause["evidence"]
+    count = f"{len(exchanges)} exchange{'s' if len(exchanges) != 1 else ''}"
+    recorded = "".join(_exchange(x) for x in exchanges) or f"<p>{_NO_EVIDENCE}</p>"
+    return (
+        f'<details id="{_e(anchor)}"><summary><code>{_e(clause["id"])}</code> '
+        f'{_badge(clause["verdict"])}<span class="title">{_e(clause["title"])} ({count})</span></summary>'
+        f'<div class="body"><p class="statement">{_e(clause["source"].capitalize())}: '
+        f"{_e(clause['statement'])}</p>"
+        f"<h3>Why this verdict</h3><pre>{_e(clause['detail'])}</pre>"
+        f"{_drift(clause.get('drift'))}{_probes(clause['probes'])}"
+        f"<h3>Evidence (secrets masked)</h3>{recorded}</div></details>"
+    )
+
+
 def _evidence(clauses: list[dict[str, Any]]) -> str:
-    blocks = []
-    for clause in clauses:
-        exchanges = clause["evidence"]
-        count = f"{len(exchanges)} exchange{'s' if len(exchanges) != 1 else ''}"
-        recorded = "".join(_exchange(x) for x in exchanges) or f"<p>{_NO_EVIDENCE}</p>"
-        blocks.append(
-            f'<details id="{_anchor(clause["id"])}"><summary><code>{_e(clause["id"])}</code> '
-            f'{_badge(clause["verdict"])}<span class="title">{_e(clause["title"])} ({count})</span></summary>'
-            f'<div class="body"><p class="statement">{_e(clause["source"].capitalize())}: '
-            f"{_e(clause['statement'])}</p>"
-            f"<h3>Why this verdict</h3><pre>{_e(clause['detail'])}</pre>"
-            f"{_drift(clause.get('drift'))}{_probes(clause['probes'])}"
-            f"<h3>Evidence (secrets masked)</h3>{recorded}</div></details>"
-        )
-    return f"<section><h2>Evidence</h2>{''.join(blocks)}</section>"
+    blocks = "".join(clause_evidence(clause, _anchor(clause["id"])) for clause in clauses)
+    return f"<section><h2>Evidence</h2>{blocks}</section>"
 
 
 def render_html(report: dict[str, Any]) -> str:
