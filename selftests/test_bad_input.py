@@ -7,6 +7,7 @@ environment, and must stop with a message that names what was wrong.
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
 import threading
@@ -246,6 +247,30 @@ def test_missing_report_folder_is_created_and_noted(pytester: pytest.Pytester, t
     assert result.ret == 0, result.stdout.str()
     assert f"created the folder {report.parent} for r.json" in result.stdout.str()
     assert json.loads(report.read_text())["notes"][0] == f"created the folder {report.parent} for r.json"
+
+
+def test_a_report_that_cannot_be_written_at_the_end_is_one_line_and_exit_4(
+    pytester: pytest.Pytester, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills up during the run: the verdicts stand, the missing report is named in one line, the
+    run that would have passed exits 4, and the report written before survives whole."""
+    render = importlib.import_module("rocketchat_contract.reports.render")  # the package's render() hides it
+
+    report = tmp_path / "r.json"
+    report.write_text('{"previous": true}')
+
+    def full_disk(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(render, "_replace", full_disk)
+    result = pytester.runpytest_inprocess(
+        str(SUITE), "-p", "no:cacheprovider", "-q", "--compliance-report", str(report)
+    )
+    text = result.stdout.str() + result.stderr.str()
+    assert result.ret == 4, text
+    assert f"rocketchat-contract: could not write the report {report} (No space left on device)" in text
+    assert "Traceback" not in text and "INTERNALERROR" not in text
+    assert json.loads(report.read_text()) == {"previous": True}
 
 
 def test_help_works_whatever_the_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:

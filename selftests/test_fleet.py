@@ -128,6 +128,20 @@ def test_a_missing_fleet_file_and_bad_options_exit_4(tmp_path: Path, capsys: pyt
     assert "Traceback" not in err
 
 
+def test_a_fleet_report_path_is_checked_as_a_compliance_report_path_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One check for both: a path under a file, or a folder the fleet cannot write in, fails before any run."""
+    good = write(tmp_path, "targets:\n  - {name: a, base_url: 'http://x'}\n")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert main(["fleet", str(good), "--report", str(blocker / "sub" / "out.json")]) == 4
+    assert f"{blocker} is a file, not a folder" in capsys.readouterr().err
+    created = tmp_path / "new" / "out.md"
+    assert main(["fleet", "--merge", str(tmp_path / "none.json"), "--report", str(created)]) == 4
+    assert f"created the folder {created.parent} for out.md" in capsys.readouterr().err
+
+
 def test_the_readme_fleet_file_is_valid() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Many servers") :]

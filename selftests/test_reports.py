@@ -375,3 +375,20 @@ def test_a_clause_lists_its_outcomes_in_the_order_its_verdict_is_taken() -> None
     (result,) = ledger.results()
     assert result.verdict is Verdict.KNOWN_DRIFT
     assert result.detail.splitlines()[0] == "[only-user-id] 3.x body"
+
+
+def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A failed write leaves the previous file and no partial one; the other formats are still written."""
+    from rocketchat_contract.reports.render import ReportError, write_as
+
+    def renderer(document: dict[str, Any], suffix: str) -> str:
+        if suffix == ".md":
+            raise OSError(28, "No space left on device")
+        return f"{suffix} {document['n']}"
+
+    kept, written = tmp_path / "r.md", tmp_path / "r.json"
+    kept.write_text("previous")
+    with pytest.raises(ReportError, match=r"could not write the report .*r\.md \(No space left on device\)"):
+        write_as([kept, written], {"n": 1}, renderer)
+    assert kept.read_text() == "previous" and written.read_text() == ".json 1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +21,7 @@ from .credentials import Credential, CredentialError, from_environment
 from .generated.config import DEFAULT_EXAMPLES, SEED, Fuzz
 from .plugin import DEFAULT_OPERATION
 from .redact import without_userinfo
-from .reports.render import FORMATS as REPORT_FORMATS
+from .reports.render import ReportError, check_report_path
 from .tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 from .versions import EXPECTED_FORM, VersionError, read_version
 
@@ -315,28 +314,9 @@ def _operation(config: pytest.Config, embedded: bool) -> Any:
 
 
 def _report_path(text: str, notes: list[str]) -> Path:
-    """Check that a report can be written where asked, creating its folder (and saying so) if need be."""
-    path = Path(text)
-    where = f"--compliance-report {text}"
-    if path.suffix.lower() not in REPORT_FORMATS:
-        raise OptionError(f"{where}: the name must end in .json, .md or .html")
-    if path.is_dir():
-        raise OptionError(f"{where}: that is a folder; expected a file name ending in .json, .md or .html")
-    folder = path.parent
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is not None and not existing.is_dir():
-        raise OptionError(f"{where}: {existing} is a file, not a folder")
-    if not folder.exists():
-        try:
-            folder.mkdir(parents=True)
-        except OSError as exc:
-            raise OptionError(f"{where}: cannot create the folder {folder} ({exc.strerror})") from None
-        notes.append(f"created the folder {folder} for {path.name}")
     try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise OptionError(f"{where}: cannot write in the folder {folder} ({exc.strerror})") from None
-    if path.exists() and not os.access(path, os.W_OK):
-        raise OptionError(f"{where}: the file exists and is not writable")
+        path, note = check_report_path(text, "--compliance-report")
+    except ReportError as exc:
+        raise OptionError(str(exc)) from None
+    notes += [note] if note else []
     return path

@@ -39,6 +39,8 @@ class PluginState:
         self.options: Options | None = None
         """Every setting of the plugin, validated before any traffic (options.py)."""
         self.restore_sigterm: Callable[[], None] | None = None
+        self.report_error: str | None = None
+        """Why a requested compliance report could not be written at the end of the session."""
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -295,7 +297,8 @@ def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factor
             # the controller turn the reported error into exit status 4 (_ReportListener).
             request.session.shouldstop = message
             pytest.fail(message, pytrace=False)
-        _write_aborted_reports(config, state.record)
+        if (unwritten := _write_aborted_reports(config, state.record)) is not None:
+            message = f"{message}; {unwritten}"
         pytest.exit(message, returncode=4)
     return state.record
 
@@ -393,20 +396,27 @@ class _ReportListener:
             session.exitstatus = 4
 
 
-def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> None:
+def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> str | None:
     """Requested reports of a run that judged nothing still get written, saying why (their ``aborted`` field)."""
     from .reporting import Collector
 
     collector = Collector()
     collector.run = record
-    _write_reports(config, collector)
+    return _write_reports(config, collector)
 
 
-def _write_reports(config: pytest.Config, collector: Collector) -> None:
-    """Write the reports --compliance-report asks for, if any."""
+def _write_reports(config: pytest.Config, collector: Collector) -> str | None:
+    """Write the reports --compliance-report asks for, if any; say in one line which could not be written."""
+    from .reports.render import ReportError
+
     settings = options(config)
-    if settings.reports:
+    if not settings.reports:
+        return None
+    try:
         collector.write(list(settings.reports), strict_docs=settings.strict_docs)
+    except ReportError as exc:
+        return str(exc)
+    return None
 
 
 def _reports_here(config: pytest.Config) -> bool:
@@ -421,6 +431,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.section("rocketchat-contract verdicts")
     for line in state.collector.summary_lines():
         terminalreporter.write_line(line)
+    if state.report_error is not None:
+        terminalreporter.write_line(f"rocketchat-contract: {state.report_error}", red=True, bold=True)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -433,4 +445,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             session.exitstatus = pytest.ExitCode.INTERRUPTED
     if state is None or state.collector is None or not _reports_here(config):
         return
-    _write_reports(config, state.collector)
+    state.report_error = _write_reports(config, state.collector)
+    if state.report_error is not None and session.exitstatus == 0:
+        session.exitstatus = 4  # a CI job must not pass without the report it asked for

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..reports.render import FORMATS
+from ..reports.render import ReportError, check_report_path
 from .fleetfile import FleetFileError, load_fleet
 from .merge import FleetReportError, load_fleet_report, merge_reports
 from .model import EXIT_UNTESTABLE, fleet_document, now, target_record
@@ -69,14 +68,14 @@ def _fail(message: str) -> int:
 
 
 def _check_reports(paths: list[Path]) -> str | None:
+    """The first --report that cannot be written, in one line (None: all can); say which folders were created."""
     for path in paths:
-        if path.suffix.lower() not in FORMATS:
-            return f"--report {path}: the name must end in .json, .md or .html"
-        if path.exists() and path.is_dir():
-            return f"--report {path}: is a folder"
-        parent = path.parent if str(path.parent) else Path(".")
-        if parent.exists() and not (parent.is_dir() and os.access(parent, os.W_OK)):
-            return f"--report {path}: cannot write into {parent}"
+        try:
+            _, note = check_report_path(str(path), "--report")
+        except ReportError as exc:
+            return str(exc)
+        if note:
+            print(f"rocketchat-contract fleet: {note}", file=sys.stderr)
     return None
 
 
@@ -127,9 +126,8 @@ def _run(args: argparse.Namespace, specs: list[Any]) -> int:
     )
     if args.logs:
         _keep_logs(args.logs, runs)
-    write_fleet_reports(args.report, document)
     terminal.matrix(document)
-    return int(document["exit_status"])
+    return _write(args.report, document)
 
 
 def _keep_logs(folder: Path, runs: list[TargetRun]) -> None:
@@ -144,6 +142,16 @@ def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool) ->
         merged = merge_reports(documents, allow_untestable=allow_untestable)
     except FleetReportError as exc:
         return _fail(str(exc))
-    write_fleet_reports(reports, merged)
     Terminal(len(merged["targets"])).matrix(merged)
-    return int(merged["exit_status"])
+    return _write(reports, merged)
+
+
+def _write(paths: list[Path], document: dict[str, Any]) -> int:
+    """Write the fleet reports; the fleet's exit status, or 4 when it passed but a report could not be written."""
+    status = int(document["exit_status"])
+    try:
+        write_fleet_reports(paths, document)
+    except ReportError as exc:
+        failed = _fail(str(exc))
+        return status or failed
+    return status

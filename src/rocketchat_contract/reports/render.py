@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,40 @@ from typing import Any
 FORMATS = (".json", ".md", ".html")
 """The report formats, by extension: compliance reports and fleet reports alike."""
 Renderer = Callable[[dict[str, Any]], str]
+
+
+class ReportError(ValueError):
+    """A report that cannot be written where asked; the message is one line that names the file."""
+
+
+def check_report_path(text: str, flag: str) -> tuple[Path, str | None]:
+    """Check, before any traffic, that a report can be written at ``text`` (given with ``flag``); create its
+    folder if need be. Return the path and a note when a folder was created; raise ReportError otherwise."""
+    path = Path(text)
+    where = f"{flag} {text}"
+    if path.suffix.lower() not in FORMATS:
+        raise ReportError(f"{where}: the name must end in .json, .md or .html")
+    if path.is_dir():
+        raise ReportError(f"{where}: that is a folder; expected a file name ending in .json, .md or .html")
+    folder = path.parent
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise ReportError(f"{where}: {existing} is a file, not a folder")
+    note = None
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise ReportError(f"{where}: cannot create the folder {folder} ({exc.strerror})") from None
+        note = f"created the folder {folder} for {path.name}"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ReportError(f"{where}: cannot write in the folder {folder} ({exc.strerror})") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ReportError(f"{where}: the file exists and is not writable")
+    return path, note
 
 
 def render_as(document: dict[str, Any], suffix: str, markdown: Renderer, html: Renderer) -> str:
@@ -40,7 +76,25 @@ def render(report: dict[str, Any], suffix: str) -> str:
 
 
 def write_as(paths: Iterable[Path], document: dict[str, Any], render_one: Callable[[dict[str, Any], str], str]) -> None:
-    """Write ``document`` to each path in the format of its extension, creating folders as needed."""
+    """Write ``document`` to each path in the format of its extension, creating folders as needed.
+
+    Each file is written whole or not at all (a full disk leaves the previous report, not half of one);
+    a file that could not be written raises ReportError once every other file has been written."""
+    failed = []
     for path in paths:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render_one(document, path.suffix.lower()), encoding="utf-8")
+        try:
+            _replace(path, render_one(document, path.suffix.lower()))
+        except OSError as exc:
+            failed.append(f"{path} ({exc.strerror or exc})")
+    if failed:
+        raise ReportError(f"could not write the report {', '.join(failed)}")
+
+
+def _replace(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
