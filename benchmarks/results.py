@@ -41,7 +41,13 @@ def _startup(result: Startup) -> list[str]:
     imported = _span(result.import_ms, "ms", 1)
     client = _span(result.client) if result.client else "not measured"
     lines += ["", f"`import rocketchat_contract.plugin` with pytest loaded: {imported}.",
-              f"Minimal client, the 8.8 run's requests {CLIENT_PARALLEL} at a time: {client}.",
+              f"Minimal client, the 8.8 run's requests {CLIENT_PARALLEL} at a time: {client}."]
+    if result.generated_ms:
+        lines += ["What the generated requests add before the first of them is sent (`GENERATED_PROBE`, outside "
+                  "pytest, so a lower bound): importing schemathesis's OpenAPI layer "
+                  f"{_span([g[0] for g in result.generated_ms], 'ms', 0)}, drawing every request "
+                  f"{_span([g[1] for g in result.generated_ms], 'ms', 0)}."]
+    lines += [
               f"Contract runs ended: {'; '.join(sorted(outcome))}."]
     return lines
 

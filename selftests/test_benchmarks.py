@@ -35,7 +35,7 @@ def test_the_plugins_import_time_is_read_from_the_probe(bench: dict[str, ModuleT
     startup = bench["startup"]
     done = subprocess.run([sys.executable, "-c", startup.IMPORT_PROBE], capture_output=True, text=True, check=True)
     assert startup.plugin_import_ms(done.stdout) > 0
-    with pytest.raises(ValueError, match="no import time"):
+    with pytest.raises(ValueError, match="expected 1 time"):
         startup.plugin_import_ms("Traceback (most recent call last):")
 
 
@@ -65,6 +65,19 @@ def test_targets_compare_runs_with_their_floors(bench: dict[str, ModuleType]) ->
     assert result.targets()[2][3]
     result.import_ms = [31.0]
     assert not result.targets()[0][3]
+    result.generated_ms = [(120.0, 80.0)]
+    assert "generated requests' import and drawing alone take 0.20 s of the 0.18 s" in result.targets()[2][1]
+
+
+def test_the_generated_probe_times_the_import_and_the_drawing(bench: dict[str, ModuleType]) -> None:
+    startup = bench["startup"]
+    done = subprocess.run(
+        [sys.executable, "-c", startup.GENERATED_PROBE], capture_output=True, text=True, check=True, cwd=startup.REPO
+    )
+    load_ms, draw_ms = startup.printed_ms(done.stdout, 2)
+    assert load_ms > 0 and draw_ms > 0
+    with pytest.raises(ValueError, match="expected 2 time"):
+        startup.printed_ms("12.5", 2)
 
 
 def test_the_fleet_mixes_every_profile_delays_and_faults(bench: dict[str, ModuleType]) -> None:
