@@ -67,7 +67,20 @@ class ReportDiff:
 
     old: dict[str, Any]
     new: dict[str, Any]
-    changes: list[ClauseChange] = field(default_factory=list)
+    found: list[ClauseChange] = field(default_factory=list)
+    """Every clause that changed, values-only changes included."""
+    values: bool = False
+    """Whether values-only changes are listed (``--all``)."""
+
+    @property
+    def changes(self) -> list[ClauseChange]:
+        """The listed clauses."""
+        return [c for c in self.found if self.values or not c.values_only]
+
+    @property
+    def hidden(self) -> int:
+        """Clauses left out because only values changed."""
+        return len(self.found) - len(self.changes)
 
     @property
     def regressions(self) -> list[ClauseChange]:
@@ -227,10 +240,10 @@ def diff_reports(old: dict[str, Any], new: dict[str, Any], *, values: bool = Fal
         if verdict_changed:
             lines.append(f"now: {first_line(now['detail'], 160)}")
         values_only = not verdict_changed and not shape_changed(was, now)
-        if lines and (values or not values_only):
+        if lines:
             changes.append(ClauseChange(clause_id, was["verdict"], now["verdict"], tuple(lines), values_only))
     changes.sort(key=lambda c: not c.regressed)
-    return ReportDiff(old, new, changes)
+    return ReportDiff(old, new, changes, values)
 
 
 def _version(report: dict[str, Any]) -> str:
@@ -259,7 +272,7 @@ def render_diff(diff: ReportDiff) -> str:
         f"| Verdicts | {summary_line(old['summary'])} | {summary_line(new['summary'])} |",
         "",
     ]
-    hidden = len(diff_reports(old, new, values=True).changes) - len(diff.changes)
+    hidden = diff.hidden
     if not diff.changes:
         lines.append(
             f"**No change:** all {len(new['clauses'])} clauses have the same verdicts and answers of the same shape."
