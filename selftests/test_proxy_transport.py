@@ -211,26 +211,28 @@ def test_unknown_ca_with_a_bundle_does_not_ask_for_one(
     assert "pass --ca-bundle" not in error
 
 
-def test_unknown_ca_with_a_bundle_from_requests_ca_bundle_says_where_it_came_from(
-    tls_server: Callable[..., str], ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("source", "remedy"),
+    [
+        ("REQUESTS_CA_BUNDLE", "(from REQUESTS_CA_BUNDLE) does not hold it; pass --ca-bundle PATH"),
+        ("--ca-bundle", "does not hold the certificate of the CA that signed it; add it to that file"),
+    ],
+)
+def test_the_remedy_names_the_setting_that_chose_the_bundle(
+    source: str,
+    remedy: str,
+    tls_server: Callable[..., str],
+    ca: trustme.CA,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """REQUESTS_CA_BUNDLE names the same file either way: the run knows which setting chose it, and the
+    message never guesses that from the environment."""
     other = _bundle(trustme.CA(), tmp_path / "other.pem")
     monkeypatch.delenv("RC_CA_BUNDLE", raising=False)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", other)
-    error = _error(tls_server(ca.issue_cert("127.0.0.1")), other, "REQUESTS_CA_BUNDLE")
-    assert "(from REQUESTS_CA_BUNDLE)" in error and "pass --ca-bundle PATH" in error
-
-
-def test_a_bundle_named_by_the_option_is_blamed_on_the_option_even_when_a_variable_names_it_too(
-    tls_server: Callable[..., str], ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The run knows where its bundle came from; the message never guesses it from the environment."""
-    other = _bundle(trustme.CA(), tmp_path / "other.pem")
-    monkeypatch.delenv("RC_CA_BUNDLE", raising=False)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", other)
-    error = _error(tls_server(ca.issue_cert("127.0.0.1")), other, "--ca-bundle")
-    assert f"the CA bundle {other} does not hold" in error and "add it to that file" in error
-    assert "REQUESTS_CA_BUNDLE" not in error and "pass --ca-bundle" not in error
+    error = _error(tls_server(ca.issue_cert("127.0.0.1")), other, source)
+    assert f"the CA bundle {other} {remedy}" in error
 
 
 def test_self_signed(tls_server: Callable[..., str], no_bundle_variables: None) -> None:
