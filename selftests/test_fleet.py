@@ -138,6 +138,8 @@ def test_a_fleet_report_path_is_checked_as_a_compliance_report_path_is(
     assert main(["fleet", str(good), "--report", str(blocker / "sub" / "out.json")]) == 4
     assert f"{blocker} is a file, not a folder" in capsys.readouterr().err
     created = tmp_path / "new" / "out.md"
+    assert main(["fleet", str(tmp_path / "nowhere.yaml"), "--report", str(created)]) == 4
+    assert not created.parent.exists()  # a bad fleet file fails before any folder is made
     assert main(["fleet", "--merge", str(tmp_path / "none.json"), "--report", str(created)]) == 4
     assert f"created the folder {created.parent} for out.md" in capsys.readouterr().err
 

@@ -81,20 +81,23 @@ def _check_reports(paths: list[Path]) -> str | None:
 
 def run_fleet(args: argparse.Namespace) -> int:
     """Run the ``fleet`` subcommand; return its exit status."""
-    if (problem := _check_reports(args.report)) is not None:
-        return _fail(problem)
     if args.merge and args.fleet_file:
         return _fail("give a fleet file or --merge REPORT.json …, not both")
-    if args.merge:
-        return _merge(args.merge, args.report, allow_untestable=args.allow_untestable)
-    if not args.fleet_file:
+    if not args.merge and not args.fleet_file:
         return _fail("give a fleet file (FLEET.yaml), or --merge REPORT.json … to merge fleet reports")
     if args.jobs is not None and args.jobs < 1:
         return _fail("--jobs must be at least 1")
-    try:
-        specs = load_fleet(args.fleet_file)
-    except FleetFileError as exc:
-        return _fail(str(exc))
+    specs = []
+    if not args.merge:
+        try:
+            specs = load_fleet(args.fleet_file)
+        except FleetFileError as exc:
+            return _fail(str(exc))
+    # Last, as it may create folders: only once everything else is known to be fine.
+    if (problem := _check_reports(args.report)) is not None:
+        return _fail(problem)
+    if args.merge:
+        return _merge(args.merge, args.report, allow_untestable=args.allow_untestable)
     return _run(args, specs)
 
 
