@@ -15,7 +15,7 @@ from pathlib import Path
 import results
 from fleet_scale import measure_scale
 from measure import load, machine
-from startup import REPO, Startup, measure_runs, measure_unrelated
+from startup import REPO, Startup, measure_generated, measure_runs, measure_unrelated
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -49,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure_unrelated(startup, args.runs)
         log("contract runs: 8.8 without delays, Restivus era with real delays")
         measure_runs(startup, args.runs)
+        log("the generated requests' import and drawing, outside pytest")
+        measure_generated(startup, args.runs)
         loads.append(("after the start-up part", load()))
     if args.only in (None, "fleet"):
         log(f"fleet of {args.fleet_size} reference servers, --jobs 1 then --jobs 4")

@@ -379,7 +379,7 @@ def test_a_clause_lists_its_outcomes_in_the_order_its_verdict_is_taken() -> None
 
 def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     """A failed write leaves the previous file and no partial one; the other formats are still written."""
-    from rocketchat_contract.reports.render import ReportError, write_as
+    from rocketchat_contract.reports.render import ReportWriteError, write_as
 
     def renderer(document: dict[str, Any], suffix: str) -> str:
         if suffix == ".md":
@@ -388,7 +388,7 @@ def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
 
     kept, written = tmp_path / "r.md", tmp_path / "r.json"
     kept.write_text("previous")
-    with pytest.raises(ReportError, match=r"could not write the report .*r\.md \(No space left on device\)"):
+    with pytest.raises(ReportWriteError, match=r"could not write the report .*r\.md \(No space left on device\)"):
         write_as([kept, written], {"n": 1}, renderer)
     assert kept.read_text() == "previous" and written.read_text() == ".json 1"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md"]

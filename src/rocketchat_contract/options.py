@@ -21,7 +21,7 @@ from .credentials import Credential, CredentialError, from_environment
 from .generated.config import DEFAULT_EXAMPLES, SEED, Fuzz
 from .plugin import DEFAULT_OPERATION
 from .redact import without_userinfo
-from .reports.render import ReportError, check_report_path
+from .reports.render import ReportWriteError, check_report_path
 from .tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 from .versions import EXPECTED_FORM, VersionError, read_version
 
@@ -316,7 +316,8 @@ def _operation(config: pytest.Config, embedded: bool) -> Any:
 def _report_path(text: str, notes: list[str]) -> Path:
     try:
         path, note = check_report_path(text, "--compliance-report")
-    except ReportError as exc:
+    except ReportWriteError as exc:
         raise OptionError(str(exc)) from None
-    notes += [note] if note else []
+    if note:
+        notes.append(note)
     return path

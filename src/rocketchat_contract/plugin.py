@@ -407,14 +407,14 @@ def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> str | No
 
 def _write_reports(config: pytest.Config, collector: Collector) -> str | None:
     """Write the reports --compliance-report asks for, if any; say in one line which could not be written."""
-    from .reports.render import ReportError
+    from .reports.render import ReportWriteError
 
     settings = options(config)
     if not settings.reports:
         return None
     try:
         collector.write(list(settings.reports), strict_docs=settings.strict_docs)
-    except ReportError as exc:
+    except ReportWriteError as exc:
         return str(exc)
     return None
 

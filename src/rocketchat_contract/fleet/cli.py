@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..reports.render import ReportError, check_report_path
+from ..reports.render import ReportWriteError, check_report_path
 from .fleetfile import FleetFileError, load_fleet
 from .merge import FleetReportError, load_fleet_report, merge_reports
 from .model import EXIT_UNTESTABLE, fleet_document, now, target_record
@@ -72,7 +72,7 @@ def _check_reports(paths: list[Path]) -> str | None:
     for path in paths:
         try:
             _, note = check_report_path(str(path), "--report")
-        except ReportError as exc:
+        except ReportWriteError as exc:
             return str(exc)
         if note:
             print(f"rocketchat-contract fleet: {note}", file=sys.stderr)
@@ -154,7 +154,7 @@ def _write(paths: list[Path], document: dict[str, Any]) -> int:
     status = int(document["exit_status"])
     try:
         write_fleet_reports(paths, document)
-    except ReportError as exc:
+    except ReportWriteError as exc:
         failed = _fail(str(exc))
         return status or failed
     return status

@@ -34,7 +34,6 @@ class Member:
         return "RC_" + "".join(c if c.isalnum() else "_" for c in self.name.upper()) + "_"
 
 
-
 class ReferenceFleet:
     """Start every member's server; stop them all on exit."""
 

@@ -1,4 +1,4 @@
-"""Render a report document as JSON, Markdown or HTML, chosen by the file name's extension."""
+"""Render a report document as JSON, Markdown or HTML, chosen by the file name's extension, and write it where asked."""
 
 from __future__ import annotations
 
@@ -14,37 +14,37 @@ FORMATS = (".json", ".md", ".html")
 Renderer = Callable[[dict[str, Any]], str]
 
 
-class ReportError(ValueError):
+class ReportWriteError(ValueError):
     """A report that cannot be written where asked; the message is one line that names the file."""
 
 
 def check_report_path(text: str, flag: str) -> tuple[Path, str | None]:
     """Check, before any traffic, that a report can be written at ``text`` (given with ``flag``); create its
-    folder if need be. Return the path and a note when a folder was created; raise ReportError otherwise."""
+    folder if need be. Return the path and a note when a folder was created; raise ReportWriteError otherwise."""
     path = Path(text)
     where = f"{flag} {text}"
     if path.suffix.lower() not in FORMATS:
-        raise ReportError(f"{where}: the name must end in .json, .md or .html")
+        raise ReportWriteError(f"{where}: the name must end in .json, .md or .html")
     if path.is_dir():
-        raise ReportError(f"{where}: that is a folder; expected a file name ending in .json, .md or .html")
+        raise ReportWriteError(f"{where}: that is a folder; expected a file name ending in .json, .md or .html")
     folder = path.parent
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
-        raise ReportError(f"{where}: {existing} is a file, not a folder")
+        raise ReportWriteError(f"{where}: {existing} is a file, not a folder")
     note = None
     if not folder.exists():
         try:
             folder.mkdir(parents=True)
         except OSError as exc:
-            raise ReportError(f"{where}: cannot create the folder {folder} ({exc.strerror})") from None
+            raise ReportWriteError(f"{where}: cannot create the folder {folder} ({exc.strerror})") from None
         note = f"created the folder {folder} for {path.name}"
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        raise ReportError(f"{where}: cannot write in the folder {folder} ({exc.strerror})") from None
+        raise ReportWriteError(f"{where}: cannot write in the folder {folder} ({exc.strerror})") from None
     if path.exists() and not os.access(path, os.W_OK):
-        raise ReportError(f"{where}: the file exists and is not writable")
+        raise ReportWriteError(f"{where}: the file exists and is not writable")
     return path, note
 
 
@@ -79,7 +79,7 @@ def write_as(paths: Iterable[Path], document: dict[str, Any], render_one: Callab
     """Write ``document`` to each path in the format of its extension, creating folders as needed.
 
     Each file is written whole or not at all (a full disk leaves the previous report, not half of one);
-    a file that could not be written raises ReportError once every other file has been written."""
+    a file that could not be written raises ReportWriteError once every other file has been written."""
     failed = []
     for path in paths:
         try:
@@ -87,7 +87,7 @@ def write_as(paths: Iterable[Path], document: dict[str, Any], render_one: Callab
         except OSError as exc:
             failed.append(f"{path} ({exc.strerror or exc})")
     if failed:
-        raise ReportError(f"could not write the report {', '.join(failed)}")
+        raise ReportWriteError(f"could not write the report {', '.join(failed)}")
 
 
 def _replace(path: Path, text: str) -> None:
