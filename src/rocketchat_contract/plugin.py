@@ -448,3 +448,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.report_error = _write_reports(config, state.collector)
     if state.report_error is not None and session.exitstatus == 0:
         session.exitstatus = 4  # a CI job must not pass without the report it asked for
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> Any:
+    """A path option written with a space (``--ca-bundle /etc/ca.pem``) must not root the session elsewhere;
+    checked before pytest's output capture starts, since the repair may run the command again."""
+    if any(arg.startswith("--") and "=" not in arg for arg in args):
+        from .space_paths import repair
+
+        repair(early_config, args, parser, GROUP)
+    return (yield)
