@@ -16,18 +16,26 @@ with what real deployments add: gzip (JSON included), nginx's default header buf
 
 A second plain-HTTP server answers everything with a 301 to the TLS server, like ``http://`` redirected to
 ``https://``. Without nginx on the machine the tests that use it skip, saying so.
+
+nginx never outlives the run that started it: it runs in its own process group (the finalizer stops the
+master and its workers together), and the kernel sends the master SIGTERM when the process that started
+it dies (``PR_SET_PDEATHSIG``), so a run killed by a timeout, SIGTERM or SIGKILL stops it too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +54,9 @@ NO_NGINX = (
     "(apt-get install nginx-light, as .ci/run does) to run them"
 )
 START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1
+"""prctl option (linux/prctl.h): the signal a process gets when the thread that started it dies."""
 PROXY_USER, PROXY_PASSWORD = "gatekeeper", "proxy-pass-5e3b9c"
 
 CONFIG = """\
@@ -228,6 +239,25 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"nginx did not listen on 127.0.0.1:{port} within {START_TIMEOUT:g} s")
 
 
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A preexec_fn that asks the kernel to SIGTERM nginx when this process dies (None off Linux).
+
+    libc's prctl is looked up here, before the fork: the child only calls it. A parent that died before
+    the call was made is caught by comparing the child's parent with the one it was forked from.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return die_with_parent
+
+
 def start_nginx(root: Path, upstream: ReferenceServer) -> tuple[subprocess.Popen[bytes], NginxFront]:
     """Write the config into ``root`` and start nginx on free ports; the caller stops the process."""
     assert NGINX is not None, NO_NGINX
@@ -260,6 +290,8 @@ def start_nginx(root: Path, upstream: ReferenceServer) -> tuple[subprocess.Popen
             [NGINX, "-p", str(root), "-e", str(root / "error.log"), "-c", str(conf)],
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_parent_death_signal(),
         )
     try:
         for port in (front.http_port, front.https_port, front.redirect_port):
@@ -270,13 +302,21 @@ def start_nginx(root: Path, upstream: ReferenceServer) -> tuple[subprocess.Popen
     return process, front
 
 
+def _signal_group(group: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, sig)
+
+
 def stop_nginx(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+    """Stop the master and its workers (the process group nginx leads), forcefully after STOP_TIMEOUT."""
+    group = process.pid
+    _signal_group(group, signal.SIGTERM)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
+    _signal_group(group, signal.SIGKILL)
 
 
 @pytest.fixture(scope="session")
