@@ -262,3 +262,27 @@ def test_command_line_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert "| `success.step` **regressed** |" in result.stdout
+
+
+def _aborted_report() -> dict[str, Any]:
+    """The report a run writes when its target cannot be tested (build_report of a RunRecord with an error)."""
+    from rocketchat_contract.ledger import Ledger
+    from rocketchat_contract.record import RunRecord
+    from rocketchat_contract.reports import build_report
+
+    run = RunRecord(base_url="https://chat.example.com", started_at="2025-06-03T10:00:00+00:00")
+    run.error = "cannot test https://chat.example.com: connection refused"
+    return build_report(run, Ledger(), strict_docs=False)
+
+
+@pytest.mark.parametrize("aborted_side", ["old", "new"])
+def test_an_aborted_report_is_named_with_its_reason_not_diffed(
+    aborted_side: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An aborted run judged nothing: diff says so and why (exit 2), instead of 14 'not judged' regressions."""
+    judged, aborted = load("rc-8.8.json"), _aborted_report()
+    old, new = (aborted, judged) if aborted_side == "old" else (judged, aborted)
+    code, out, err = run_diff(tmp_path, old, new, capsys)
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1, err
+    assert f"{aborted_side}.json is the report of an aborted run" in err and "connection refused" in err

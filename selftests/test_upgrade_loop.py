@@ -222,6 +222,19 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
     assert "# not proposed: success.response: privileged: status 500" in out
 
 
+def test_an_aborted_report_says_so_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run that could not test its target has nothing to propose from: say the report was aborted, and why."""
+    from rocketchat_contract.ledger import Ledger
+    from rocketchat_contract.record import RunRecord
+    from rocketchat_contract.reports import build_report
+
+    run = RunRecord(base_url="https://chat.example.com", started_at="2025-06-03T10:00:00+00:00")
+    run.error = "cannot test https://chat.example.com: TLS certificate not trusted"
+    code, out, err = propose(_report(tmp_path, build_report(run, Ledger(), strict_docs=False)), capsys)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and "aborted run" in err and "TLS certificate not trusted" in err
+
+
 @pytest.mark.parametrize(
     ("content", "message"), [(None, "no such file"), ("{", "not JSON"), ("{}", "not a compliance")]
 )

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .diff import ReportError, diff_reports, load_report, render_diff
+from .diff import ReportError, check_judged, diff_reports, load_report, render_diff
 from .fleet.cli import add_fleet_parser, run_fleet
 from .fleet.diff import is_fleet_report, run_fleet_diff
 from .fleet.merge import FleetReportError
@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
         "answers changed shape between two JSON compliance reports (written with --compliance-report "
         "PATH.json); counts moving during an import are not a change unless --all is given. "
         "Exit status: 0 nothing regressed, 1 a verdict got worse or a clause is gone, "
-        "2 unreadable or invalid input.",
+        "2 unreadable or invalid input, or the report of an aborted run.",
     )
     diff.add_argument("old", type=Path, metavar="OLD.json", help="the report of the earlier run")
     diff.add_argument("new", type=Path, metavar="NEW.json", help="the report of the later run")
@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Print, as a drift file for --extra-drift (YAML valid against "
         "schemas/meta/drift-registry.schema.json), one entry per distinct unexplained answer of a JSON "
         "compliance report of a server newer than the newest known release. Review each entry before use. "
-        "Exit status: 0 (nothing printed when there is nothing to propose), 2 unreadable or invalid input.",
+        "Exit status: 0 (nothing printed when there is nothing to propose), 2 unreadable or invalid input, "
+        "or the report of an aborted run.",
     )
     propose.add_argument("report", type=Path, metavar="REPORT.json", help="the JSON compliance report of the run")
     diff.add_argument(
@@ -69,6 +70,8 @@ def _diff(old: Path, new: Path, *, values: bool = False) -> int:
         return _fleet_diff(old, new)
     try:
         before, after = load_report(old), load_report(new)
+        check_judged(before, old)
+        check_judged(after, new)
     except ReportError as exc:
         print(f"rocketchat-contract diff: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -41,6 +41,12 @@ def load_report(path: Path) -> dict[str, Any]:
         raise ReportError(str(exc)) from None
 
 
+def check_judged(report: dict[str, Any], path: Path) -> None:
+    """Refuse a report of an aborted run: it judged nothing, so comparing it would call every clause gone."""
+    if "aborted" in report:
+        raise ReportError(f"{path} is the report of an aborted run, which judged nothing: {report['aborted']}")
+
+
 @dataclass(frozen=True)
 class ClauseChange:
     """One listed clause: its verdicts (None where the report lacks it) and what changed, in words."""

@@ -26,7 +26,7 @@ import yaml
 from packaging.version import Version
 
 from .checks import PROGRESS_FIELDS
-from .diff import ReportError, load_report
+from .diff import ReportError, check_judged, load_report
 from .generated.exchange import PRIVILEGED_GENERATED
 from .versions import VersionError, eras, parse_version
 
@@ -206,6 +206,7 @@ def main(path: Path) -> tuple[int, str, str]:
     """Return (exit status, stdout, stderr) for ``propose-drift PATH``."""
     try:
         report = load_report(path)
+        check_judged(report, path)
     except ReportError as exc:
         return 2, "", f"rocketchat-contract propose-drift: {exc}\n"
     try:
