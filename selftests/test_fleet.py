@@ -144,9 +144,8 @@ def test_a_fleet_report_path_is_checked_as_a_compliance_report_path_is(
     assert f"created the folder {created.parent} for out.md" in capsys.readouterr().err
 
 
-def test_the_readme_fleet_file_is_valid() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Many servers") :]
+def test_the_documented_fleet_file_is_valid() -> None:
+    section = (Path(__file__).resolve().parents[1] / "docs" / "fleet.md").read_text(encoding="utf-8")
     block = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
     document = yaml.safe_load(block)
     assert store().problem(FLEET_FILE_SCHEMA, document) is None

@@ -22,7 +22,7 @@ from rocketchat_contract.schemas import store
 from rocketchat_contract.target import Session
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "real-servers.md"
 
 
 def test_secrets_stay_out_at_every_verbosity(
