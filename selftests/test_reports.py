@@ -220,6 +220,63 @@ def test_markdown_heading_notes_legend_and_findings() -> None:
     assert "### `success.response`" not in findings
 
 
+OUTCOMES = {"rc-3.18.json": "PASS", "rc-8.8.json": "PASS", "rc-9.9.json": "FAIL"}
+
+
+def _aborted() -> dict[str, Any]:
+    from rocketchat_contract.record import RunRecord
+
+    run = RunRecord(base_url="https://chat.example.com", started_at="2025-06-03T10:00:00+00:00")
+    run.error = "cannot test https://chat.example.com: connection refused"
+    return build_report(run, Ledger(), strict_docs=False)
+
+
+def _banners(report: dict[str, Any]) -> tuple[str, str]:
+    """The Markdown report's first line and the text of the HTML page's first element in <body>."""
+    markdown = render_markdown(report).splitlines()
+    page = render_html(report).split("<body>", 1)[1]
+    first = re.sub(r"<[^>]+>", "", page.split("</div>", 1)[0])
+    return "\n".join(markdown[:3]), html_unescape(first)
+
+
+def html_unescape(text: str) -> str:
+    from html import unescape
+
+    return unescape(text)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_markdown_and_html_state_the_outcome_first(name: str) -> None:
+    """PASS or FAIL, why, the target (with its version) and the date come before anything else."""
+    report = load(name)
+    for banner in _banners(report):
+        assert re.match(rf"\W*{OUTCOMES[name]}\b", banner), banner
+        for fact in (report["target"], report["started_at"][:10], report["server_version"]):
+            assert fact in banner, (fact, banner)
+    failing = [c["id"] for c in report["clauses"] if c["verdict"] == "violation"]
+    assert all(clause in _banners(report)[1] for clause in failing)
+
+
+def test_strict_docs_and_aborted_reports_say_fail_and_not_tested() -> None:
+    strict = load("rc-8.8.json")
+    strict["strict_docs"] = True
+    for banner in _banners(strict):
+        assert "FAIL" in banner and "--strict-docs" in banner and "auth.missing" in banner, banner
+    for banner in _banners(_aborted()):
+        assert "NOT TESTED" in banner and "connection refused" in banner, banner
+
+
+def test_markdown_lists_violations_first_then_drift_then_not_verified() -> None:
+    """A violation never sits below drift in the findings (rc-9.9 has a violation after two drift clauses in
+    catalogue order)."""
+    report = load("rc-9.9.json")
+    findings = render_markdown(report).split("## Findings", 1)[1]
+    listed = re.findall(r"^### `([^`]+)`: (.+)$", findings, flags=re.MULTILINE)
+    order = {"violation": 0, "known drift": 1, "not verified": 2}
+    assert [order[verdict] for _, verdict in listed] == sorted(order[verdict] for _, verdict in listed)
+    assert {verdict for _, verdict in listed} == set(order), "the fixture should hold every kind of finding"
+
+
 def test_markdown_escapes_pipes_and_keeps_only_the_first_line() -> None:
     report = load("rc-8.8.json")
     report["clauses"][0]["detail"] = "left | right <b>bold</b>\nsecond line"

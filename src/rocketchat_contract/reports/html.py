@@ -7,7 +7,8 @@ from html import escape
 from typing import Any
 
 from ..verdicts import ORDER, verdict_of
-from .markdown import VERDICTS, first_line, label
+from .markdown import VERDICTS, first_line, label, when
+from .outcome import outcome
 
 TABLE_DETAIL = 260
 _NO_EVIDENCE = "No exchange is kept as evidence for this verdict (it rests on the absence of a problem)."
@@ -22,6 +23,14 @@ _CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--wash); color: var(--ink);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+.outcome { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; padding: 14px 40px;
+  font-size: 17px; border-bottom: 4px solid; }
+.outcome strong { font-size: 22px; letter-spacing: .04em; }
+.outcome .where { font-size: 14px; overflow-wrap: anywhere; }
+.outcome a { color: inherit; }
+.o-pass { background: var(--ok-bg); color: var(--ok-fg); border-color: var(--ok-edge); }
+.o-fail { background: var(--bad-bg); color: var(--bad-fg); border-color: var(--bad-edge); }
+.o-not-tested { background: var(--nv-bg); color: var(--nv-fg); border-color: var(--nv-edge); }
 header.top { background: var(--accent); color: #fff; padding: 28px 40px 24px; }
 header.top .eyebrow {
   margin: 0; font-size: 12px; letter-spacing: .08em; text-transform: uppercase; opacity: .8; }
@@ -99,7 +108,15 @@ table.probes td:first-child, table.probes td:nth-child(2) { white-space: nowrap;
 footer { color: var(--muted); font-size: 12px; text-align: center; padding: 0 40px 30px; }
 @media print {
   body { background: #fff; }
-  header.top { background: #fff; color: var(--ink); border-bottom: 3px solid var(--accent); }
+  .outcome { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; padding: 14px 40px;
+  font-size: 17px; border-bottom: 4px solid; }
+.outcome strong { font-size: 22px; letter-spacing: .04em; }
+.outcome .where { font-size: 14px; overflow-wrap: anywhere; }
+.outcome a { color: inherit; }
+.o-pass { background: var(--ok-bg); color: var(--ok-fg); border-color: var(--ok-edge); }
+.o-fail { background: var(--bad-bg); color: var(--bad-fg); border-color: var(--bad-edge); }
+.o-not-tested { background: var(--nv-bg); color: var(--nv-fg); border-color: var(--nv-edge); }
+header.top { background: #fff; color: var(--ink); border-bottom: 3px solid var(--accent); }
   details { break-inside: avoid; }
 }
 @media (max-width: 800px) {
@@ -137,17 +154,13 @@ def _badge(verdict: str) -> str:
     return f'<span class="badge {_verdict_class(verdict)}">{mark} {_e(label(verdict))}</span>'
 
 
-def _when(started_at: str) -> str:
-    return started_at.replace("T", " ").replace("+00:00", " UTC")
-
-
 def _header(report: dict[str, Any]) -> str:
     version = report.get("server_version") or "unknown"
     judged = report.get("judged_as") or version
     meta = [
         ("Rocket.Chat version", version if judged == version else f"{version} (judged as {judged})"),
         ("Release era", report.get("era") or "unknown"),
-        ("Run started", _when(report["started_at"])),
+        ("Run started", when(report["started_at"])),
         ("Strict docs", "yes (known drift fails)" if report["strict_docs"] else "no"),
         ("Suite", f"rocketchat-contract {report['suite_version']}"),
     ]
@@ -157,6 +170,18 @@ def _header(report: dict[str, Any]) -> str:
         "<h1><code>GET /api/v1/getImportProgress</code></h1>"
         f'<p class="target"><span>Target</span> {_e(report["target"])}</p>'
         f'<dl class="meta">{items}</dl></header>'
+    )
+
+
+def _banner(report: dict[str, Any]) -> str:
+    """The outcome first: PASS, FAIL or NOT TESTED and why, the clauses that fail, the target (with its version
+    once placed) and the date."""
+    result = outcome(report)
+    failing = ", ".join(f'<a href="#{_anchor(c)}"><code>{_e(c)}</code></a>' for c in result.clauses)
+    return (
+        f'<div class="outcome o-{result.key}" role="status"><strong>{_e(result.mark)} {_e(result.label)}</strong> '
+        f"<span>{_e(result.reason)}{': ' + failing if failing else ''}</span>"
+        f'<span class="where">{_e(report["target"])} · {_e(when(report["started_at"]))}</span></div>'
     )
 
 
@@ -270,12 +295,13 @@ def _evidence(clauses: list[dict[str, Any]]) -> str:
 def render_html(report: dict[str, Any]) -> str:
     """Render a report document (see ``build_report``) as one standalone HTML page."""
     clauses: list[dict[str, Any]] = report["clauses"]
-    title = f"getImportProgress compliance: Rocket.Chat {report.get('server_version') or 'unknown'}"
+    version = report.get("server_version") or "unknown"
+    title = f"{outcome(report).label}: getImportProgress compliance of Rocket.Chat {version}"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"{_header(report)}<main>{_tiles(report['summary'])}{_notes(report['notes'])}{_table(clauses)}"
+        f"{_banner(report)}{_header(report)}<main>{_tiles(report['summary'])}{_notes(report['notes'])}{_table(clauses)}"
         f"{_legend()}{_evidence(clauses)}</main>"
         f"<footer>Generated by rocketchat-contract {_e(report['suite_version'])} from the run of "
         f"{_e(report['started_at'])}. Verdicts follow the documentation page of "

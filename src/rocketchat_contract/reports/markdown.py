@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..verdicts import ORDER, verdict_of
+from .outcome import finding_rank, outcome
 
 VERDICTS = tuple(v.value for v in ORDER)
 
@@ -53,12 +54,23 @@ def _yes_no(flag: object) -> str:
     return "yes" if flag else "no"
 
 
+def when(started_at: str) -> str:
+    """A report's start time as a reader wants it: ``2025-06-02 09:14:05 UTC``."""
+    return started_at.replace("T", " ").replace("+00:00", " UTC")
+
+
 def heading_lines(report: dict[str, Any]) -> list[str]:
+    """The title with the outcome first (PASS, FAIL or NOT TESTED, and why), then target, version and date."""
     version = report.get("server_version") or "unknown"
     judged = report.get("judged_as")
     judged_note = f" (judged as {cell(judged)})" if judged and judged != version else ""
+    result = outcome(report)
+    failing = f" ({', '.join(code(c) for c in result.clauses)})" if result.clauses else ""
     return [
-        "# Compliance report: `GET /api/v1/getImportProgress`",
+        f"# {result.mark} {result.label}: `GET /api/v1/getImportProgress` compliance",
+        "",
+        f"**{result.label}**: {cell(result.reason)}{failing} · {cell(report['target'])} · "
+        f"{cell(when(report['started_at']))}",
         "",
         f"- **Target:** {cell(report['target'])}",
         f"- **Rocket.Chat:** {cell(version)}{judged_note} · **Era:** {cell(report.get('era') or 'unknown')}",
@@ -117,7 +129,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     if report["notes"]:
         lines += ["## Notes", "", *(f"- {cell(note)}" for note in report["notes"]), ""]
     lines += ["## Legend", "", *(f"- {v.icon} **{v.label}**: {v.legend}" for v in ORDER), ""]
-    findings = [c for c in clauses if c["verdict"] != "conforms"]
+    findings = sorted((c for c in clauses if c["verdict"] != "conforms"), key=lambda c: finding_rank(c["verdict"]))
     if findings:
         lines += ["## Findings", ""]
         for clause in findings:
