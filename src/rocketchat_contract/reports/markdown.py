@@ -25,11 +25,17 @@ def icon(verdict: str) -> str:
 
 
 def first_line(text: str, limit: int = 0) -> str:
-    """Return the first line of text, cut to ``limit`` characters when a limit is given."""
-    line = text.splitlines()[0] if text else ""
+    """Return the headline of a detail, cut to ``limit`` characters when a limit is given.
+
+    That is its first line; a first line that ends in a colon announces a list, so the list's first item
+    joins it. Nothing ends in dangling punctuation, cut or not."""
+    lines = text.splitlines() if text else [""]
+    line = lines[0].rstrip()
+    if line.endswith(":") and len(lines) > 1:
+        line = f"{line} {lines[1].strip().removeprefix('- ')}"
     if limit and len(line) > limit:
-        return line[: limit - 1].rstrip() + "…"
-    return line
+        return line[: limit - 1].rstrip(" :;,") + "…"
+    return line.rstrip(" :;,")
 
 
 def cell(text: str) -> str:
