@@ -268,6 +268,20 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("probe", probes)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Make each contract test's clause id and probe keywords, so ``-k permission`` or ``-k auth.missing`` selects
+    it (tryfirst: ``-k`` deselects in this same hook)."""
+    for item in items:
+        marker = item.get_closest_marker("clause")
+        if marker is None:
+            continue
+        item.extra_keyword_matches.add(str(marker.args[0]))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "probe" in callspec.params:
+            item.extra_keyword_matches.add(str(callspec.params["probe"]))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     state = config.stash[STATE]

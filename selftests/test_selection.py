@@ -1,0 +1,31 @@
+"""The contract tests are selected by what users know them by: clause ids and probes."""
+
+from __future__ import annotations
+
+import pytest
+from suite_runner import SUITE
+
+from rocketchat_contract.contract import contract
+
+
+def _collected(pytester: pytest.Pytester, *args: str) -> list[str]:
+    result = pytester.runpytest_inprocess(str(SUITE), "-p", "no:cacheprovider", "--collect-only", "-q", *args)
+    return [line.split("::", 1)[1] for line in result.outlines if "::test_" in line]
+
+
+@pytest.mark.parametrize("keyword", ["permission", "auth.missing", "permission.run-import", "generated.schemathesis"])
+def test_a_clause_id_selects_its_tests(pytester: pytest.Pytester, keyword: str) -> None:
+    clause = next(c for c in contract().clauses if keyword in c.id)
+    selected = _collected(pytester, "-k", keyword)
+    probes = clause.probes if isinstance(clause.probes, tuple) else ()
+    assert len(selected) == max(len(probes), 1), selected
+    assert all(probe in " ".join(selected) for probe in probes), selected
+
+
+def test_a_probe_selects_its_test(pytester: pytest.Pytester) -> None:
+    clause = next(c for c in contract().clauses if c.id == "auth.missing")
+    assert isinstance(clause.probes, tuple)
+    probe = clause.probes[0]
+    selected = _collected(pytester, "-k", f"auth.missing and {probe}")
+    assert selected == [f"test_missing_credentials_are_refused[{probe}]"], selected
+
