@@ -1,4 +1,5 @@
-"""The contract tests are selected by what users know them by: clause ids and probes."""
+"""The contract tests are selected by what users know them by (clause ids, probes), and with the plugin turned
+off they skip with one reason instead of failing on fixtures that only the plugin provides."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ def test_a_probe_selects_its_test(pytester: pytest.Pytester) -> None:
     selected = _collected(pytester, "-k", f"auth.missing and {probe}")
     assert selected == [f"test_missing_credentials_are_refused[{probe}]"], selected
 
+
+def test_with_the_plugin_off_the_contract_tests_skip_with_one_reason(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(str(SUITE), "-p", "no:cacheprovider", "-p", "no:rocketchat_contract", "-rs")
+    text = result.stdout.str() + result.stderr.str()
+    assert result.ret == 0, text
+    assert "not found" not in text and "error" not in text.lower(), text
+    reasons = {line.split(": ", 1)[1] for line in result.outlines if line.startswith("SKIPPED")}
+    assert len(reasons) == 1, text
+    assert "-p no:rocketchat_contract" in reasons.pop(), text
+    result.assert_outcomes(skipped=len(contract().clauses))
