@@ -15,7 +15,7 @@ from rocketchat_contract.contract import ExtraDriftError, contract, judging, loa
 from rocketchat_contract.data import contracts_dir, schemas_dir
 from rocketchat_contract.probes import BY_NAME
 from rocketchat_contract.schemas import store
-from rocketchat_contract.versions import eras, parse_version, specifier
+from rocketchat_contract.versions import eras, parse_version, server_version, specifier
 
 FRAGMENT = contracts_dir() / "getImportProgress.openapi.yaml"
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
@@ -101,6 +101,10 @@ def test_not_verified_entries_carry_a_remedy() -> None:
         ("8.8.1", "auth.missing", {"compat-401-body"}),
         ("9.0.0", "auth.missing", {"breaking-401-body", "compat-401-body-on-9"}),
         ("9.0.0", "auth.invalid", {"breaking-401-body", "compat-401-body-on-9"}),
+        ("9.0.0-rc.8", "auth.missing", {"compat-401-body"}),
+        ("9.0.0-rc.1", "auth.invalid", {"compat-401-body"}),
+        ("9.1.0-rc.5", "auth.missing", {"breaking-401-body"}),
+        ("9.1.0-develop", "auth.invalid", {"breaking-401-body"}),
         ("5.2.0", "permission.run-import", {"method-level-permission-400", "rate-limited-before-permission"}),
         ("6.0.0", "permission.run-import", {"rate-limited-before-permission"}),
         ("8.4.9", "permission.run-import", {"rate-limited-before-permission"}),
@@ -126,7 +130,7 @@ def test_not_verified_entries_carry_a_remedy() -> None:
     ],
 )
 def test_drift_lookup_accepts_both_sides_of_uncertain_boundaries(version: str, clause: str, expected: set[str]) -> None:
-    assert {e.id for e in contract().drift_for(clause, parse_version(version))} == expected
+    assert {e.id for e in contract().drift_for(clause, server_version(version))} == expected
 
 
 def test_uncertain_boundaries_say_so() -> None:
@@ -165,10 +169,10 @@ def test_eras_place_versions(version: str, era: str, steps: str | None) -> None:
 
 
 def test_newer_versions_are_judged_as_the_newest_known() -> None:
-    assert eras().newest_known == Version("9.0.0")
-    for newer in ("9.1.0-rc.3", "9.1", "9.2.0", "10.0.0"):
-        placement = eras().place(parse_version(newer))
-        assert placement.judged_as == Version("9.0.0"), newer
+    assert eras().newest_known == server_version("9.1.0-rc.5")
+    for newer in ("9.1.0-rc.6", "9.1", "9.2.0", "10.0.0"):
+        placement = eras().place(server_version(newer))
+        assert placement.judged_as == server_version("9.1.0-rc.5"), newer
         assert placement.note and "newer than the newest known release" in placement.note
         assert "propose-drift" in placement.note
     patch = eras().place(parse_version("9.0.4"))

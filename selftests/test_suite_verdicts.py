@@ -158,9 +158,10 @@ def test_rc_version_override_changes_the_judgement(
 def test_unknown_newer_version_is_judged_as_the_newest_and_says_so(
     pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    prepare(monkeypatch, server, "9.0")
     result = run_suite(pytester, "--rc-version", "9.1.0", base_url=server.url)
     assert result.ret == 0, result.text()
-    assert result.report["judged_as"] == "9.0.0"
+    assert result.report["judged_as"] == "9.1.0-rc.5"
     result.outcome.stdout.fnmatch_lines(["*newer than the newest known release*"])
 
 

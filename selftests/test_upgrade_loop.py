@@ -50,12 +50,12 @@ def test_violations_on_a_newer_release_say_it_is_newer_than_known(first_run: tup
     result, _ = first_run
     assert result.ret == 1
     assert result.report is not None
-    assert result.report["server_version"] == "9.2" and result.report["judged_as"] == "9.0.0"
+    assert result.report["server_version"] == "9.2" and result.report["judged_as"] == "9.1.0-rc.5"
     violated = [c for c in result.report["clauses"] if c["verdict"] == "violation"]
     assert {c["id"] for c in violated} == {*AUTH, *GENERATED}
     for clause in violated:
         assert MARKER in clause["detail"], clause["id"]
-        assert "Rocket.Chat 9.2 is newer than the newest known release (9.0.0)" in clause["detail"]
+        assert "Rocket.Chat 9.2 is newer than the newest known release (9.1.0-rc.5)" in clause["detail"]
         assert "propose-drift" in clause["detail"]
     for probe in (p for c in violated for p in c["probes"]):
         assert MARKER in probe["detail"], probe["probe"]

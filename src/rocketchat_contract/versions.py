@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import Version
 
 from .data import contracts_dir, load_yaml
@@ -27,6 +27,34 @@ _VERSION = re.compile(
 """X.Y[.Z], then ``-rc.3``/``-develop`` or a bare tag (``rc1``), then ``+build``; pieces as semver allows."""
 
 
+_PRE = re.compile(r"^(?P<kind>alpha|a|beta|b|rc|c)(?:[.-]?(?P<number>\d+))?$", re.IGNORECASE)
+_PEP440_PRE = {"alpha": "a", "a": "a", "beta": "b", "b": "b", "rc": "rc", "c": "rc"}
+
+
+class ServerVersion(Version):
+    """A release or pre-release ordered as Rocket.Chat orders it, and shown as the server wrote it.
+
+    Rocket.Chat compares versions with semver (``shouldBreakInVersion`` is ``semver.gte``), so a
+    pre-release comes before its release: ``9.0.0-rc.3 < 9.0.0``. The comparison is PEP 440's with
+    the pre-release mapped onto it (``rc.3`` -> ``rc3``, ``beta.1`` -> ``b1``, anything else such as
+    ``develop`` -> ``.dev0``); ``str()`` keeps the semver form.
+    """
+
+    def __init__(self, release: Version, pre: str | None = None, shown: str | None = None) -> None:
+        match = _PRE.match(pre) if pre else None
+        if pre is None:
+            pep440 = ""
+        elif match:
+            pep440 = f"{_PEP440_PRE[match['kind'].lower()]}{match['number'] or 0}"
+        else:
+            pep440 = ".dev0"
+        super().__init__(f"{release}{pep440}")
+        self._shown = shown or (f"{release}-{pre}" if pre else str(release))
+
+    def __str__(self) -> str:
+        return self._shown
+
+
 @dataclass(frozen=True)
 class ReadVersion:
     """A version string as a server or the user gave it, and the release it belongs to."""
@@ -35,12 +63,20 @@ class ReadVersion:
     release: Version
     suffix: str | None
     """The pre-release or build part (``rc.3``, ``develop``, ``abc``), None for a plain release."""
+    version: ServerVersion
+    """Where the server sits among releases: a pre-release before its release, a build as its release."""
 
     @property
     def note(self) -> str | None:
         """Say how a suffixed version is placed; None for a plain release."""
         if self.suffix is None:
             return None
+        if self.version.is_prerelease:
+            return (
+                f"{self.text!r} is a pre-release or build of Rocket.Chat {self.release}, so it is placed just "
+                f"before {self.release}: Rocket.Chat turns a release's breaking changes on with semver.gte, "
+                "which a pre-release of that release does not pass"
+            )
         return (
             f"{self.text!r} is a pre-release or build of Rocket.Chat {self.release}, so it is placed as {self.release}"
         )
@@ -53,13 +89,21 @@ def read_version(text: str) -> ReadVersion:
     match = _VERSION.match(cleaned)
     if match is None:
         raise VersionError(f"{text!r} is not a Rocket.Chat version (expected {EXPECTED_FORM})")
-    suffix = "+".join(part for part in (match["pre"] or match["tag"], match["build"]) if part) or None
-    return ReadVersion(cleaned, Version(match["release"]), suffix)
+    pre = match["pre"] or match["tag"]
+    suffix = "+".join(part for part in (pre, match["build"]) if part) or None
+    release = Version(match["release"])
+    shown = cleaned.removeprefix("v").split("+", 1)[0]
+    return ReadVersion(cleaned, release, suffix, ServerVersion(release, pre, shown))
 
 
 def parse_version(text: str) -> Version:
     """Parse a Rocket.Chat version into the comparable release it belongs to (suffixes dropped)."""
     return read_version(text).release
+
+
+def server_version(text: str) -> ServerVersion:
+    """Parse a Rocket.Chat version keeping its pre-release part, ordered as Rocket.Chat orders it."""
+    return read_version(text).version
 
 
 def specifier(text: str) -> SpecifierSet:
@@ -70,7 +114,18 @@ def specifier(text: str) -> SpecifierSet:
 
 
 def covers(spec: str, version: Version) -> bool:
-    return specifier(spec).contains(version, prereleases=True)
+    """Whether the range holds ``version``, a pre-release included, with semver's order at ``<``.
+
+    PEP 440 keeps ``9.0.0rc3`` out of ``<9.0.0``; semver, which Rocket.Chat uses, puts it there.
+    """
+    return all(_holds(part, version) for part in specifier(spec))
+
+
+def _holds(part: Specifier, version: Version) -> bool:
+    bound = Version(part.version) if part.operator == "<" else None
+    if bound is not None and version.is_prerelease and not bound.is_prerelease:
+        return version < bound
+    return part.contains(version, prereleases=True)
 
 
 @dataclass(frozen=True)
@@ -99,12 +154,15 @@ class Eras:
     """The release eras and step sets of ``contracts/eras.yaml``."""
 
     def __init__(self, data: dict[str, object]) -> None:
-        self.newest_known = parse_version(str(data["newest_known"]))
+        self.newest_known = server_version(str(data["newest_known"]))
         self.eras = [Era(**entry) for entry in data["eras"]]  # type: ignore[attr-defined]
         self.step_sets: list[dict[str, str]] = list(data["step_sets"])  # type: ignore[call-overload]
 
     def newer_than_known(self, version: Version) -> bool:
-        """Whether ``version`` is past the newest known release's X.Y line (a later patch release is known)."""
+        """Whether ``version`` is past the newest known release: past its X.Y line (a later patch release is
+        known), or, when the newest known is a pre-release, past that pre-release (its final is not known)."""
+        if self.newest_known.is_prerelease:
+            return version > self.newest_known
         return version > Version(f"{self.newest_known.major}.{self.newest_known.minor}.999")
 
     def place(self, version: Version) -> Placement:
@@ -152,7 +210,7 @@ def place_server(reported: str, override: str | None = None) -> tuple[Placement,
             ) from None
     if version.note:
         notes.append(version.note)
-    placement = eras().place(version.release)
+    placement = eras().place(version.version)
     if placement.note:
         notes.append(placement.note)
     return placement, notes
