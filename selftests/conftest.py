@@ -3,12 +3,17 @@ mutation catalogue reports its score."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pyrate_limiter  # noqa: F401  (see below)
 import pytest
 
+from rocketchat_contract.tls import BUNDLE_VARIABLES
+
 REFERENCE_FIXTURES = "rocketchat_contract.reference.fixtures"
+CALLER_PREFIXES = ("RC_",)
+CALLER_VARIABLES = ("PYTEST_BASE_URL", *BUNDLE_VARIABLES)
 
 # pytester's in-process runs drop every module a run imported once it ends. schemathesis imports
 # pyrate_limiter lazily, which imports multiprocessing.synchronize and its C type _multiprocessing.SemLock;
@@ -32,6 +37,15 @@ def _loaded_once() -> None:
 
     draw_cases(Fuzz())
     draw_batches(Fuzz())
+
+
+@pytest.fixture(autouse=True)
+def _caller_environment_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the shell running the self-tests exported (credentials, a base URL, a CA bundle) reaches no run: each
+    self-test starts from none of them and sets the ones it means (monkeypatch restores the caller's afterwards)."""
+    for name in list(os.environ):
+        if name.startswith(CALLER_PREFIXES) or name in CALLER_VARIABLES:
+            monkeypatch.delenv(name)
 
 
 def pytest_configure(config: pytest.Config) -> None:
