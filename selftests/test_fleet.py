@@ -54,8 +54,8 @@ def test_the_issue_example_loads_with_defaults(tmp_path: Path) -> None:
         "  - name: staging\n    base_url: https://staging.example.com/chat\n",
     )
     production, staging = load_fleet(path)
-    assert (production.name, production.env_prefix, production.flags) == ("production", "RC_PROD_", frozenset())
-    assert staging.env_prefix == "RC_"
+    assert (production.name, production.prefix, production.flags) == ("production", "RC_PROD_", frozenset())
+    assert staging.prefix == "RC_"
 
 
 def test_defaults_apply_unless_a_target_sets_its_own(tmp_path: Path) -> None:
@@ -448,3 +448,78 @@ def test_the_fleet_page_shows_a_clauses_evidence_as_the_single_report_does() -> 
     single = render_html(report)
     assert "Local entry" in single and "site-drift.yaml (--extra-drift)" in single
     assert "Local entry" in page and "site-drift.yaml (--extra-drift)" in page
+
+
+# -- issue 20: credentials stay with their target, paths checked up front, nothing echoed ---------------
+
+STAGING_FILE = (
+    "targets:\n"
+    "  - name: production\n    base_url: https://chat.example.com\n    env_prefix: RC_PROD_\n"
+    "  - name: staging\n    base_url: https://staging.example.com\n"
+    "    env: {RC_ADMIN_USER_ID: STG_ADMIN_ID, RC_ADMIN_TOKEN: STG_ADMIN_TOKEN, RC_USER_ID: STG_USER_ID,"
+    " RC_USER_TOKEN: STG_USER_TOKEN}\n"
+)
+CALLER = {
+    "RC_ADMIN_USERNAME": "caller-admin",
+    "RC_ADMIN_PASSWORD": "caller-admin-password",
+    "RC_USER_USERNAME": "caller-user",
+    "RC_USER_PASSWORD": "caller-user-password",
+    "STG_ADMIN_ID": "stg-admin-id",
+    "STG_ADMIN_TOKEN": "stg-admin-token",
+    "STG_USER_ID": "stg-user-id",
+    "STG_USER_TOKEN": "stg-user-token",
+}
+
+
+def test_a_target_with_env_and_no_prefix_gets_only_the_variables_its_env_names(tmp_path: Path) -> None:
+    """Issue 20 item 3: the unmapped four must not come from the caller's RC_ variables (the default prefix)."""
+    fleet = load_fleet(write(tmp_path, STAGING_FILE))
+    staging = fleet[1]
+    run = launch(staging, tmp_path / "s.json", CALLER, withheld=source_variables(fleet))
+    given = {name: run.env[name] for name in sorted(ROLES["privileged"] + ROLES["under-privileged"]) if name in run.env}
+    assert given == {
+        "RC_ADMIN_TOKEN": "stg-admin-token",
+        "RC_ADMIN_USER_ID": "stg-admin-id",
+        "RC_USER_ID": "stg-user-id",
+        "RC_USER_TOKEN": "stg-user-token",
+    }
+    assert not any(value.startswith("caller-") for value in run.env.values())
+    assert run.variables == ("STG_ADMIN_ID", "STG_ADMIN_TOKEN", "STG_USER_ID", "STG_USER_TOKEN")
+    assert run.secrets == {"stg-admin-token", "stg-user-token"}
+
+
+def test_an_explicit_prefix_still_fills_what_env_does_not_name(tmp_path: Path) -> None:
+    target = spec(env_prefix="RC_PROD_", env={"RC_ADMIN_TOKEN": "BOT_TOKEN", "RC_ADMIN_USER_ID": "BOT_ID"})
+    environ = {"BOT_ID": "id", "BOT_TOKEN": "tok", "RC_PROD_USER_USERNAME": "u", "RC_PROD_USER_PASSWORD": "pw"}
+    run = launch(target, tmp_path / "r.json", environ)
+    assert run.variables == ("BOT_ID", "BOT_TOKEN", "RC_PROD_USER_USERNAME", "RC_PROD_USER_PASSWORD")
+
+
+def test_a_target_that_names_no_source_reads_rc_as_documented(tmp_path: Path) -> None:
+    run = launch(load_fleet(write(tmp_path, ONE))[0], tmp_path / "r.json", CALLER)
+    assert run.variables == ("RC_ADMIN_USERNAME", "RC_ADMIN_PASSWORD", "RC_USER_USERNAME", "RC_USER_PASSWORD")
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["  - {name: b, base_url: 'http://y'}\n", "  - {name: b, base_url: 'http://y', env_prefix: RC_}\n"],
+    ids=["both-default", "default-and-explicit-rc"],
+)
+def test_two_targets_reading_the_same_rc_variables_are_refused_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, second: str
+) -> None:
+    """The default prefix is safe for one target only: two would both get the caller's password."""
+    path = write(tmp_path, ONE + second)
+    for name, value in CALLER.items():
+        monkeypatch.setenv(name, value)
+    assert main(["fleet", str(path), "--report", str(tmp_path / "out.json")]) == 4
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1, err
+    assert "RC_ADMIN_PASSWORD" in err and "env_prefix" in err and "a" in err and "b" in err
+    assert not any(value in err for value in CALLER.values())
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_half_a_pair_with_env_and_no_prefix_says_env_names_no_variable(tmp_path: Path) -> None:
+    with pytest.raises(CredentialSourceError, match=r"env names no variable for RC_ADMIN_TOKEN"):
+        launch(spec(env={"RC_ADMIN_USER_ID": "BOT_ID"}), tmp_path / "r.json", {"BOT_ID": "id", "RC_ADMIN_TOKEN": "t"})

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from ..reports.render import ReportWriteError, check_report_path
+from .command import shared_by_default
 from .fleetfile import FleetFileError, load_fleet
 from .merge import FleetReportError, load_fleet_report, merge_reports
 from .model import EXIT_UNTESTABLE, fleet_document, now, target_record
@@ -93,6 +95,8 @@ def run_fleet(args: argparse.Namespace) -> int:
             specs = load_fleet(args.fleet_file)
         except FleetFileError as exc:
             return _fail(str(exc))
+        if (problem := shared_by_default(specs, os.environ)) is not None:
+            return _fail(problem)
     # Last, as it may create folders: only once everything else is known to be fine.
     if (problem := _check_reports(args.report)) is not None:
         return _fail(problem)

@@ -25,11 +25,17 @@ def suite_dir() -> Path:
     return data_root() / "tests"
 
 
-def source_variable(spec: TargetSpec, suite_variable: str) -> str:
-    """The variable of the fleet's environment a suite variable of this target is read from."""
+def source_variable(spec: TargetSpec, suite_variable: str) -> str | None:
+    """The variable of the fleet's environment a suite variable of this target is read from (None: not read)."""
     if suite_variable in spec.env:
         return spec.env[suite_variable]
-    return spec.env_prefix + suite_variable.removeprefix("RC_")
+    if spec.prefix is None:
+        return None
+    return spec.prefix + suite_variable.removeprefix("RC_")
+
+
+def _named(spec: TargetSpec, suite_variable: str) -> str:
+    return source_variable(spec, suite_variable) or f"env names no variable for {suite_variable}"
 
 
 class CredentialSourceError(ValueError):
@@ -49,15 +55,33 @@ class Launch:
 
 def credentials(spec: TargetSpec, environ: Mapping[str, str]) -> dict[str, str]:
     """The suite variables for this target, read from its source; raise CredentialSourceError for half a pair."""
-    values = {name: environ.get(source_variable(spec, name)) or "" for name in SUITE_VARIABLES}
+    sources = {name: source_variable(spec, name) for name in SUITE_VARIABLES}
+    values = {name: (environ.get(source) or "") if source else "" for name, source in sources.items()}
     for first, second in _PAIRS:
         if bool(values[first]) != bool(values[second]):
             missing, given = (first, second) if not values[first] else (second, first)
-            raise CredentialSourceError(
-                f"{source_variable(spec, missing)} is not set but {source_variable(spec, given)} is: "
-                "they go together"
-            )
+            absent = _named(spec, missing) + ("" if sources[missing] is None else " is not set")
+            raise CredentialSourceError(f"{absent} but {_named(spec, given)} is: they go together")
     return {name: value for name, value in values.items() if value}
+
+
+def shared_by_default(specs: list[TargetSpec], environ: Mapping[str, str]) -> str | None:
+    """One line when a target that names no credential source would read, through the default prefix RC_,
+    variables another target reads too: one environment's credentials would reach two servers."""
+    set_by_caller = [name for name in SUITE_VARIABLES if environ.get(name)]
+    for spec in specs:
+        if spec.env_prefix is not None or spec.env:
+            continue
+        for other in specs:
+            theirs = {source_variable(other, name) for name in SUITE_VARIABLES}
+            shared = [name for name in set_by_caller if name in theirs]
+            if other is not spec and shared:
+                return (
+                    f"targets {spec.name} and {other.name} would both get {', '.join(shared)}: {spec.name} names "
+                    "no env_prefix and no env, so it reads the default RC_ variables; give each target its own "
+                    "env_prefix or env"
+                )
+    return None
 
 
 def redacted_url(url: str) -> str:
@@ -67,7 +91,8 @@ def redacted_url(url: str) -> str:
 
 def source_variables(specs: list[TargetSpec]) -> frozenset[str]:
     """Every variable any target's credentials are read from: no run gets another target's."""
-    return frozenset(source_variable(spec, name) for spec in specs for name in SUITE_VARIABLES)
+    sources = (source_variable(spec, name) for spec in specs for name in SUITE_VARIABLES)
+    return frozenset(source for source in sources if source)
 
 
 def launch(
@@ -100,5 +125,5 @@ def launch(
     if spec.request_timeout is not None:
         argv += ["--request-timeout", str(spec.request_timeout)]
     secrets = {found[name] for name in SECRET_VARIABLES if name in found} | userinfo_secrets(spec.base_url)
-    variables = tuple(source_variable(spec, name) for name in SUITE_VARIABLES if name in found)
+    variables = tuple(str(source_variable(spec, name)) for name in SUITE_VARIABLES if name in found)
     return Launch(argv, env, frozenset(secrets), variables)

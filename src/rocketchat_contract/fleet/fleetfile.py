@@ -29,12 +29,22 @@ class TargetSpec:
 
     name: str
     base_url: str
-    env_prefix: str = DEFAULT_PREFIX
+    env_prefix: str | None = None
+    """The prefix the fleet file gives; None when it gives none (see ``prefix``)."""
     env: dict[str, str] = field(default_factory=dict)
     rc_version: str | None = None
     ca_bundle: Path | None = None
     request_timeout: float | None = None
     flags: frozenset[str] = frozenset()
+
+    @property
+    def prefix(self) -> str | None:
+        """The prefix the variables ``env`` does not name are read with: its own, RC_ when the target names no
+        source at all (as a single ``pytest`` run reads them), and none beside an ``env`` mapping, so that a
+        target never picks up the caller's own RC_ credentials for the variables its mapping leaves out."""
+        if self.env_prefix is not None:
+            return self.env_prefix
+        return None if self.env else DEFAULT_PREFIX
 
     @property
     def origin(self) -> str:
@@ -142,7 +152,7 @@ def _spec(path: Path, index: int, entry: dict[str, Any]) -> TargetSpec:
     return TargetSpec(
         name=entry["name"],
         base_url=entry["base_url"],
-        env_prefix=entry.get("env_prefix", DEFAULT_PREFIX),
+        env_prefix=entry.get("env_prefix"),
         env=dict(entry.get("env", {})),
         rc_version=entry.get("rc_version"),
         ca_bundle=ca_bundle,
