@@ -520,6 +520,46 @@ def test_two_targets_reading_the_same_rc_variables_are_refused_before_any_run(
     assert not (tmp_path / "out.json").exists()
 
 
+PASTED = [
+    ("{RC_ADMIN_USER_ID: ADMIN_ID, RC_ADMIN_TOKEN: admintoken01}", "env.RC_ADMIN_TOKEN", "admintoken01"),
+    ("{RC_ADMIN_USER_ID: ADMIN_ID, RC_ADMIN_TOKEN: 'aB3$9xQ!zz'}", "env.RC_ADMIN_TOKEN", "aB3$9xQ!zz"),
+    ("{RC_ADMIN_USER_ID: ADMIN_ID, RC_ADMIN_TOKEN: 918273645546}", "env.RC_ADMIN_TOKEN", "918273645546"),
+    ("'hunter2-password'", "field env", "hunter2-password"),
+]
+
+
+@pytest.mark.parametrize(("env", "where", "secret"), PASTED, ids=["lowercase", "symbols", "number", "not-a-map"])
+def test_a_secret_pasted_under_env_is_never_echoed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], env: str, where: str, secret: str
+) -> None:
+    path = write(tmp_path, f"targets:\n  - {{name: a, base_url: 'http://x', env: {env}}}\n")
+    assert main(["fleet", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and where in err, err
+    assert secret not in err
+    if "RC_ADMIN_TOKEN" in env:
+        assert "does not look like a variable name" in err
+
+
+def test_half_a_pair_named_through_env_names_the_entry_not_its_value(tmp_path: Path) -> None:
+    """A value under env: that passes as a name (an upper-case token) is still never printed."""
+    target = spec(env={"RC_ADMIN_USER_ID": "BOT_ID", "RC_ADMIN_TOKEN": "PASTEDTOKEN99"})
+    with pytest.raises(CredentialSourceError) as raised:
+        launch(target, tmp_path / "r.json", {"BOT_ID": "id"})
+    message = str(raised.value)
+    assert "PASTEDTOKEN99" not in message and "BOT_ID" not in message
+    assert "env.RC_ADMIN_TOKEN" in message and "env.RC_ADMIN_USER_ID" in message and "go together" in message
+
+
 def test_half_a_pair_with_env_and_no_prefix_says_env_names_no_variable(tmp_path: Path) -> None:
     with pytest.raises(CredentialSourceError, match=r"env names no variable for RC_ADMIN_TOKEN"):
         launch(spec(env={"RC_ADMIN_USER_ID": "BOT_ID"}), tmp_path / "r.json", {"BOT_ID": "id", "RC_ADMIN_TOKEN": "t"})
+
+
+def test_a_base_url_with_a_password_is_redacted_in_a_fleet_file_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "targets:\n  - {name: a, base_url: 'ftp://gw:hunter22@x'}\n")
+    assert main(["fleet", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert "hunter22" not in err and "not an http:// or https:// URL" in err

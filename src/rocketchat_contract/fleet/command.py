@@ -35,6 +35,9 @@ def source_variable(spec: TargetSpec, suite_variable: str) -> str | None:
 
 
 def _named(spec: TargetSpec, suite_variable: str) -> str:
+    """How a message names a source: a value under ``env:`` is never shown (it may be a pasted secret)."""
+    if suite_variable in spec.env:
+        return f"the variable env.{suite_variable} names"
     return source_variable(spec, suite_variable) or f"env names no variable for {suite_variable}"
 
 

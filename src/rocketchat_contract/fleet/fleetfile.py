@@ -11,6 +11,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from ..data import parse_yaml
+from ..redact import MASK, without_userinfo
 from ..schemas import store
 
 FLEET_FILE_SCHEMA = "fleet/fleet-file.schema.json"
@@ -128,16 +129,29 @@ def _settings_fields() -> set[str]:
 
 
 def _message(error: ValidationError) -> str:
-    field_name = error.absolute_path[-1] if error.absolute_path else None
+    """The problem in words; never a value under ``env:`` (it may be a pasted secret) nor a URL's password."""
+    path = list(error.absolute_path)
+    field_name = path[-1] if path else None
+    if "env" in path[2:3] and "propertyNames" not in error.schema_path:
+        return _env_message(path)
     if field_name == "rc_version" and isinstance(error.instance, int | float):
         return f"write the version as a quoted string ('{error.instance}'); YAML reads 7.10 as the number 7.1"
     if error.validator in ("unevaluatedProperties", "additionalProperties"):
         return "unknown field (see schemas/fleet/fleet-file.schema.json for the fields a target takes)"
-    if field_name == "base_url" and error.validator == "pattern":
-        return f"{error.instance!r} is not an http:// or https:// URL"
+    if field_name == "base_url" and error.validator == "pattern" and isinstance(error.instance, str):
+        return f"{without_userinfo(error.instance, f'{MASK}@')!r} is not an http:// or https:// URL"
     if error.validator == "required":
         return error.message.replace("is a required property", "is missing")
     return error.message
+
+
+def _env_message(path: list[Any]) -> str:
+    if len(path) == 3:
+        return "give a mapping of suite variables to the names of the variables that hold them (not the secrets)"
+    return (
+        "the value does not look like a variable name (upper-case letters, digits and _, e.g. STAGING_BOT_TOKEN); "
+        "write the name of the variable that holds the secret, never the secret itself"
+    )
 
 
 def _spec(path: Path, index: int, entry: dict[str, Any]) -> TargetSpec:
