@@ -563,3 +563,15 @@ def test_a_base_url_with_a_password_is_redacted_in_a_fleet_file_error(
     assert main(["fleet", str(path)]) == 4
     err = capsys.readouterr().err
     assert "hunter22" not in err and "not an http:// or https:// URL" in err
+
+
+@pytest.mark.parametrize(("written", "quoted"), [("7.10", '"7.10"'), ("8.20", '"8.20"'), ("7.3", '"7.3"')])
+def test_an_unquoted_version_suggests_the_text_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, quoted: str
+) -> None:
+    """Issue 20 item 9: YAML reads 7.10 as 7.1; the suggestion quotes what the file says, not the float."""
+    path = write(tmp_path, f"targets:\n  - name: a\n    base_url: 'http://x'\n    rc_version: {written}\n")
+    assert main(["fleet", str(path)]) == 4
+    err = capsys.readouterr().err
+    assert "target 1 (a), field rc_version" in err and f"quoted string ({quoted})" in err, err
+    assert "'7.1'" not in err

@@ -68,12 +68,13 @@ class TargetSpec:
 
 def load_fleet(path: Path) -> list[TargetSpec]:
     """Read and check a fleet file; raise FleetFileError with one line when it is unusable."""
-    document = _read(path)
+    text = _read(path)
+    document = _parse(path, text)
     if document is None:
-        raise FleetFileError(f"{path}: the file is empty; it needs a list of targets (see the README, Many servers)")
+        raise FleetFileError(f"{path}: the file is empty; it needs a list of targets (see docs/fleet.md)")
     error = best_match(store().validator(FLEET_FILE_SCHEMA).iter_errors(document))
     if error is not None:
-        raise FleetFileError(f"{path}: {_where(document, error)}: {_message(error)}")
+        raise FleetFileError(f"{path}: {_where(document, error)}: {_message(error, text)}")
     defaults: dict[str, Any] = document.get("defaults") or {}
     specs = []
     seen: dict[str, int] = {}
@@ -89,13 +90,16 @@ def load_fleet(path: Path) -> list[TargetSpec]:
     return specs
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise FleetFileError(f"{path}: no such fleet file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FleetFileError(f"{path}: cannot read it ({exc})") from None
+
+
+def _parse(path: Path, text: str) -> Any:
     try:
         return parse_yaml(text)
     except yaml.YAMLError as exc:
@@ -128,14 +132,15 @@ def _settings_fields() -> set[str]:
     return set(store().documents[FLEET_FILE_SCHEMA]["$defs"]["settings"]["properties"])
 
 
-def _message(error: ValidationError) -> str:
+def _message(error: ValidationError, text: str) -> str:
     """The problem in words; never a value under ``env:`` (it may be a pasted secret) nor a URL's password."""
     path = list(error.absolute_path)
     field_name = path[-1] if path else None
     if "env" in path[2:3] and "propertyNames" not in error.schema_path:
         return _env_message(path)
     if field_name == "rc_version" and isinstance(error.instance, int | float):
-        return f"write the version as a quoted string ('{error.instance}'); YAML reads 7.10 as the number 7.1"
+        written = _written(text, path) or str(error.instance)
+        return f'write the version as a quoted string ("{written}"); YAML reads 7.10 as the number 7.1'
     if error.validator in ("unevaluatedProperties", "additionalProperties"):
         return "unknown field (see schemas/fleet/fleet-file.schema.json for the fields a target takes)"
     if field_name == "base_url" and error.validator == "pattern" and isinstance(error.instance, str):
@@ -152,6 +157,19 @@ def _env_message(path: list[Any]) -> str:
         "the value does not look like a variable name (upper-case letters, digits and _, e.g. STAGING_BOT_TOKEN); "
         "write the name of the variable that holds the secret, never the secret itself"
     )
+
+
+def _written(text: str, path: list[Any]) -> str | None:
+    """The scalar at ``path`` as the file writes it (``7.10``, which YAML reads as the number 7.1)."""
+    node: Any = yaml.compose(text, Loader=yaml.SafeLoader)
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if key.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return node.value if isinstance(node, yaml.ScalarNode) else None
 
 
 def _spec(path: Path, index: int, entry: dict[str, Any]) -> TargetSpec:
