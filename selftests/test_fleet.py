@@ -575,3 +575,36 @@ def test_an_unquoted_version_suggests_the_text_as_written(
     err = capsys.readouterr().err
     assert "target 1 (a), field rc_version" in err and f"quoted string ({quoted})" in err, err
     assert "'7.1'" not in err
+
+
+def _a_file(tmp: Path) -> Path:
+    (tmp / "a-file").write_text("")
+    return tmp / "a-file"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [_a_file, lambda tmp: Path("/proc/rocketchat-contract-logs"), lambda tmp: _a_file(tmp) / "logs"],
+    ids=["existing-file", "proc", "under-a-file"],
+)
+def test_a_bad_logs_folder_is_one_line_and_exit_4_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any
+) -> None:
+    """Issue 20 item 5: --logs is checked with --report, before any target runs and any folder is made."""
+    logs = make(tmp_path)
+    path = write(tmp_path, "targets:\n  - {name: a, base_url: 'http://127.0.0.1:9'}\n")
+    report = tmp_path / "out" / "fleet.json"
+    assert main(["fleet", str(path), "--logs", str(logs), "--report", str(report)]) == 4
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and f"--logs {logs}: " in err and "Traceback" not in err, err
+    assert not report.parent.exists()
+
+
+def test_a_logs_folder_is_checked_without_being_made_and_made_for_the_logs(tmp_path: Path) -> None:
+    from rocketchat_contract.fleet.logs import check_logs_folder, keep_logs  # new in issue 20
+
+    folder = tmp_path / "new" / "logs"
+    check_logs_folder(folder)
+    assert not (tmp_path / "new").exists()
+    keep_logs(folder, [TargetRun(spec(name="a"), problem="not started: the fleet was interrupted")])
+    assert (folder / "a.log").read_text() == "not started: the fleet was interrupted\n"

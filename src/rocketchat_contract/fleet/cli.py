@@ -12,10 +12,11 @@ from typing import Any
 from ..reports.render import ReportWriteError, check_report_path
 from .command import shared_by_default
 from .fleetfile import FleetFileError, load_fleet
+from .logs import LogsFolderError, check_logs_folder, keep_logs
 from .merge import FleetReportError, load_fleet_report, merge_reports
 from .model import EXIT_UNTESTABLE, fleet_document, now, target_record
 from .render import write_fleet_reports
-from .runner import FleetRunner, TargetRun, default_jobs
+from .runner import FleetRunner, default_jobs
 from .terminal import Terminal
 
 DESCRIPTION = (
@@ -87,6 +88,8 @@ def run_fleet(args: argparse.Namespace) -> int:
         return _fail("give a fleet file or --merge REPORT.json …, not both")
     if not args.merge and not args.fleet_file:
         return _fail("give a fleet file (FLEET.yaml), or --merge REPORT.json … to merge fleet reports")
+    if args.merge and args.logs:
+        return _fail("--logs keeps the output of the runs; --merge runs nothing")
     if args.jobs is not None and args.jobs < 1:
         return _fail("--jobs must be at least 1")
     specs = []
@@ -97,6 +100,11 @@ def run_fleet(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         if (problem := shared_by_default(specs, os.environ)) is not None:
             return _fail(problem)
+        if args.logs:
+            try:
+                check_logs_folder(args.logs)
+            except LogsFolderError as exc:
+                return _fail(str(exc))
     # Last, as it may create folders: only once everything else is known to be fine.
     if (problem := _check_reports(args.report)) is not None:
         return _fail(problem)
@@ -131,16 +139,14 @@ def _run(args: argparse.Namespace, specs: list[Any]) -> int:
         finished_at=now(),
         allow_untestable=args.allow_untestable,
     )
-    if args.logs:
-        _keep_logs(args.logs, runs)
     terminal.matrix(document)
-    return _write(args.report, document)
-
-
-def _keep_logs(folder: Path, runs: list[TargetRun]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for run in runs:
-        (folder / f"{run.spec.name}.log").write_text(run.output or f"{run.problem or 'no output'}\n", encoding="utf-8")
+    status = _write(args.report, document)
+    if args.logs:
+        try:
+            keep_logs(args.logs, runs)
+        except LogsFolderError as exc:
+            return status or _fail(str(exc))
+    return status
 
 
 def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool) -> int:
