@@ -608,3 +608,28 @@ def test_a_logs_folder_is_checked_without_being_made_and_made_for_the_logs(tmp_p
     assert not (tmp_path / "new").exists()
     keep_logs(folder, [TargetRun(spec(name="a"), problem="not started: the fleet was interrupted")])
     assert (folder / "a.log").read_text() == "not started: the fleet was interrupted\n"
+
+
+def test_the_terminal_says_partly_verified_in_the_line_and_the_matrix() -> None:
+    """Issue 20 item 19: the Markdown names a partly verified clause; the terminal line and matrix must too."""
+    report = compliance("rc-3.18.json")
+    run = TargetRun(spec(name="old"), status=0, report=report, duration=1.0)
+    out = io.StringIO()
+    terminal = Terminal(1, out)
+    terminal.names(["old"])
+    terminal.finished(run)
+    line = out.getvalue().splitlines()[0]
+    assert "1 partly verified" in line, line
+    terminal.matrix(
+        fleet_document(
+            [target_record(run)],
+            sources=["fleet.yaml"],
+            started_at="2026-11-30T09:00:00+00:00",
+            finished_at="2026-11-30T09:01:00+00:00",
+            allow_untestable=False,
+        )
+    )
+    matrix = out.getvalue().splitlines()[1:]
+    row = next(line for line in matrix if line.startswith("old "))
+    assert "1 partly verified" in row, row
+    assert any("partly verified" in line and "auth.invalid" in line and "logged-out-token" in line for line in matrix)

@@ -164,5 +164,16 @@ def worst(target: dict[str, Any]) -> str:
     return worst_verdict(present).value if present else Verdict.NOT_VERIFIED.value
 
 
+def partly_verified(target: dict[str, Any]) -> dict[str, list[str]]:
+    """The clauses whose verdict rests on only some of their probes, each with the probes not verified (as the
+    single report's "partly verified" counts them: a clause that is not-verified as a whole is not partly)."""
+    partly = {}
+    for clause in (target["report"] or {}).get("clauses", []):
+        missing = [p["probe"] for p in clause.get("probes", []) if p["verdict"] == Verdict.NOT_VERIFIED.value]
+        if missing and clause["verdict"] != Verdict.NOT_VERIFIED.value:
+            partly[clause["id"]] = missing
+    return partly
+
+
 HEADLINE_RANK = {**{v.value: v.rank for v in Verdict}, "interrupted": 3, "untestable": 4}
 """Order of targets sorted by headline: verdict severity (verdicts.py), then the targets without verdicts."""

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from .model import outcome, worst
+from .model import outcome, partly_verified, worst
 from .runner import TargetRun
 from .vocabulary import MARKS, NOT_JUDGED, OUTCOMES, VERDICTS, first_line, label
 
@@ -14,10 +14,15 @@ LIVE_MIN_TARGETS = 3
 """With more targets than this, a terminal gets a live progress line (a log gets a heartbeat instead)."""
 HEARTBEAT = 30.0
 REASON = 140
+PARTLY = "*"
+"""Marks a matrix cell whose verdict rests on only some of the clause's probes."""
 
 
 def _counts(summary: dict[str, int]) -> str:
-    return ", ".join(f"{summary[v]} {label(v)}" for v in VERDICTS if summary.get(v))
+    counts = [f"{summary[v]} {label(v)}" for v in VERDICTS if summary.get(v)]
+    if summary.get("partly-verified"):
+        counts.append(f"{summary['partly-verified']} partly verified")
+    return ", ".join(counts)
 
 
 class Terminal:
@@ -84,21 +89,34 @@ class Terminal:
         targets = document["targets"]
         width = max([len(t["name"]) for t in targets] + [6])
         self._write("")
-        self._write(f"fleet matrix ({', '.join(f'{MARKS[v]} {label(v)}' for v in VERDICTS)}, {NOT_JUDGED} not judged)")
+        legend = ", ".join(f"{MARKS[v]} {label(v)}" for v in VERDICTS)
+        self._write(f"fleet matrix ({legend}, {NOT_JUDGED} not judged, {PARTLY} partly verified)")
         header = " ".join(f"{i % 100:>2}" for i in range(1, len(columns) + 1))
         self._write(f"{'target':<{width}}  {'version':<9} {header}  result")
+        partly = {target["name"]: partly_verified(target) for target in targets}
         for target in targets:
+            mine = partly[target["name"]]
             if target["verdicts"]:
-                cells = " ".join(f"{MARKS.get(target['verdicts'].get(c['id'], ''), NOT_JUDGED):>2}" for c in columns)
+                cells = " ".join(_cell(target["verdicts"].get(c["id"]), c["id"] in mine) for c in columns)
             else:
                 cells = f"{'':>{max(len(header), 1)}}"
             headline = worst(target)
-            shown = target["outcome"] if headline == target["outcome"] else f"{target['outcome']} ({label(headline)})"
+            notes = [] if headline == target["outcome"] else [label(headline)]
+            notes += [f"{len(mine)} partly verified"] if mine else []
+            shown = f"{target['outcome']} ({', '.join(notes)})" if notes else target["outcome"]
             version = target["server_version"] or "?"
             self._write(f"{target['name']:<{width}}  {version:<9} {cells}  {shown}")
         for index, column in enumerate(columns, 1):
             self._write(f"  {index:>2} {column['id']}")
+        for name, clauses in partly.items():
+            for clause, probes in clauses.items():
+                self._write(f"partly verified: {name}: {clause}; not verified: {', '.join(probes)}")
         summary = document["summary"]
         counts = ", ".join(f"{summary[o]} {o}" for o in OUTCOMES if summary[o])
         plural = "s" if summary["targets"] != 1 else ""
         self._write(f"{summary['targets']} target{plural}: {counts} → exit status {document['exit_status']}")
+
+
+def _cell(verdict: str | None, partly: bool) -> str:
+    mark = MARKS.get(verdict or "", NOT_JUDGED)
+    return f"{mark}{PARTLY}" if partly else f"{mark:>2}"
