@@ -61,7 +61,9 @@ def test_generated_tests_pass_on_every_profile(
     # runs on its own.
     result = run_suite(pytester, GENERATED, base_url=server.url)
     assert result.ret == 0, result.text()
-    assert {c: result.verdicts[c] for c in GENERATED_CLAUSES} == dict.fromkeys(GENERATED_CLAUSES, "conforms")
+    # Known drift where the release's 401 body is drift (every profile but "documented"): still a pass.
+    expected = "conforms" if profile == "documented" else "known-drift"
+    assert {c: result.verdicts[c] for c in GENERATED_CLAUSES} == dict.fromkeys(GENERATED_CLAUSES, expected)
 
 
 @pytest.mark.parametrize("fault", CAUGHT)

@@ -1,5 +1,8 @@
 """Judging of generated requests: every answer on its own, the clause gets the worst, offenders as evidence.
 
+Known drift counts as it does for every clause: a clause whose answers rest on a drift entry is known drift
+(so --strict-docs fails it), not "conforms".
+
 A schemathesis answer is judged as the documented clause its request and status belong to (so an 8.8 server
 sending the 3.x 401 body fails), plus schemathesis's own checks; a hostile-credential answer must be a 401
 with the version's body, without rate-limit headers.
@@ -29,10 +32,13 @@ SHOWN = 5
 def _each(
     judge: Judge, clause: Clause, observations: Mapping[str, Observation], one: Callable[[Exchange], Judgement]
 ) -> Judgement:
+    """Judge every answer on its own; the clause gets what its answers rest on, as a clause judged per probe
+    does: a violation, else known drift when any answer is explained only by a drift entry, else conforms."""
     exchanges = sent(observations)
     if not exchanges:
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no generated request was sent")
     judged = [(exchange, one(exchange)) for exchange in exchanges]
+    version = judge.placement.judged_as
     bad = [(e, j) for e, j in judged if j.verdict is Verdict.VIOLATION]
     if bad:
         shown = "\n".join(f"- {j.detail}" for _, j in bad[:SHOWN])
@@ -42,17 +48,26 @@ def _each(
             None,
             Verdict.VIOLATION,
             f"{len(bad)} of {len(exchanges)} generated requests got an answer the contract does not accept for "
-            f"Rocket.Chat {judge.placement.judged_as}:\n{shown}{more}",
+            f"Rocket.Chat {version}:\n{shown}{more}",
             *[e for e, _ in bad[:SHOWN]],
         )
-    drift = sorted({j.drift.id for _, j in judged if j.drift})
-    how = f"; known drift: {', '.join(drift)}" if drift else ""
+    drifted = [(j.drift.id, j) for _, j in judged if j.verdict is Verdict.KNOWN_DRIFT and j.drift is not None]
+    if drifted:
+        entries = dict(sorted(drifted, key=lambda pair: pair[0]))
+        first = next(iter(entries.values()))
+        detail = (
+            f"{len(drifted)} of {len(exchanges)} generated requests were answered as known drift "
+            f"({', '.join(entries)}) for Rocket.Chat {version}"
+            + ("; every other answer is one the contract accepts" if len(drifted) < len(exchanges) else "")
+            + "\n"
+            + "\n".join(j.detail for j in entries.values())
+        )
+        return Judgement(clause.id, None, Verdict.KNOWN_DRIFT, judge.redactor.text(detail), first.drift)
     return judge.verdict(
         clause,
         None,
         Verdict.CONFORMS,
-        f"{len(exchanges)} generated requests, every answer documented or accepted for "
-        f"Rocket.Chat {judge.placement.judged_as}{how}",
+        f"{len(exchanges)} generated requests, every answer documented or accepted for Rocket.Chat {version}",
     )
 
 
@@ -99,11 +114,16 @@ def _schemathesis_one(judge: Judge, clause: Clause, exchange: Exchange) -> Judge
         detail = f"a request without the privileged pair should get 401: {exchange.summary(judge.redactor, 160)}"
         return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
     if status == 200:
+        drift: Judgement | None = None
         for clause_id in ("success.response", "success.content-type", "success.step", "success.counts"):
             judged = judge.judge(clause_id, {"privileged": exchange}, "privileged")
             if judged.verdict is Verdict.VIOLATION:
                 detail = f"{exchange.probe}: judged as {clause_id}: {judged.detail}"
                 return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
+            if judged.verdict is Verdict.KNOWN_DRIFT and drift is None:
+                drift = judged
+        if drift is not None:
+            return Judgement(clause.id, exchange.probe, drift.verdict, drift.detail, drift.drift, [exchange])
         return judge.verdict(clause, exchange.probe, Verdict.CONFORMS, "200 with the progress", exchange)
     return _as(judge, "success.response", exchange, clause)
 
