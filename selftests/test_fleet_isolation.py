@@ -1,7 +1,8 @@
 """A fleet as a user runs it, from an empty folder, against servers that record every request they receive.
 
 Issue 20: a target must get only the credentials its own ``env:`` mapping or ``env_prefix`` names (the
-staging server got ``POST /api/v1/login`` with another environment's password).
+staging server got ``POST /api/v1/login`` with another environment's password), and the fleet must write
+nothing but the report and logs it was asked for (Hypothesis wrote ``.hypothesis/`` into the caller's folder).
 """
 
 from __future__ import annotations
@@ -189,6 +190,13 @@ def test_no_server_sees_another_targets_secret(fleet: Outcome, fronts: dict[str,
             leaked = sorted({text.splitlines()[0] for text in seen for secret in theirs if secret in text})
             assert not leaked, f"{name} received {other}'s secrets in: {leaked}"
     assert "/api/v1/login" not in fronts["staging"].recorder.paths(), "staging has tokens only: nothing to log in"
+
+
+def test_the_fleet_writes_only_the_report_and_logs_it_was_given(fleet: Outcome) -> None:
+    """Issue 20 item 18: no .hypothesis/, .pytest_cache/ or anything else in the caller's folder."""
+    assert fleet.report, fleet.output
+    assert sorted(p.name for p in fleet.cwd.iterdir()) == ["fleet.json", "logs"]
+    assert sorted(p.name for p in (fleet.cwd / "logs").iterdir()) == ["prod.log", "qa.log", "staging.log"]
 
 
 def test_the_suite_variables_are_the_eight_the_issue_lists() -> None:

@@ -158,13 +158,16 @@ class FleetRunner:
             time.sleep(TICK)
 
     def _start(self, run: TargetRun, how: Launch) -> _Child:
+        """Start the target's pytest in the fleet's own folder, so that nothing it stores on the side (Hypothesis's
+        constants cache, any cache a plugin keeps) lands in the caller's folder: only the named outputs do."""
         log = self.workdir / f"{run.spec.name}.log"
         run.variables = how.variables
         run.started = time.monotonic()
         with log.open("wb") as out:
             process = subprocess.Popen(
                 how.argv,
-                env=how.env,
+                env={**how.env, "HYPOTHESIS_STORAGE_DIRECTORY": str(self.workdir / "hypothesis")},
+                cwd=self.workdir,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
