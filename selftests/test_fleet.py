@@ -600,6 +600,14 @@ def test_a_bad_logs_folder_is_one_line_and_exit_4_before_any_run(
     assert not report.parent.exists()
 
 
+def test_logs_with_merge_is_refused_rather_than_ignored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    part = tmp_path / "part.json"
+    part.write_text(json.dumps(document({"a": "pass"})))
+    assert main(["fleet", "--merge", str(part), "--logs", str(tmp_path / "logs")]) == 4
+    assert "--merge runs nothing" in capsys.readouterr().err
+    assert not (tmp_path / "logs").exists()
+
+
 def test_a_logs_folder_is_checked_without_being_made_and_made_for_the_logs(tmp_path: Path) -> None:
     from rocketchat_contract.fleet.logs import check_logs_folder, keep_logs  # new in issue 20
 

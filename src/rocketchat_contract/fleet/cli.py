@@ -22,7 +22,8 @@ from .terminal import Terminal
 DESCRIPTION = (
     "Run the contract suite (the pytest suite in tests/, exactly as `pytest --base-url URL` runs it) against every "
     "target of a fleet file, several at a time but never two against the same origin, and write one matrix report. "
-    "Credentials come from environment variables the fleet file names (env_prefix, default RC_, or env). "
+    "Credentials come from environment variables the fleet file names: env, then env_prefix; a target that names "
+    "neither reads the caller's RC_ variables, which no second target may read. "
     "Exit status: 0 every target tested and none failed, 1 a target failed (a violation), 2 interrupted, "
     "4 a target could not be tested (--allow-untestable: not a failure) or bad input."
 )
