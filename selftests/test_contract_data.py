@@ -114,7 +114,7 @@ def test_not_verified_entries_carry_a_remedy() -> None:
         (
             "9.0.0",
             "success.response",
-            {"fresh-server-details-string", "importer-not-defined-details-string", "rate-limited"},
+            {"fresh-server-details-string", "importer-not-defined-details-string", "rate-limited", "count-error-field"},
         ),
         (
             "5.4.0",
@@ -324,7 +324,7 @@ def test_unreadable_local_files_and_duplicates_across_files(tmp_path: Path) -> N
     for path, message in [
         (tmp_path / "missing.yaml", "cannot read it"),
         (_write(tmp_path / "broken.yaml", "entries: [\n"), "not YAML"),
-        (_write(tmp_path / "empty.yaml", ""), "None is not of type 'object'"),
+        (_write(tmp_path / "empty.yaml", ""), "the file is empty"),
     ]:
         with pytest.raises(ExtraDriftError, match=message):
             load_extra_drift([path])
