@@ -50,6 +50,11 @@ INVALID_PARAMS = {
     "error": "must NOT have additional properties [invalid-params]",
     "errorType": "invalid-params",
 }
+INVALID_PARAMS_TYPED = {
+    "success": False,
+    "errorType": "error-invalid-params",
+    "error": "must NOT have additional properties",
+}
 RESTIVUS_405 = {"status": "error", "message": "API endpoint does not exist"}
 TOO_MANY = (
     "Error, too many requests. Please slow down. You must wait {n} seconds before trying this endpoint "
@@ -164,6 +169,7 @@ ERA: dict[str, dict[str, Any]] = {
         "no_permission": (403, FORBIDDEN_403),
         "not_found": NOT_FOUND_STRING,
         "params_checked": True,
+        "invalid_params": INVALID_PARAMS_TYPED,
         "counts": "counted",
         "permission_first": True,
         "refusal_cache": False,

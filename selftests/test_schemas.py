@@ -46,6 +46,11 @@ OBSERVED = {
         "errorType": "error-importer-not-defined",
         "details": "getImportProgress",
     },
+    "observed/invalid-params-typed.schema.json": {
+        "success": False,
+        "errorType": "error-invalid-params",
+        "error": "must NOT have additional properties",
+    },
     "observed/invalid-params.schema.json": {
         "success": False,
         "error": "must NOT have additional properties [invalid-params]",

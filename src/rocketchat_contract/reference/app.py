@@ -2,6 +2,7 @@
 
 Up to early 8.x: auth → rate limit → params → permission → action (the last three inside the action).
 From mid-8.x (``permission_first``): auth → permission → rate limit → params → action.
+With a typed query schema (``typed_query``, 9.0): auth → permission → query → rate limit → action.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ ROUTES: dict[str, tuple[str, tuple[str, ...], bool]] = {
 URL_MAP = Map([Rule(path, endpoint=path) for path in ROUTES], strict_slashes=False)
 ROUTE_PERMISSION = {"progress": "run-import"}
 """The permission a route declares (permissionsRequired), checked first on ``permission_first`` profiles."""
-REFUSALS = frozenset({"unauthenticated", "forbidden"})
+REFUSALS = frozenset({"unauthenticated", "forbidden", "query-refused"})
+"""Answers of the Hono-era middlewares and the typed query check, which skip the router's cache headers."""
 
 
 def _iso(ts: float) -> str:
@@ -95,7 +97,14 @@ class ReferenceApp:
         )
         with self.lock:
             self.requests.append(
-                LoggedRequest(request.method, request.path, user.user_id if user else None, reply.status, started)
+                LoggedRequest(
+                    request.method,
+                    request.path,
+                    user.user_id if user else None,
+                    reply.status,
+                    started,
+                    request.query_string.decode("latin-1"),
+                )
             )
         result: Iterable[bytes] = response(environ, start_response)
         return result
@@ -230,6 +239,8 @@ class ReferenceApp:
         first = self.profile.permission_first and "limiter-before-permission" not in self.switches
         if first and needed and not self.may(user, needed):
             return self.forbidden(), user
+        if self.profile.typed_query and request.args and endpoint in ROUTE_PERMISSION:
+            return Reply(400, bodies.invalid_params(self.profile), case="query-refused"), user
         headers: dict[str, str] = {}
         if self.knobs.rate_limit and not self.state.has(user, "api-bypass-rate-limit"):
             verdict = self.state.limiter.check(request.remote_addr or "", path, request.method)
@@ -254,7 +265,7 @@ class ReferenceApp:
         assert user is not None
         chosen = self.profile
         if chosen.validate_params and request.args:
-            return Reply(400, bodies.invalid_params(), case="invalid-params")
+            return Reply(400, bodies.invalid_params(chosen), case="invalid-params")
         if not self.may(user, "run-import"):
             if chosen.permission == "route":
                 return self.forbidden()

@@ -39,8 +39,10 @@ def action_not_allowed() -> dict[str, Any]:
     return _example("observed/action-not-allowed.schema.json")
 
 
-def invalid_params() -> dict[str, Any]:
-    return _example("observed/invalid-params.schema.json")
+def invalid_params(profile: Profile) -> dict[str, Any]:
+    """The 400 for a query parameter: the typed router's, or the legacy check's inside the action."""
+    typed = profile.typed_query
+    return _example(f"observed/invalid-params{'-typed' if typed else ''}.schema.json")
 
 
 def method_not_allowed() -> dict[str, Any]:

@@ -63,6 +63,8 @@ class LoggedRequest:
     user_id: str | None
     status: int
     started_at: float
+    query: str = ""
+    """The raw query string, empty when the request had none (the suite must never send one)."""
 
 
 @dataclass

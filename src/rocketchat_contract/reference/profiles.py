@@ -34,6 +34,10 @@ class Profile:
     form_login: bool
     permission_first: bool
     refusal_cache_headers: bool
+    typed_query: bool = False
+    """The route's query schema is checked by the typed router, after the permission middleware and before
+    the rate limiter, answering 400 error-invalid-params (else, with validate_params, the legacy check in the
+    action answers 400 invalid-params)."""
 
     @property
     def restivus(self) -> bool:
