@@ -262,6 +262,12 @@ EXIT_4_OUTPUT = (
     "http://127.0.0.1:9/api/info failed: connection refused: nothing listens on that host and port. !!!!!!!\n"
 )
 
+EXIT_4_LINE_ONLY = (
+    "rocketchat-contract: target http://127.0.0.1:9\ncollected 23 items\n\n"
+    "rocketchat-contract: cannot test http://127.0.0.1:9: GET http://127.0.0.1:9/api/info failed: connection refused\n"
+)
+"""The same run once the suite ends such a session with its line alone (issue 20 item 10)."""
+
 
 @pytest.mark.parametrize(
     ("status", "report", "output", "expected", "reason"),
@@ -269,6 +275,7 @@ EXIT_4_OUTPUT = (
         (0, "rc-8.8.json", "", "pass", None),
         (1, "rc-8.8.json", "", "fail", "pytest exited 1 without a violation"),
         (4, None, EXIT_4_OUTPUT, "untestable", "cannot test http://127.0.0.1:9: GET"),
+        (4, None, EXIT_4_LINE_ONLY, "untestable", "cannot test http://127.0.0.1:9: GET"),
         (4, None, "ERROR: RC_ADMIN_PASSWORD is not set: they go together\n", "untestable", "RC_ADMIN_PASSWORD is not"),
         (0, None, "something broke\n", "untestable", "wrote no valid compliance report"),
         (3, None, "INTERNALERROR> boom\n", "untestable", "pytest exited 3 (internal error)"),

@@ -24,6 +24,8 @@ EXIT_PASS, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_UNTESTABLE = 0, 1, 2, 4
 _PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
 _EXIT_LINE = re.compile(r"Exit: (?P<message>.+?)\s*!*\s*$", re.DOTALL)
 _ERROR_LINE = re.compile(r"^ERROR: (?P<message>.+)$", re.MULTILINE)
+_OWN_LINE = "rocketchat-contract: "
+"""How the suite's closing line starts when a run cannot test its target (only that line, exit status 4)."""
 REASON_LIMIT = 600
 
 
@@ -74,14 +76,18 @@ def _failed_without_violation(run: TargetRun) -> str:
 
 
 def _reason(output: str) -> str:
-    """The one message an exit-4 run printed (pytest.exit's or a usage error's), else its last line."""
+    """The one message an exit-4 run printed (its closing line, pytest.exit's or a usage error's), else its last
+    line."""
+    last = next((line.strip() for line in reversed(output.splitlines()) if line.strip()), "")
     if match := _EXIT_LINE.search(output):
         message = match["message"]
+    elif last.startswith(_OWN_LINE):
+        message = last
     elif errors := _ERROR_LINE.findall(output):
         message = errors[-1]
     else:
         message = _tail(output)
-    message = " ".join(message.split()).removeprefix("rocketchat-contract: ")
+    message = " ".join(message.split()).removeprefix(_OWN_LINE)
     return message if len(message) <= REASON_LIMIT else message[: REASON_LIMIT - 1] + "…"
 
 
