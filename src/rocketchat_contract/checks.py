@@ -1,6 +1,7 @@
 """The checks of clauses that look across probes, each registered under the name ``clauses.yaml`` gives it.
 
-A check receives the observations its clause selects (``probes`` in clauses.yaml) and returns one judgement.
+A check receives the observations its clause selects (``probes`` in clauses.yaml) and returns one judgement,
+with the exchanges it rests on as evidence: a conforming verdict keeps the requests it looked at too.
 The names must match the enum of ``check`` in schemas/meta/clauses.schema.json (a self-test compares them).
 """
 
@@ -162,7 +163,9 @@ def no_leak(judge: Judge, clause: Clause, observations: Mapping[str, Observation
         )
     if not errors:
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
-    return judge.verdict(clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, none with progress fields")
+    return judge.verdict(
+        clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, none with progress fields", *errors
+    )
 
 
 @check("json-errors")
@@ -178,7 +181,7 @@ def json_errors(judge: Judge, clause: Clause, observations: Mapping[str, Observa
         return judge.verdict(clause, None, Verdict.VIOLATION, f"error responses that are not JSON: {detail}", *bad)
     if not errors:
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
-    return judge.verdict(clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, all JSON")
+    return judge.verdict(clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, all JSON", *errors)
 
 
 @check("no-server-error")
@@ -190,7 +193,7 @@ def no_server_error(judge: Judge, clause: Clause, observations: Mapping[str, Obs
         return judge.verdict(clause, None, Verdict.VIOLATION, f"server errors or no response: {detail}", *bad)
     if not exchanges:
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no request was sent")
-    return judge.verdict(clause, None, Verdict.CONFORMS, f"{len(exchanges)} requests, no 5xx")
+    return judge.verdict(clause, None, Verdict.CONFORMS, f"{len(exchanges)} requests, no 5xx", *exchanges)
 
 
 # -- method and presence ------------------------------------------------------------------------------------

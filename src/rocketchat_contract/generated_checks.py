@@ -39,18 +39,16 @@ def _each(
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no generated request was sent")
     judged = [(exchange, one(exchange)) for exchange in exchanges]
     version = judge.placement.judged_as
-    bad = [(e, j) for e, j in judged if j.verdict is Verdict.VIOLATION]
+    refused = [j for _, j in judged if j.verdict in (Verdict.VIOLATION, Verdict.NOT_VERIFIED)]
+    bad = [j for j in refused if j.verdict is Verdict.VIOLATION]
     if bad:
-        shown = "\n".join(f"- {j.detail}" for _, j in bad[:SHOWN])
+        shown = "\n".join(f"- {j.detail}" for j in bad[:SHOWN])
         more = f"\n(and {len(bad) - SHOWN} more)" if len(bad) > SHOWN else ""
-        return judge.verdict(
-            clause,
-            None,
-            Verdict.VIOLATION,
+        detail = (
             f"{len(bad)} of {len(exchanges)} generated requests got an answer the contract does not accept for "
-            f"Rocket.Chat {version}:\n{shown}{more}",
-            *[e for e, _ in bad[:SHOWN]],
+            f"Rocket.Chat {version}:\n{shown}{more}"
         )
+        return _kept(judge.verdict(clause, None, Verdict.VIOLATION, detail), exchanges, refused)
     drifted = [(j.drift.id, j) for _, j in judged if j.verdict is Verdict.KNOWN_DRIFT and j.drift is not None]
     if drifted:
         entries = dict(sorted(drifted, key=lambda pair: pair[0]))
@@ -62,13 +60,18 @@ def _each(
             + "\n"
             + "\n".join(j.detail for j in entries.values())
         )
-        return Judgement(clause.id, None, Verdict.KNOWN_DRIFT, judge.redactor.text(detail), first.drift)
-    return judge.verdict(
-        clause,
-        None,
-        Verdict.CONFORMS,
-        f"{len(exchanges)} generated requests, every answer documented or accepted for Rocket.Chat {version}",
-    )
+        drift = Judgement(clause.id, None, Verdict.KNOWN_DRIFT, judge.redactor.text(detail), first.drift)
+        return _kept(drift, exchanges, refused)
+    detail = f"{len(exchanges)} generated requests, every answer documented or accepted for Rocket.Chat {version}"
+    return _kept(judge.verdict(clause, None, Verdict.CONFORMS, detail), exchanges, refused)
+
+
+def _kept(judgement: Judgement, exchanges: list[Exchange], refused: list[Judgement]) -> Judgement:
+    """Keep every generated request as evidence (what was sent, whatever the verdict) and, as the clause's
+    parts, the answers it did not accept, so a report says which of the requests a violation rests on."""
+    judgement.evidence = list(exchanges)
+    judgement.parts = refused
+    return judgement
 
 
 def _broken(judge: Judge, clause: Clause, exchange: Exchange) -> Judgement | None:

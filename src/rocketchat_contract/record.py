@@ -24,6 +24,8 @@ class JudgementRecord:
     detail: str
     drift: str | None = None
     evidence: tuple[dict[str, Any], ...] = ()
+    parts: tuple[dict[str, str], ...] = ()
+    """The answers a clause judged on many did not accept: probe, verdict and detail (the report's ``probes``)."""
 
     @classmethod
     def of(cls, judgement: Judgement, redactor: Redactor) -> JudgementRecord:
@@ -34,14 +36,34 @@ class JudgementRecord:
             detail=redactor.text(judgement.detail),
             drift=judgement.drift.id if judgement.drift else None,
             evidence=tuple(exchange.evidence(redactor) for exchange in judgement.evidence),
+            parts=tuple(
+                {
+                    "probe": part.probe or part.clause,
+                    "verdict": part.verdict.value,
+                    "detail": redactor.text(part.detail),
+                }
+                for part in judgement.parts
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "verdict": self.verdict.value, "evidence": list(self.evidence)}
+        return {
+            **asdict(self),
+            "verdict": self.verdict.value,
+            "evidence": list(self.evidence),
+            "parts": list(self.parts),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JudgementRecord:
-        return cls(**{**data, "verdict": Verdict(data["verdict"]), "evidence": tuple(data["evidence"])})
+        return cls(
+            **{
+                **data,
+                "verdict": Verdict(data["verdict"]),
+                "evidence": tuple(data["evidence"]),
+                "parts": tuple(data.get("parts", ())),
+            }
+        )
 
 
 @dataclass

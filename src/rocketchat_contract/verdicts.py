@@ -94,6 +94,8 @@ class Judgement:
     detail: str
     drift: DriftEntry | None = None
     evidence: list[Exchange] = field(default_factory=list)
+    parts: list[Judgement] = field(default_factory=list)
+    """For a clause judged on many answers (the generated requests), the answers it did not accept, each judged."""
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:

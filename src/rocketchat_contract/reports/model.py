@@ -24,11 +24,11 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
         evidence: list[dict[str, Any]] = []
         seen: set[str] = set()
         for judgement in result.judgements:
-            for exchange in judgement.evidence:
-                key = json.dumps(exchange, sort_keys=True)
-                if key not in seen:
-                    seen.add(key)
-                    evidence.append(exchange)
+            # An exchange another judgement of the clause already shows is left out; two alike requests of one
+            # judgement (generated requests drawn alike) were both sent and both stay.
+            keys = [json.dumps(exchange, sort_keys=True) for exchange in judgement.evidence]
+            evidence += [exchange for exchange, key in zip(judgement.evidence, keys, strict=True) if key not in seen]
+            seen.update(keys)
         clauses.append(
             {
                 "id": result.clause.id,
@@ -38,9 +38,12 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
                 "verdict": result.verdict.value,
                 "detail": result.detail,
                 "probes": [
-                    {"probe": j.probe, "verdict": j.verdict.value, "detail": j.detail}
-                    for j in result.judgements
-                    if j.probe
+                    *(
+                        {"probe": j.probe, "verdict": j.verdict.value, "detail": j.detail}
+                        for j in result.judgements
+                        if j.probe
+                    ),
+                    *(part for j in result.judgements for part in j.parts),
                 ],
                 "drift": None
                 if drift is None
