@@ -21,6 +21,7 @@ from rocketchat_contract import cli
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.schemas import store
 from rocketchat_contract.unknown_release import MARKER
+from rocketchat_contract.versions import covers, server_version
 
 NEW_401 = {"success": False, "error": "Authentication required", "errorType": "error-unauthenticated"}
 AUTH = ("auth.missing", "auth.invalid")
@@ -192,7 +193,7 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = json.loads((DATA / "rc-8.8.json").read_text())
-    report["server_version"] = "9.1.0rc3"
+    report["server_version"] = "9.2.0-rc.3"
     by_id = {c["id"]: c for c in report["clauses"]}
     bodies = {
         "no-headers": NEW_401,
@@ -215,7 +216,14 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
     code, out, err = propose(_report(tmp_path, report), capsys)
     assert code == 0 and err == ""
     entries = yaml.safe_load(out)["entries"]
-    assert [e["versions"] for e in entries] == [">=9.1.0", ">=9.1.0"]  # a pre-release counts as its release
+    # From the observed release candidate on, as Rocket.Chat orders versions: that candidate and 9.2.0 itself,
+    # not the candidates before it.
+    assert [e["versions"] for e in entries] == [">=9.2.0rc3", ">=9.2.0rc3"]
+    assert [covers(entries[0]["versions"], server_version(v)) for v in ("9.2.0-rc.3", "9.2.0", "9.2.0-rc.2")] == [
+        True,
+        True,
+        False,
+    ]
     assert [e["instead"]["body_schema"]["properties"]["error"]["const"] for e in entries] == [
         "Authentication required",
         "Token missing",

@@ -28,7 +28,7 @@ from packaging.version import Version
 from .checks import PROGRESS_FIELDS
 from .diff import ReportError, check_judged, load_report
 from .generated.exchange import PRIVILEGED_GENERATED
-from .versions import VersionError, eras, parse_version
+from .versions import VersionError, eras, server_version
 
 DRIFT_CLAUSES = ("success.response", "auth.missing", "auth.invalid", "permission.run-import")
 """The clauses judged by status and body, which a drift entry can explain."""
@@ -156,7 +156,7 @@ def propose(report: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Skipped]
     if not reported:
         raise NothingToPropose("the report does not say which release the server runs")
     try:
-        version = parse_version(reported)
+        version = server_version(reported)
     except VersionError as exc:
         raise NothingToPropose(f"the report's server version is unusable: {exc}") from None
     known = eras().newest_known
