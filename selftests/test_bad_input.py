@@ -27,6 +27,8 @@ from rocketchat_contract.reference.fixtures import *  # noqa: F403
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
 MAX_LINES = 3
+NOT_EMBEDDED = ("the target is the embedded",)
+"""The header of a run against the embedded server: a bad base URL must never fall back to it."""
 """pytest's own framing included: ``ERROR: …``, or ``no tests ran in …`` plus the exit line."""
 
 
@@ -118,6 +120,37 @@ CASES = [
     Bad("no-fuzz-examples", "--fuzz-examples 0", ("--fuzz-examples", "0")),
     Bad("missing-ca-bundle", "--ca-bundle /nonexistent/ca.pem: no such file", ("--ca-bundle", "/nonexistent/ca.pem")),
     Bad("ca-bundle-folder", "is a folder", ("--ca-bundle", "{tmp}")),
+    # an empty base URL (an unset CI variable) must not test the embedded server and pass
+    Bad("empty-base-url", "--base-url is empty", ("--base-url", ""), absent=NOT_EMBEDDED),
+    Bad("empty-base-url-equals", "--base-url is empty", ("--base-url=",), absent=NOT_EMBEDDED),
+    Bad("blank-base-url", "--base-url holds only whitespace", ("--base-url", "  "), absent=NOT_EMBEDDED),
+    Bad("empty-env-base-url", "PYTEST_BASE_URL is empty", env={"PYTEST_BASE_URL": ""}, absent=NOT_EMBEDDED),
+    Bad("empty-ini-base-url", "ini base_url is empty", ("-o", "base_url="), absent=NOT_EMBEDDED),
+    # whitespace in the URL is named as such, not as a bad port or host
+    Bad(
+        "url-trailing-space",
+        "--base-url 'http://127.0.0.1:3000 ': the URL starts or ends with whitespace",
+        ("--base-url", "http://127.0.0.1:3000 "),
+        absent=("not a number",),
+    ),
+    Bad(
+        "url-trailing-newline",
+        "PYTEST_BASE_URL 'https://chat.example.com\\n': the URL starts or ends with whitespace",
+        env={"PYTEST_BASE_URL": "https://chat.example.com\n"},
+        absent=("not a valid host name",),
+    ),
+    Bad("url-inner-space", "the URL contains whitespace", ("--base-url", "http://chat example.com")),
+    Bad(
+        "too-many-fuzz-examples",
+        "--fuzz-examples 100000000: expected a whole number from 1 to 1000",
+        ("--fuzz-examples", "100000000"),
+    ),
+    Bad(
+        "operation-done-over-total",
+        "--reference-operation 'csv:importer_done:600/500': 600 done is more than the total of 500",
+        ("--reference-operation", "csv:importer_done:600/500"),
+        absent=NOT_EMBEDDED,
+    ),
     # ini values
     Bad("ini-zero-timeout", "ini rc_request_timeout '0'", ("-o", "rc_request_timeout=0")),
     Bad(

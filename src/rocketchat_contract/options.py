@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from .credentials import Credential, CredentialError, from_environment
 from .generated.config import DEFAULT_EXAMPLES, SEED, Fuzz
-from .plugin import DEFAULT_OPERATION
+from .plugin import DEFAULT_OPERATION, MAX_FUZZ_EXAMPLES
 from .redact import without_userinfo
 from .reports.render import ReportWriteError, check_report_path
 from .tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
@@ -96,8 +97,11 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
     )
     wait = _seconds(config, ("--rc-rate-limit-wait", "--rate-limit-wait"), None, minimum=0.0, inclusive=True)
     examples = config.getoption("fuzz_examples")
-    if examples is not None and examples < 1:
-        raise OptionError(f"--fuzz-examples {examples}: expected a whole number, 1 or more")
+    if examples is not None and not 1 <= examples <= MAX_FUZZ_EXAMPLES:
+        raise OptionError(
+            f"--fuzz-examples {examples}: expected a whole number from 1 to {MAX_FUZZ_EXAMPLES} "
+            "(each example is about ten requests to the server)"
+        )
     rc_version = config.getoption("rc_version")
     if rc_version is not None:
         try:
@@ -156,12 +160,17 @@ def _without_effect(config: pytest.Config, options: Options) -> list[str]:
 
 
 def _base_url(config: pytest.Config, env: Mapping[str, str]) -> str | None:
-    value = config.getoption("base_url", default=None) or config.getini("base_url") or None
-    if value is None:
+    given = _given_base_url(config, env)
+    if given is None:
         return None
-    source = "--base-url"
-    if not _on_command_line(config, "--base-url"):
-        source = "PYTEST_BASE_URL" if env.get("PYTEST_BASE_URL") == value else "ini base_url"
+    source, raw = given
+    if not raw.strip():
+        what = "is empty" if not raw else "holds only whitespace"
+        raise OptionError(
+            f"{source} {what} (an unset variable?): expected {URL_FORM}; "
+            "without a base URL at all, the suite tests its embedded reference server"
+        )
+    value = config.getoption("base_url", default=None) or config.getini("base_url") or raw
     problem = url_problem(value)
     if problem:
         shown = without_userinfo(value)
@@ -169,8 +178,70 @@ def _base_url(config: pytest.Config, env: Mapping[str, str]) -> str | None:
     return str(value)
 
 
+def _given_base_url(config: pytest.Config, env: Mapping[str, str]) -> tuple[str, str] | None:
+    """Where the base URL was given and its raw text, in pytest-base-url's order (the command line, then
+    PYTEST_BASE_URL, then the ini value); None when nowhere. Raw, because pytest-base-url replaces an empty
+    option with the ini value, and an empty value given on purpose must not quietly become another one."""
+    _, typed = _as_typed(_arguments(config, env), ("--base-url",))
+    if typed is not None:
+        return "--base-url", typed
+    if "PYTEST_BASE_URL" in env:
+        return "PYTEST_BASE_URL", env["PYTEST_BASE_URL"]
+    if _ini_given(config, env, "base_url"):
+        return "ini base_url", str(config.getini("base_url"))
+    option = config.getoption("base_url", default=None)
+    return ("--base-url", str(option)) if option else None
+
+
+def _arguments(config: pytest.Config, env: Mapping[str, str]) -> list[str]:
+    """The command line as pytest reads it: the ini value addopts, PYTEST_ADDOPTS, then the arguments typed."""
+    try:
+        added = shlex.split(env.get("PYTEST_ADDOPTS", ""))
+    except ValueError:
+        added = []
+    return [*config.getini("addopts"), *added, *(str(arg) for arg in config.invocation_params.args)]
+
+
+def _ini_given(config: pytest.Config, env: Mapping[str, str], name: str) -> bool:
+    """Whether the ini value ``name`` is set at all, even to nothing (``getini`` answers "" either way): by
+    ``-o name=…`` or in the configuration file."""
+    args = _arguments(config, env)
+    for index, arg in enumerate(args):
+        if arg in ("-o", "--override-ini") and index + 1 < len(args):
+            arg = args[index + 1]
+        for prefix in ("-o", "--override-ini="):
+            arg = arg.removeprefix(prefix)
+        if arg.startswith(name + "="):
+            return True
+    return config.inipath is not None and name in _ini_file_values(config.inipath)
+
+
+def _ini_file_values(path: Path) -> Mapping[str, Any]:
+    """The pytest section of a configuration file, as pytest finds it there (tomllib and configparser read it)."""
+    if path.suffix == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return {}
+        table = data.get("tool", {}).get("pytest", {}) if path.name == "pyproject.toml" else data.get("pytest", {})
+        return {**table, **table.get("ini_options", {})}
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return {}
+    section = "tool:pytest" if path.name == "setup.cfg" else "pytest"
+    return dict(parser[section]) if parser.has_section(section) else {}
+
+
 def url_problem(url: str) -> str | None:
     """Say what makes ``url`` unusable as the server's root URL, or None when it is fine."""
+    if url != url.strip():
+        return "the URL starts or ends with whitespace (a space or line break copied along?); remove it"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -178,6 +249,8 @@ def url_problem(url: str) -> str | None:
         return _url_error(str(exc))
     if parts.scheme not in ("http", "https"):
         return "not an http or https URL" if parts.scheme else "not a URL (no http:// or https://)"
+    if any(character.isspace() for character in url):
+        return "the URL contains whitespace (a space inside a URL is written %20)"
     if not parts.hostname:
         return "the URL names no host"
     if port is not None and not 1 <= port <= 65535:
@@ -204,15 +277,10 @@ def _url_error(message: str) -> str:
     return "not a URL"
 
 
-def _on_command_line(config: pytest.Config, option: str) -> bool:
-    return any(arg == option or arg.startswith(option + "=") for arg in config.invocation_params.args)
-
-
-def _as_typed(config: pytest.Config, flags: tuple[str, ...]) -> tuple[str, str | None]:
+def _as_typed(args: list[str], flags: tuple[str, ...]) -> tuple[str, str | None]:
     """The flag (of an option and its aliases) the command line used last, and the text it gave, so that a
     message quotes what the user typed; the first flag and None when it is not on the command line."""
     found: tuple[str, str | None] = (flags[0], None)
-    args = [str(arg) for arg in config.invocation_params.args]
     for index, arg in enumerate(args):
         for flag in flags:
             if arg == flag:
@@ -229,7 +297,7 @@ def _seconds(
     neither is set."""
     name = flags[-1].lstrip("-").replace("-", "_")
     value: Any = config.getoption(name)
-    source, typed = _as_typed(config, flags)
+    source, typed = _as_typed([str(arg) for arg in config.invocation_params.args], flags)
     shown = typed if typed is not None else repr(value)
     if value is None and ini:
         value = config.getini(ini) or None
@@ -308,9 +376,15 @@ def _operation(config: pytest.Config, embedded: bool) -> Any:
     if spec.strip() == "none":
         return None
     try:
-        return Operation.parse(spec)
+        operation = Operation.parse(spec)
     except ValueError:
         raise OptionError(f"--reference-operation {spec!r}: expected {OPERATION_FORM}") from None
+    if operation.completed > operation.total:
+        raise OptionError(
+            f"--reference-operation {spec!r}: {operation.completed} done is more than the total of "
+            f"{operation.total}, which no server reports; expected DONE <= TOTAL"
+        )
+    return operation
 
 
 def _report_path(text: str, notes: list[str]) -> Path:

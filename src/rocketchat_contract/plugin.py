@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from .reporting import Collector
 
 DEFAULT_OPERATION = "csv:importer_done:500/500"
+MAX_FUZZ_EXAMPLES = 1000
+"""The most --fuzz-examples takes: about ten requests per example, so some 10,000 requests and seconds of drawing."""
 GROUP = "rocketchat-contract"
 MARKERS = ("clause", "generated")
 REPORT_KEY = "rocketchat_contract"
@@ -124,7 +126,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fuzz-examples",
         metavar="N",
         type=int,
-        help="examples per kind of generated request (schemathesis and hostile credentials; default 5)",
+        help="examples per kind of generated request (schemathesis and hostile credentials; default 5, "
+        f"at most {MAX_FUZZ_EXAMPLES})",
     )
     group.addoption(
         "--fuzz-seed",
