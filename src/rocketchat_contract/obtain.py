@@ -53,8 +53,7 @@ def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
             interrupted = True
         if interrupted or interrupt.requested():
             pytest.exit(
-                "rocketchat-contract: interrupted; the suite logged out its own sessions and deleted the user it "
-                "provisioned",
+                f"rocketchat-contract: interrupted; the suite {run.clean_up_summary()}",
                 returncode=pytest.ExitCode.INTERRUPTED,
             )
         _add_metadata(config, record)

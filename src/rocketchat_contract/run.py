@@ -80,6 +80,10 @@ class ContractRun:
         self._opened: list[Session] = []
         self._provisioned: ProvisionedUser | None = None
         self.closed = False
+        self.undone: list[str] = []
+        """What ``close`` undid (sessions logged out, the provisioned user deleted), for the interrupt message."""
+        self.undo_problems: list[str] = []
+        """What ``close`` could not undo."""
         for credential in (self.settings.privileged, self.settings.under):
             if credential:
                 self.redactor.add(credential.token, credential.password)
@@ -314,20 +318,40 @@ class ContractRun:
             return problems
         self.closed = True
         admin = self.context.privileged
+        logged_out = 0
         for session in [s for s in reversed(self._opened) if s is not admin]:
-            problems += self._quietly(f"log out the {session.role} session", partial(self.target.logout, session))
+            failed = self._quietly(f"log out the {session.role} session", partial(self.target.logout, session))
+            problems += failed
+            logged_out += not failed
+        deleted = None
         if self._provisioned and admin:
             user = self._provisioned
-            problems += self._quietly(
+            failed = self._quietly(
                 f"delete provisioned user {user.username} (delete it by hand)",
                 lambda: self.target.delete_user(admin, user),
             )
+            problems += failed
+            deleted = None if failed else user.username
         if admin in self._opened and admin is not None:
-            problems += self._quietly("log out the privileged session", lambda: self.target.logout(admin))
+            failed = self._quietly("log out the privileged session", lambda: self.target.logout(admin))
+            problems += failed
+            logged_out += not failed
+        if logged_out:
+            self.undone.append(f"logged out the {logged_out} session{'s' * (logged_out > 1)} it had opened")
+        if deleted:
+            self.undone.append(f"deleted the user {deleted} it had provisioned")
+        self.undo_problems = problems
         self._opened.clear()
         self._provisioned = None
         self.client.close()
         return problems
+
+    def clean_up_summary(self) -> str:
+        """What the run undid when it was stopped, and only that: ``logged out the 2 sessions it had opened``."""
+        if not self.closed:
+            return "had sent nothing yet"
+        done = " and ".join(self.undone) or "had opened no session and created no user"
+        return self.redactor.text("; ".join([done, *self.undo_problems]))
 
     def _quietly(self, what: str, action: Callable[[], Exchange]) -> list[str]:
         try:
