@@ -170,7 +170,31 @@ def test_without_the_password_the_front_end_refuses(
     pytester: pytest.Pytester, server: ReferenceServer, nginx: NginxFront
 ) -> None:
     result = run_suite(pytester, base_url=nginx.url("private"))
-    exits_4(result, "401 [text/html]")
+    text = exits_4(
+        result,
+        "a front end asks for HTTP Basic authentication (GET /private/api/info answered 401 with WWW-Authenticate: "
+        'Basic realm="chat")',
+        f"--base-url http://USER:PASSWORD@127.0.0.1:{nginx.http_port}/private",
+    )
+    assert "does not look like a Rocket.Chat server" not in text
+
+
+def test_a_wrong_front_end_password_is_named_and_not_shown(
+    pytester: pytest.Pytester, server: ReferenceServer, nginx: NginxFront
+) -> None:
+    wrong = "not-the-proxy-pass-7d1e"
+    origin = nginx.url().replace("http://", f"http://{PROXY_USER}:{wrong}@")
+    result = run_suite(pytester, base_url=f"{origin}/private")
+    text = exits_4(result, "a front end refused the user name and password in the base URL")
+    assert wrong not in text
+
+
+def test_http_to_the_tls_port_suggests_https(
+    pytester: pytest.Pytester, server: ReferenceServer, nginx: NginxFront
+) -> None:
+    plain = f"http://127.0.0.1:{nginx.https_port}/chat"
+    result = run_suite(pytester, base_url=plain)
+    exits_4(result, f"that port speaks TLS: pass --base-url https://127.0.0.1:{nginx.https_port}/chat")
 
 
 # -- clean-up under the rate limiter -----------------------------------------------------------------------

@@ -6,12 +6,13 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from .credentials import Credential
 from .frontend import unavailable
 from .http import Client, Exchange, TargetError
-from .redact import Redactor, Secret, display_url, url_secrets
+from .redact import Redactor, Secret, display_url, url_secrets, without_userinfo
+from .tls import NOT_TLS, speaks_tls
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -78,9 +79,42 @@ class Target:
         self.setup_exchanges.append(exchange)
         if exchange.status in REDIRECTS:
             raise TargetError(self._redirected(exchange, path))
+        if (basic := self._basic_authentication(exchange)) is not None:
+            raise TargetError(basic)
         if (down := unavailable(exchange)) is not None:
-            raise TargetError(down if exchange.error else f"server unavailable: {down}")
+            raise TargetError((down if exchange.error else f"server unavailable: {down}") + self._scheme_hint(exchange))
         return exchange
+
+    def _basic_authentication(self, exchange: Exchange) -> str | None:
+        """A front end's demand for HTTP Basic authentication (Rocket.Chat never sends one), and how to meet it."""
+        challenge = exchange.header("WWW-Authenticate") or ""
+        if exchange.status != 401 or not challenge.lower().startswith("basic"):
+            return None
+        asked = f"{exchange.method} {exchange.path} answered 401 with WWW-Authenticate: {self.redactor.text(challenge)}"
+        if without_userinfo(self.client.base_url) != self.client.base_url:
+            return f"a front end refused the user name and password in the base URL ({asked}); check them"
+        scheme, _, rest = self.client.base_url.rstrip("/").partition("://")
+        return (
+            f"a front end asks for HTTP Basic authentication ({asked}): give its user name and password in the "
+            f"base URL, --base-url {scheme}://USER:PASSWORD@{rest} (the password is masked in every output; "
+            "PYTEST_BASE_URL keeps it off the command line)"
+        )
+
+    def _scheme_hint(self, exchange: Exchange) -> str:
+        """When the answer shows the base URL's scheme is the wrong one for its port, the URL with the other."""
+        base = self.client.base_url.rstrip("/")
+        parts = urlsplit(base)
+        if parts.scheme == "https" and exchange.error and NOT_TLS in exchange.error:
+            return f"; if it serves plain HTTP there, pass --base-url {display_url('http' + base[5:])}"
+        odd = exchange.error is not None or (exchange.status == 400 and not exchange.is_json)
+        if (
+            parts.scheme == "http"
+            and odd
+            and parts.hostname
+            and speaks_tls(parts.hostname, parts.port or 80, min(self.client.timeout, 5.0))
+        ):
+            return f"; that port speaks TLS: pass --base-url {display_url('https' + base[4:])}"
+        return ""
 
     def _redirected(self, exchange: Exchange, path: str) -> str:
         """Name where a redirect points and the base URL it suggests; the suite never follows one."""
@@ -113,7 +147,8 @@ class Target:
             shown = exchange.summary(self.redactor, 160)
             raise TargetError(
                 f"{self.client.display_url} does not look like a Rocket.Chat server: GET /api/info should answer "
-                f"200 with a JSON version, got {shown}. Check --base-url (the server's root URL, without /api)."
+                f"200 with a JSON version, got {shown}. Check --base-url (the server's root URL, without /api)"
+                f"{self._scheme_hint(exchange)}."
             )
         return version
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -10,6 +11,11 @@ BUNDLE_VARIABLES = ("RC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL
 """Environment variables naming a CA bundle, strongest first; RC_CA_BUNDLE ranks above the ini option."""
 DEFAULT_SOURCE = "the default CA certificates (certifi)"
 EXPECTED = "expected a PEM file of CA certificates"
+
+
+NOT_TLS = "the server does not speak TLS on that port"
+NOT_TLS_REASONS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST"})
+"""OpenSSL's reasons when what answered a handshake is not TLS (a plain-HTTP server's error page), by version."""
 
 
 class CABundleError(ValueError):
@@ -92,9 +98,28 @@ def describe_tls_error(exc: BaseException, verify: bool | str, source: str | Non
             where = f"the CA bundle {bundle[0]}" if bundle else "the CA bundle"
             return f"TLS error: {where} holds no certificates (expected PEM)"
     for cause in _causes(exc):
+        if isinstance(cause, ssl.SSLError) and cause.reason in NOT_TLS_REASONS:
+            return f"TLS error ({cause.reason}): {NOT_TLS} (a plain-HTTP server answers a TLS handshake this way)"
+    for cause in _causes(exc):
         if isinstance(cause, ssl.SSLError) and cause.reason:
             return f"TLS error ({cause.reason}): the TLS handshake with the server failed"
     return f"TLS error ({exc})"
+
+
+def speaks_tls(host: str, port: int, timeout: float) -> bool:
+    """Whether a TLS handshake succeeds on ``host:port``: tells that an ``http://`` URL reached an https port.
+    Nothing is sent over the connection, so its certificate is not checked here."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        with (
+            socket.create_connection((host, port), timeout=timeout) as raw,
+            context.wrap_socket(raw, server_hostname=host),
+        ):
+            return True
+    except (OSError, ValueError):
+        return False
 
 
 Bundle = tuple[str, str | None]
