@@ -106,9 +106,13 @@ def step_set(judge: Judge, clause: Clause, observations: Mapping[str, Observatio
     exchange, body = found
     set_name = judge.eras.step_set(judge.placement.judged_as)
     ref = f"observed/progress-step.schema.json#/$defs/{set_name}"
-    step = body.get("step")
+    if "step" not in body:
+        return judge.verdict(clause, None, Verdict.VIOLATION, "the 200 body has no step field", exchange)
+    step = body["step"]
     if judge.schemas.is_valid(ref, step):
-        return judge.verdict(clause, None, Verdict.CONFORMS, f"step {step!r} is in the {set_name} set", exchange)
+        return judge.verdict(
+            clause, None, Verdict.CONFORMS, f"step {json.dumps(step)} is in the {set_name} set", exchange
+        )
     allowed = ", ".join(judge.schemas.enum(ref))
     return judge.verdict(
         clause,
@@ -229,16 +233,18 @@ def endpoint_presence(judge: Judge, clause: Clause, observations: Mapping[str, O
     # Restivus-era servers answer an unknown /api/v1 path with the Meteor web page (200 text/html).
     absent = observation.status == 404 or not observation.is_json
     version = judge.placement.reported
-    how = f"{observation.status} {observation.media_type or 'without Content-Type'}"
+    media = observation.media_type or "without Content-Type"
+    how = f"{observation.status} {media}"
     if judge.placement.endpoint_expected:
         if absent:
-            return judge.verdict(
-                clause,
-                None,
-                Verdict.VIOLATION,
-                f"GET answered {how}: the endpoint is missing on {version}",
-                observation,
+            detail = (
+                f"GET answered {how}: the endpoint is missing on {version}"
+                if observation.status == 404
+                else f"GET answered a {observation.status} that is not JSON ({media}), where {version} sends "
+                "the endpoint's JSON (a Restivus-era server serves its web page for a path it does not know; a "
+                "front end may also answer in its place)"
             )
+            return judge.verdict(clause, None, Verdict.VIOLATION, detail, observation)
         return judge.verdict(clause, None, Verdict.CONFORMS, f"present on {version}", observation)
     if absent:
         return judge.verdict(

@@ -20,7 +20,7 @@ from jsonschema.exceptions import SchemaError, best_match
 from packaging.version import Version
 
 from .data import contracts_dir, load_yaml, parse_yaml
-from .schemas import BASE_URI, SchemaStore, store
+from .schemas import BASE_URI, SchemaStore, json_message, store
 from .versions import covers, specifier
 
 REGISTRY_SCHEMA = "meta/drift-registry.schema.json"
@@ -208,6 +208,11 @@ def _local_entries(path: Path) -> list[dict[str, Any]]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ExtraDriftError(f"--extra-drift {path}: not YAML ({first})") from None
+    if data is None:
+        raise ExtraDriftError(
+            f"--extra-drift {path}: the file is empty (or holds only comments); expected a drift file "
+            "(entries: a list, as in contracts/drift.yaml)"
+        )
     error = best_match(store().validator(REGISTRY_SCHEMA).iter_errors(data))
     if error is not None:
         where = list(error.absolute_path)
@@ -215,14 +220,14 @@ def _local_entries(path: Path) -> list[dict[str, Any]]:
         if len(where) >= 2 and where[0] == "entries" and isinstance(where[1], int):
             item = data["entries"][where[1]]
             named = item.get("id") if isinstance(item, dict) else None
-            entry = f" entry {named}" if isinstance(named, str) else f" entry #{where[1] + 1}"
+            entry = f"entry {named}" if isinstance(named, str) else f"entry #{where[1] + 1}"
             where = where[2:]
         field_path = ".".join(str(part) for part in where)
-        at = f" ({field_path})" if field_path else ""
-        message = error.message
+        located = f"{entry} ({field_path})" if entry and field_path else entry or field_path
+        message = json_message(error)
         if error.validator == "oneOf" and where[-1:] == ["instead"]:
             message = "give exactly one of schema (a file under schemas/) and body_schema (an inline JSON Schema)"
-        raise ExtraDriftError(f"--extra-drift {path}:{entry}{at}: {message}")
+        raise ExtraDriftError(f"--extra-drift {path}: {located + ': ' if located else ''}{message}")
     entries: list[dict[str, Any]] = data["entries"]
     return entries
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -62,7 +62,7 @@ class SchemaStore:
         if error is None:
             return None
         where = error.json_path if error.path else "body"
-        return f"{where}: {error.message}"
+        return f"{where}: {json_message(error)}"
 
     def is_valid(self, ref: str, instance: Any) -> bool:
         return self.validator(ref).is_valid(instance)
@@ -85,6 +85,31 @@ class SchemaStore:
                 if value not in values:
                     values.append(value)
         return values
+
+
+def json_message(error: ValidationError) -> str:
+    """jsonschema's message with the values in it written as JSON (``null``, ``true``, ``"text"``), as they
+    were sent, rather than as Python writes them (``None``, ``True``, ``'text'``)."""
+    if error.validator is None:  # a false schema, which allows nothing
+        return f"no value is allowed here, got {_json(error.instance)}"
+    message = error.message
+    values = [error.instance]
+    if error.validator in ("type", "enum", "const"):  # a property's name ("required") stays as jsonschema quotes it
+        values.append(error.validator_value)
+        if isinstance(error.validator_value, list):
+            values += error.validator_value
+    for value in values:
+        shown = repr(value)
+        if shown in message:
+            message = message.replace(shown, _json(value), 1)
+    return message
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _relative(ref: str, target: str) -> str:
