@@ -13,7 +13,9 @@ from rocketchat_contract.tls import BUNDLE_VARIABLES
 
 REFERENCE_FIXTURES = "rocketchat_contract.reference.fixtures"
 CALLER_PREFIXES = ("RC_",)
-CALLER_VARIABLES = ("PYTEST_BASE_URL", *BUNDLE_VARIABLES)
+CALLER_VARIABLES = ("PYTEST_BASE_URL", *BUNDLE_VARIABLES, "CI", "BUILD_NUMBER", "COLUMNS")
+"""Besides credentials, a base URL and a CA bundle: the variables with which pytest itself changes its output
+(on a CI server it does not cut the short summary's lines; COLUMNS sets the width of lines and of the table)."""
 
 # pytester's in-process runs drop every module a run imported once it ends. schemathesis imports
 # pyrate_limiter lazily, which imports multiprocessing.synchronize and its C type _multiprocessing.SemLock;
@@ -41,7 +43,7 @@ def _loaded_once() -> None:
 
 @pytest.fixture(autouse=True)
 def _caller_environment_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What the shell running the self-tests exported (credentials, a base URL, a CA bundle) reaches no run: each
+    """What the shell running the self-tests exported (credentials, a base URL, a CA bundle, CI) reaches no run: each
     self-test starts from none of them and sets the ones it means (monkeypatch restores the caller's afterwards)."""
     for name in list(os.environ):
         if name.startswith(CALLER_PREFIXES) or name in CALLER_VARIABLES:
