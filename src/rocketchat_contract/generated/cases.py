@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import schemathesis
@@ -82,8 +83,9 @@ def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any])
     session = requests.Session()
     for prefix, adapter in client.session.adapters.items():
         session.mount(prefix, adapter)
+    wire = urlsplit(client.url(path)).path  # the evidence shows what was sent: /chat/api/... under a sub-path
     exchange = GeneratedExchange(
-        probe=name, method=case.method, path=path, request_headers=dict(headers), privileged=carries_privileged
+        probe=name, method=case.method, path=wire, request_headers=dict(headers), privileged=carries_privileged
     )
     try:
         response = case.call(
