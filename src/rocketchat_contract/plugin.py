@@ -175,8 +175,8 @@ def _given(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    state = config.stash[STATE] = PluginState()
-    config.pluginmanager.register(_ReportListener(state), f"{GROUP}-reports")
+    config.stash[STATE] = PluginState()
+    config.pluginmanager.register(_ReportListener(config), f"{GROUP}-reports")
     config.addinivalue_line("markers", "clause(id): the contract clause a test judges (rocketchat-contract)")
     config.addinivalue_line("markers", "generated: judges generated requests (they go out with the run's probes)")
     if _given(config):
@@ -292,6 +292,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     if not state.active:
         _activate(config)
+    _show_header(config)
+
+
+def _show_header(config: pytest.Config) -> None:
+    """The plugin's header line, once per session, where pytest's own header could not carry it."""
+    state = config.stash[STATE]
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None and not state.header_shown:
         reporter.write_line(_header(config))
@@ -389,17 +395,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 class _ReportListener:
     """Receives every test report of its session: in the only process, or in the pytest-xdist controller."""
 
-    def __init__(self, state: PluginState) -> None:
-        self.state = state
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.state = config.stash[STATE]
         self.error: str | None = None
 
+    @pytest.hookimpl(tryfirst=True)  # the header goes before the first contract test's progress letter
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_KEY, None)
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or not _reports_here(self.config):
             return
         if "error" in data:
             self.error = str(data["error"])
             return
+        if not self.state.active:
+            # pytest-xdist's controller collects nothing, so a worker's report is how it learns that this is a
+            # contract session; it then activates as the workers did at collection.
+            _activate(self.config)
+        _show_header(self.config)
         if self.state.collector is None:
             from .reporting import Collector
 
