@@ -23,7 +23,7 @@ SHARED_NAME = "rocketchat-contract-run.json"
 def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFactory) -> RunRecord:
     """This process's record of the run: done here, or read from the pytest-xdist worker that did it."""
     if not hasattr(config, "workerinput"):
-        return perform(config, base_url)
+        return _performed(config, base_url)
     from filelock import FileLock
 
     # pytest-xdist's recipe for once-per-run work: the directory all workers of this run share, and a lock.
@@ -31,9 +31,22 @@ def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFact
     with FileLock(str(shared) + ".lock"):
         if shared.is_file():
             return RunRecord.from_json(shared.read_text(encoding="utf-8"))
-        record = perform(config, base_url)
+        record = _performed(config, base_url)
         shared.write_text(record.to_json(), encoding="utf-8")
         return record
+
+
+class TargetUnavailable(Exception):
+    """The target could not be set up (the embedded server did not start): the run's error, exit status 4."""
+
+
+def _performed(config: pytest.Config, base_url: str | None) -> RunRecord:
+    """The run, or a record of why its target could not be set up, which every process then reports alike."""
+    try:
+        return perform(config, base_url)
+    except TargetUnavailable as exc:
+        embedded = None if base_url else options(config).profile
+        return RunRecord(base_url=base_url or "", embedded=embedded, error=str(exc))
 
 
 def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
@@ -76,7 +89,7 @@ def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str 
     try:
         server = ReferenceServer(profile=settings.profile, knobs=knobs).start()
     except Exception as exc:
-        pytest.exit(f"rocketchat-contract: could not start the embedded reference server: {exc}", returncode=4)
+        raise TargetUnavailable(f"could not start the embedded reference server: {exc}") from None
     try:
         admin, user = server.accounts["admin"], server.accounts["user"]
         privileged = Credential("privileged", username=admin.username, password=admin.password, source="embedded")

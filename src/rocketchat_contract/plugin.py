@@ -9,6 +9,7 @@ reports in ``reporting.py``; both are imported when needed.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,10 @@ class PluginState:
         self.restore_sigterm: Callable[[], None] | None = None
         self.report_error: str | None = None
         """Why a requested compliance report could not be written at the end of the session."""
+        self.stop_line: str | None = None
+        """The one line a session that cannot test its target (or cannot use a setting) ends with, exit status 4."""
+        self.last_words: tuple[Any, str] | None = None
+        """The silenced terminal reporter (None without one) and that line, written at session finish."""
 
 
 STATE = pytest.StashKey[PluginState]()
@@ -291,7 +296,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not any(item.get_closest_marker(name) for item in session.items for name in MARKERS):
         return
     if not state.active:
-        _activate(config)
+        try:
+            _activate(config)
+        except pytest.UsageError as exc:
+            _cannot_test(config, f"ERROR: {exc}")
+            return
     _show_header(config)
 
 
@@ -304,25 +313,47 @@ def _show_header(config: pytest.Config) -> None:
         state.header_shown = True
 
 
+def _cannot_test(config: pytest.Config, line: str) -> None:
+    """End the session with ``line`` alone and exit status 4. A pytest-xdist worker keeps the line for its tests
+    to report instead (rc_run): pytest.exit there would crash the controller, which ends with the line."""
+    config.stash[STATE].stop_line = line
+    if hasattr(config, "workerinput"):
+        return
+    _last_words(config, line)
+    pytest.exit(line, returncode=4)
+
+
+def _last_words(config: pytest.Config, line: str) -> None:
+    """Make ``line`` the session's last output. pytest would frame an ended session with its own lines ("no tests
+    ran", the exit exception, an error per test) and has no public switch for that, so its terminal reporter is
+    unregistered, leaving the session as ``-p no:terminal`` would; the line is written at session finish, as a
+    test's set-up (where the run happens) has its output captured."""
+    state = config.stash[STATE]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        config.pluginmanager.unregister(reporter)
+    state.last_words = (reporter, line)
+
+
 @pytest.fixture(scope="session")
 def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> RunRecord:
     """The contract run against the target, done once (once per pytest-xdist run, too) and judged entirely."""
     config = request.config
     state = config.stash[STATE]
-    if state.record is None:
+    if state.record is None and state.stop_line is None:
         from .obtain import obtain
 
         state.record = obtain(config, state.base_url or base_url, tmp_path_factory)
-    if state.record.error:
-        message = f"rocketchat-contract: {state.record.error}"
-        if hasattr(config, "workerinput"):
-            # pytest.exit in a pytest-xdist worker crashes the controller: stop this worker instead, and let
-            # the controller turn the reported error into exit status 4 (_ReportListener).
-            request.session.shouldstop = message
-            pytest.fail(message, pytrace=False)
-        if (unwritten := _write_aborted_reports(config, state.record)) is not None:
-            message = f"{message}; {unwritten}"
-        pytest.exit(message, returncode=4)
+        if state.record.error:
+            line = f"rocketchat-contract: {state.record.error}"
+            if _reports_here(config) and (unwritten := _write_aborted_reports(config, state.record)) is not None:
+                line = f"{line}; {unwritten}"
+            _cannot_test(config, line)
+    if state.stop_line is not None:
+        # Only in a pytest-xdist worker: stop it, and the controller ends with the line (_ReportListener).
+        request.session.shouldstop = state.stop_line
+        pytest.fail(state.stop_line, pytrace=False)
+    assert state.record is not None
     return state.record
 
 
@@ -385,11 +416,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     judgement = item.stash.get(JUDGED, None)
     record = item.config.stash[STATE].record
+    stop_line = item.config.stash[STATE].stop_line
     if judgement is not None and record is not None and report.when == "call":
         setattr(report, REPORT_KEY, {"judgement": judgement.to_json(), "run": record.meta()})
-    elif record is not None and record.error and report.when == "setup" and report.failed:
-        setattr(report, REPORT_KEY, {"error": record.error})
+    elif stop_line is not None and report.when == "setup" and report.failed:
+        data: dict[str, Any] = {"error": stop_line}
+        if record is not None:
+            data["run"] = record.meta()
+        setattr(report, REPORT_KEY, data)
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    """A test that stopped because the target cannot be tested shows nothing: the session's one line says it."""
+    data = getattr(report, REPORT_KEY, None)
+    if isinstance(data, dict) and "error" in data:
+        return "error", "", ""
+    return None
 
 
 class _ReportListener:
@@ -406,7 +449,9 @@ class _ReportListener:
         if not isinstance(data, dict) or not _reports_here(self.config):
             return
         if "error" in data:
-            self.error = str(data["error"])
+            if self.error is None:
+                self.error = str(data["error"])
+                self._end(data)
             return
         if not self.state.active:
             # pytest-xdist's controller collects nothing, so a worker's report is how it learns that this is a
@@ -419,11 +464,31 @@ class _ReportListener:
             self.state.collector = Collector()
         self.state.collector.add(data)
 
+    def _end(self, data: dict[str, Any]) -> None:
+        """A worker could not test the target: write the requested reports saying why, and end with its line."""
+        line = self.error or ""
+        if "run" in data:  # the settings were valid: the controller can use them as the workers did
+            from .record import RunRecord
+
+            if not self.state.active:
+                _activate(self.config)
+            _show_header(self.config)
+            if (unwritten := _write_aborted_reports(self.config, RunRecord(**data["run"]))) is not None:
+                line = f"{line}; {unwritten}"
+        _last_words(self.config, line)
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """A target that could not be tested ends the session with exit status 4, under pytest-xdist too."""
+        """A target that could not be tested ends the session with its line and exit status 4, under pytest-xdist
+        too."""
         if self.error is not None and not hasattr(session.config, "workerinput"):
             session.exitstatus = 4
+        if self.state.last_words is not None:
+            reporter, line = self.state.last_words
+            if reporter is None:
+                sys.stderr.write(f"{line}\n")
+            else:
+                reporter.write_line(line, red=True, bold=True)
 
 
 def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> str | None:
