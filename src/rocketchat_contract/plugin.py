@@ -95,7 +95,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--reference-profile",
         metavar="NAME",
-        help="reference-server profile that serves when no --base-url is given (default: the newest, 8.8)",
+        help="reference-server profile that serves when no --base-url is given (default 8.8, the newest profile built "
+        "from an observed release; 9.0 and the older eras by name)",
     )
     group.addoption(
         "--reference-operation",
