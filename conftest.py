@@ -1,7 +1,7 @@
 """The repository's root conftest.
 
 The contract plugin does not come from here: installing the project (``pip install -e .``) registers
-``rocketchat_contract.plugin`` through the ``pytest11`` entry point, so every pytest session in the
+``rocketchat_contract.plugin.hooks`` through the ``pytest11`` entry point, so every pytest session in the
 environment has it; it stays inactive unless the session collects contract tests (``clause`` marker) or
 is given one of its options. ``pytest -p no:rocketchat_contract`` disables it entirely.
 

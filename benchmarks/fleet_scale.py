@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.cli import main
-from rocketchat_contract.fleet.reference import Member, ReferenceFleet
+from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs, Operation
+from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 from rocketchat_contract.reference.profiles import profile
 
 OPERATION = Operation.parse("csv:importer_importing_messages:120/500")

@@ -40,7 +40,7 @@ def _startup(result: Startup) -> list[str]:
     outcome = {re.sub(r" in [\d.]+s$", "", r.proc.last_line) for runs in result.runs.values() for r in runs}
     imported = _span(result.import_ms, "ms", 1)
     client = _span(result.client) if result.client else "not measured"
-    lines += ["", f"`import rocketchat_contract.plugin` with pytest loaded: {imported}.",
+    lines += ["", f"`import rocketchat_contract.plugin.hooks` with pytest loaded: {imported}.",
               f"Minimal client, the 8.8 run's requests {CLIENT_PARALLEL} at a time: {client}."]
     if result.generated_ms:
         lines += ["What the generated requests add before the first of them is sent (`GENERATED_PROBE`, outside "
@@ -119,7 +119,7 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "- **Bytecode**: the measured processes run without PYTHONDONTWRITEBYTECODE, as on a user's machine, and "
         "one unmeasured run of each kind goes first, so pytest's rewritten modules and Hypothesis's caches are "
         "warm, as after a user's first run.",
-        "- **Plugin cost**: the time `import rocketchat_contract.plugin` takes once pytest is loaded, as in a "
+        "- **Plugin cost**: the time `import rocketchat_contract.plugin.hooks` takes once pytest is loaded, as in a "
         "session (timed in a fresh interpreter with `time.perf_counter`; pytest imports plugins with importlib, "
         "which `-X importtime` does not report); its hooks return at once when no contract test is collected "
         "(`selftests/test_plugin_options.py` checks that no heavy module loads). The CPU and wall differences of "

@@ -29,7 +29,7 @@ UNRELATED_TEST = "def test_unrelated():\n    assert 1 + 1 == 2\n"
 
 
 IMPORT_PROBE = (
-    "import time, pytest; started = time.perf_counter(); import rocketchat_contract.plugin; "
+    "import time, pytest; started = time.perf_counter(); import rocketchat_contract.plugin.hooks; "
     "print(f'{(time.perf_counter() - started) * 1000:.3f}')"
 )
 """The plugin module's import with pytest already loaded, as in a session (pytest imports it with importlib,
@@ -37,9 +37,9 @@ which ``-X importtime`` does not report)."""
 
 
 GENERATED_PROBE = (
-    "import time, pytest, schemathesis, hypothesis, requests, rocketchat_contract.run; "
-    "from rocketchat_contract.contract import judging; from rocketchat_contract.generated import Fuzz; "
-    "from rocketchat_contract.generated.wave import draw_all; judging(); "
+    "import time, pytest, schemathesis, hypothesis, requests, rocketchat_contract.run.contract_run; "
+    "from rocketchat_contract.contract.catalogue import judging; from rocketchat_contract.target.fuzz import Fuzz; "
+    "from rocketchat_contract.target.fuzz.wave import draw_all; judging(); "
     "started = time.perf_counter(); import schemathesis.specs.openapi.schemas; loaded = time.perf_counter(); "
     "draw_all(Fuzz()); drawn = time.perf_counter(); "
     "print(f'{(loaded - started) * 1000:.3f} {(drawn - loaded) * 1000:.3f}')"

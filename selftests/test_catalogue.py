@@ -12,9 +12,9 @@ import pytest
 import yaml
 from suite_runner import prepare, run_suite
 
+from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.contract.versions import eras, parse_version
 from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
-from rocketchat_contract.schemas import store
-from rocketchat_contract.versions import eras, parse_version
 
 CATALOGUE = yaml.safe_load((Path(__file__).with_name("catalogue.yaml")).read_text())
 DEFAULTS: dict[str, Any] = CATALOGUE["defaults"]
@@ -98,7 +98,7 @@ def test_correct_server_passes(
 
 
 def test_every_fault_names_a_clause_the_suite_judges() -> None:
-    from rocketchat_contract.contract import contract
+    from rocketchat_contract.contract.catalogue import contract
 
     known = {clause.id for clause in contract().clauses}
     assert {fault.clause for fault in FAULTS.values()} <= known

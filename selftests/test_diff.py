@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from rocketchat_contract.cli import main
-from rocketchat_contract.diff import ClauseChange, diff_reports, render_diff
+from rocketchat_contract.commands.main import main
+from rocketchat_contract.reports.diff import ClauseChange, diff_reports, render_diff
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
@@ -250,7 +250,7 @@ def test_missing_arguments_are_a_usage_error(capsys: pytest.CaptureFixture[str])
 def test_command_line_in_a_subprocess(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("[]", encoding="utf-8")
-    command = [sys.executable, "-m", "rocketchat_contract.cli", "diff"]
+    command = [sys.executable, "-m", "rocketchat_contract.commands.main", "diff"]
     result = subprocess.run(
         [*command, str(DATA / "rc-8.8.json"), str(bad)], capture_output=True, text=True, timeout=60, check=False
     )
@@ -269,9 +269,9 @@ def test_command_line_in_a_subprocess(tmp_path: Path) -> None:
 
 def _aborted_report() -> dict[str, Any]:
     """The report a run writes when its target cannot be tested (build_report of a RunRecord with an error)."""
-    from rocketchat_contract.ledger import Ledger
-    from rocketchat_contract.record import RunRecord
     from rocketchat_contract.reports import build_report
+    from rocketchat_contract.results.ledger import Ledger
+    from rocketchat_contract.results.record import RunRecord
 
     run = RunRecord(base_url="https://chat.example.com", started_at="2025-06-03T10:00:00+00:00")
     run.error = "cannot test https://chat.example.com: connection refused"

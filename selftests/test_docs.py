@@ -17,7 +17,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 COMMANDS = {
     ("pytest",): [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
-    ("rocketchat-contract",): [sys.executable, "-m", "rocketchat_contract.cli"],
+    ("rocketchat-contract",): [sys.executable, "-m", "rocketchat_contract.commands.main"],
     ("python", "-m", "rocketchat_contract.reference"): [sys.executable, "-m", "rocketchat_contract.reference"],
 }
 

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from suite_runner import OPERATION, prepare, run_suite
 
-from rocketchat_contract.cli import main
-from rocketchat_contract.diff import diff_reports
+from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
+from rocketchat_contract.reports.diff import diff_reports
 
 DATA = Path(__file__).resolve().parent / "data" / "reports"
 CROSS_PROBE = ("errors.no-leak", "errors.json", "robustness.no-server-error")

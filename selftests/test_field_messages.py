@@ -20,11 +20,11 @@ from test_bad_input import assert_one_line_exit
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from rocketchat_contract.contract import ExtraDriftError, load_extra_drift
-from rocketchat_contract.plugin import MAX_FUZZ_EXAMPLES
+from rocketchat_contract.contract.catalogue import ExtraDriftError, load_extra_drift
+from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.plugin.hooks import MAX_FUZZ_EXAMPLES
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
-from rocketchat_contract.schemas import store
 
 
 @pytest.fixture
@@ -96,8 +96,8 @@ def test_an_interrupt_before_any_traffic_claims_no_clean_up(pytester: pytest.Pyt
 
 
 def test_the_clean_up_summary_names_what_was_undone(server: ReferenceServer) -> None:
-    from rocketchat_contract.credentials import Credential
-    from rocketchat_contract.run import ContractRun, Settings
+    from rocketchat_contract.run.contract_run import ContractRun, Settings
+    from rocketchat_contract.target.credentials import Credential
 
     admin = server.accounts["admin"]
     privileged = Credential("privileged", username=admin.username, password=admin.password, source="test")

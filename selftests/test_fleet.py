@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from rocketchat_contract.cli import main
-from rocketchat_contract.credentials import ROLES
+from rocketchat_contract.commands.main import main
+from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.fleet.command import (
     CredentialSourceError,
     launch,
@@ -28,7 +28,7 @@ from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.html import render_html
-from rocketchat_contract.schemas import store
+from rocketchat_contract.target.credentials import ROLES
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
 

@@ -23,8 +23,8 @@ import yaml
 from suite_runner import OPERATION
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from rocketchat_contract.credentials import ROLES
 from rocketchat_contract.reference import Knobs, ReferenceServer
+from rocketchat_contract.target.credentials import ROLES
 
 TIMEOUT = 300
 """Seconds the whole fleet may take (three runs of about 15 s each, at most four at a time)."""
@@ -150,7 +150,7 @@ def fleet(fronts: dict[str, Front], tmp_path_factory: pytest.TempPathFactory) ->
         for k, v in os.environ.items()
         if not k.startswith(("RC_", "PYTEST_", "HYPOTHESIS_")) and k not in ("COLUMNS", "PYTHONDONTWRITEBYTECODE")
     }
-    argv = [sys.executable, "-m", "rocketchat_contract.cli", "fleet", str(fleet_file)]
+    argv = [sys.executable, "-m", "rocketchat_contract.commands.main", "fleet", str(fleet_file)]
     completed = subprocess.run(
         [*argv, "--report", "fleet.json", "--logs", "logs"],
         cwd=cwd,

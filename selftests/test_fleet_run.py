@@ -25,12 +25,12 @@ from typing import Any
 import pytest
 from suite_runner import OPERATION, credentials_env, run_suite
 
-from rocketchat_contract.cli import main
+from rocketchat_contract.commands.main import main
+from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.fleet.fleetfile import TargetSpec
-from rocketchat_contract.fleet.reference import Member, ReferenceFleet
 from rocketchat_contract.fleet.runner import FleetRunner, TargetRun
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs
-from rocketchat_contract.schemas import store
+from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 
 FAULT = "skip-permission-check"
 PROXY_SECRET = "proxy-secret-4711"
@@ -253,7 +253,8 @@ def test_interrupting_the_fleet_stops_every_run_and_leaves_no_user(tmp_path: Pat
         before = {name: server.user_ids() for name, server in fleet.servers.items()}
         report = tmp_path / "fleet.json"
         env = {k: v for k, v in os.environ.items() if not k.startswith("RC_")} | fleet.environment()
-        argv = [sys.executable, "-m", "rocketchat_contract.cli", "fleet", str(fleet.fleet_file(tmp_path / "f.yaml"))]
+        fleet_file = str(fleet.fleet_file(tmp_path / "f.yaml"))
+        argv = [sys.executable, "-m", "rocketchat_contract.commands.main", "fleet", fleet_file]
         process = subprocess.Popen(
             [*argv, "--jobs", "2", "--report", str(report)],
             cwd=tmp_path,

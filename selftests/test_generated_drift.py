@@ -8,15 +8,15 @@ import json
 import pytest
 from suite_runner import OPERATION, prepare, run_suite
 
-from rocketchat_contract.contract import contract
-from rocketchat_contract.generated.exchange import PRIVILEGED_GENERATED, GeneratedExchange
-from rocketchat_contract.judge import Judge
-from rocketchat_contract.redact import Redactor
+from rocketchat_contract.contract.catalogue import contract
+from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.contract.versions import eras, parse_version
+from rocketchat_contract.judge.judge import Judge
+from rocketchat_contract.judge.verdicts import Verdict
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
-from rocketchat_contract.schemas import store
-from rocketchat_contract.verdicts import Verdict
-from rocketchat_contract.versions import eras, parse_version
+from rocketchat_contract.target.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
+from rocketchat_contract.target.redact import Redactor
 
 COMPAT_401 = {
     "success": False,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rocketchat_contract.contract import contract
-from rocketchat_contract.data import contracts_dir
+from rocketchat_contract.contract.catalogue import contract
+from rocketchat_contract.contract.data import contracts_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 PRIVATE = re.compile(

@@ -17,9 +17,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from rocketchat_contract.checks import REGISTRY
-from rocketchat_contract.contract import contract
-from rocketchat_contract.data import schemas_dir
+from rocketchat_contract.contract.catalogue import contract
+from rocketchat_contract.contract.data import schemas_dir
+from rocketchat_contract.judge.checks import REGISTRY
 from rocketchat_contract.reference import Knobs, ReferenceServer
 
 ENDPOINT = "/api/v1/getImportProgress"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from test_reference_support import BREAKING_401, FORBIDDEN_403, HONO_401, PROGRESS, call, compact
 
-from rocketchat_contract.data import contracts_dir, load_yaml
+from rocketchat_contract.contract.data import contracts_dir, load_yaml
+from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
 from rocketchat_contract.reference.faults import switch_names
-from rocketchat_contract.schemas import store
 
 CLAUSES = {entry["id"] for entry in load_yaml(contracts_dir() / "clauses.yaml")["clauses"]}
 REQUIRED = {

@@ -21,8 +21,8 @@ from test_reference_support import (
     refusal_cache,
 )
 
+from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
-from rocketchat_contract.schemas import store
 
 RATE_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 

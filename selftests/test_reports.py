@@ -17,18 +17,18 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from rocketchat_contract.credentials import Credential
-from rocketchat_contract.http import Exchange
-from rocketchat_contract.ledger import Ledger
-from rocketchat_contract.record import JudgementRecord
-from rocketchat_contract.redact import MASK, Redactor
+from rocketchat_contract.contract.schemas import BASE_URI, store
+from rocketchat_contract.contract.versions import eras, parse_version
+from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.reports import build_report, render, write_reports
 from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.reports.markdown import render_markdown
-from rocketchat_contract.run import ContractRun, Settings
-from rocketchat_contract.schemas import BASE_URI, store
-from rocketchat_contract.verdicts import Judgement, Verdict
-from rocketchat_contract.versions import eras, parse_version
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import JudgementRecord
+from rocketchat_contract.run.contract_run import ContractRun, Settings
+from rocketchat_contract.target.credentials import Credential
+from rocketchat_contract.target.http import Exchange
+from rocketchat_contract.target.redact import MASK, Redactor
 
 LABELS = {verdict.value: verdict.label for verdict in Verdict}
 
@@ -226,7 +226,7 @@ OUTCOMES = {"rc-3.18.json": "PASS", "rc-8.8.json": "PASS", "rc-9.9.json": "FAIL"
 
 
 def _aborted() -> dict[str, Any]:
-    from rocketchat_contract.record import RunRecord
+    from rocketchat_contract.results.record import RunRecord
 
     run = RunRecord(base_url="https://chat.example.com", started_at="2025-06-03T10:00:00+00:00")
     run.error = "cannot test https://chat.example.com: connection refused"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from rocketchat_contract.data import schemas_dir
-from rocketchat_contract.schemas import BASE_URI, SchemaStore, store
+from rocketchat_contract.contract.data import schemas_dir
+from rocketchat_contract.contract.schemas import BASE_URI, SchemaStore, store
 
 SCHEMA_FILES = sorted(p.relative_to(schemas_dir()).as_posix() for p in schemas_dir().rglob("*.schema.json"))
 LOGIN = "You must be logged in to do this."

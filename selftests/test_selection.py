@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from suite_runner import SUITE
 
-from rocketchat_contract.contract import contract
+from rocketchat_contract.contract.catalogue import contract
 
 
 def _collected(pytester: pytest.Pytester, *args: str) -> list[str]:

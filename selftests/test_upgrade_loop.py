@@ -17,11 +17,11 @@ import pytest
 import yaml
 from suite_runner import OPERATION, SuiteResult, prepare, run_suite
 
-from rocketchat_contract import cli
+from rocketchat_contract.commands import main as cli
+from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.contract.versions import covers, server_version
+from rocketchat_contract.judge.unknown_release import MARKER
 from rocketchat_contract.reference import Knobs, ReferenceServer
-from rocketchat_contract.schemas import store
-from rocketchat_contract.unknown_release import MARKER
-from rocketchat_contract.versions import covers, server_version
 
 NEW_401 = {"success": False, "error": "Authentication required", "errorType": "error-unauthenticated"}
 AUTH = ("auth.missing", "auth.invalid")
@@ -235,9 +235,9 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
 
 def test_an_aborted_report_says_so_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A run that could not test its target has nothing to propose from: say the report was aborted, and why."""
-    from rocketchat_contract.ledger import Ledger
-    from rocketchat_contract.record import RunRecord
     from rocketchat_contract.reports import build_report
+    from rocketchat_contract.results.ledger import Ledger
+    from rocketchat_contract.results.record import RunRecord
 
     run = RunRecord(base_url="https://chat.example.com", started_at="2025-06-03T10:00:00+00:00")
     run.error = "cannot test https://chat.example.com: TLS certificate not trusted"
@@ -254,7 +254,7 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, content: str | N
     if content is not None:
         path.write_text(content)
     done = subprocess.run(
-        [sys.executable, "-m", "rocketchat_contract.cli", "propose-drift", str(path)],
+        [sys.executable, "-m", "rocketchat_contract.commands.main", "propose-drift", str(path)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -8,12 +8,12 @@ import re
 import pytest
 from suite_runner import prepare, run_suite
 
-from rocketchat_contract.ledger import Ledger
-from rocketchat_contract.record import JudgementRecord, RunRecord
+from rocketchat_contract.judge.verdicts import Verdict
+from rocketchat_contract.plugin.summary import summary_lines
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
-from rocketchat_contract.summary import summary_lines
-from rocketchat_contract.verdicts import Verdict
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import JudgementRecord, RunRecord
 
 LONG = "known drift compat-401-body for Rocket.Chat >=7.4.0,<9.0.0: " + "a long explanation " * 20 + "[source: PR]"
 REMEDY = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from rocketchat_contract.versions import VersionError, place_server, read_version
+from rocketchat_contract.contract.versions import VersionError, place_server, read_version
 
 
 @pytest.mark.parametrize(

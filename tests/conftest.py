@@ -3,7 +3,7 @@
 
 import pytest
 
-import rocketchat_contract.plugin
+import rocketchat_contract.plugin.hooks
 
 PLUGIN_OFF = (
     "the rocketchat-contract plugin is turned off (-p no:rocketchat_contract) and these contract tests need it: "
@@ -14,5 +14,5 @@ PLUGIN_OFF = (
 @pytest.fixture(autouse=True)
 def _plugin_is_on(pytestconfig: pytest.Config) -> None:
     """Skip before the plugin's fixtures are looked up (autouse fixtures come first)."""
-    if not pytestconfig.pluginmanager.is_registered(rocketchat_contract.plugin):
+    if not pytestconfig.pluginmanager.is_registered(rocketchat_contract.plugin.hooks):
         pytest.skip(PLUGIN_OFF)

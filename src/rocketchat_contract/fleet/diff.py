@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..diff import ReportDiff, diff_reports, render_diff
-from .merge import load_fleet_report
-from .vocabulary import OUTCOME_ICONS, OUTCOME_LABELS, cell, code
+from rocketchat_contract.fleet.merge import load_fleet_report
+from rocketchat_contract.fleet.vocabulary import OUTCOME_ICONS, OUTCOME_LABELS, cell, code
+from rocketchat_contract.reports.diff import ReportDiff, diff_reports, render_diff
 
 TESTED = ("pass", "fail")
 

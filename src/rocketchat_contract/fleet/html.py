@@ -12,9 +12,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..reports.html import clause_evidence
-from .model import HEADLINE_RANK, worst
-from .vocabulary import (
+from rocketchat_contract.fleet.model import HEADLINE_RANK, worst
+from rocketchat_contract.fleet.vocabulary import (
     LEGEND,
     MARKS,
     NOT_JUDGED,
@@ -27,6 +26,7 @@ from .vocabulary import (
     label,
     version_key,
 )
+from rocketchat_contract.reports.html import clause_evidence
 
 DETAIL = 260
 

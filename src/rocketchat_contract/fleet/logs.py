@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from .runner import TargetRun
+from rocketchat_contract.fleet.runner import TargetRun
 
 FLAG = "--logs"
 

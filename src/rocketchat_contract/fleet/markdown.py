@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..reports.markdown import clause_table
-from ..reports.markdown import summary_line as verdict_counts
-from ..verdicts import Verdict
-from .model import worst
-from .vocabulary import (
+from rocketchat_contract.fleet.model import worst
+from rocketchat_contract.fleet.vocabulary import (
     ICONS,
     LEGEND,
     NOT_JUDGED,
@@ -20,6 +17,9 @@ from .vocabulary import (
     code,
     label,
 )
+from rocketchat_contract.judge.verdicts import Verdict
+from rocketchat_contract.reports.markdown import clause_table
+from rocketchat_contract.reports.markdown import summary_line as verdict_counts
 
 DETAIL = 200
 

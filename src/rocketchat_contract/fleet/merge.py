@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..schemas import DocumentError, load_checked
-from .model import FLEET_REPORT_SCHEMA, fleet_document
+from rocketchat_contract.contract.schemas import DocumentError, load_checked
+from rocketchat_contract.fleet.model import FLEET_REPORT_SCHEMA, fleet_document
 
 
 class FleetReportError(ValueError):

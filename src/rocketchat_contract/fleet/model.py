@@ -11,13 +11,13 @@ import signal
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import __version__
-from ..contract import contract
-from ..verdicts import Verdict, verdict_of
-from ..verdicts import worst as worst_verdict
-from .command import redacted_url
-from .runner import TargetRun
-from .vocabulary import OUTCOMES, VERDICTS
+from rocketchat_contract import __version__
+from rocketchat_contract.contract.catalogue import contract
+from rocketchat_contract.fleet.command import redacted_url
+from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.fleet.vocabulary import OUTCOMES, VERDICTS
+from rocketchat_contract.judge.verdicts import Verdict, verdict_of
+from rocketchat_contract.judge.verdicts import worst as worst_verdict
 
 FLEET_REPORT_SCHEMA = "fleet/fleet-report.schema.json"
 EXIT_PASS, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_UNTESTABLE = 0, 1, 2, 4

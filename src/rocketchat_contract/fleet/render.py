@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..reports.render import render_as, write_as
+from rocketchat_contract.reports.render import render_as, write_as
 
 
 def render_fleet(document: dict[str, Any], suffix: str) -> str:
-    from .html import render_fleet_html
-    from .markdown import render_fleet_markdown
+    from rocketchat_contract.fleet.html import render_fleet_html
+    from rocketchat_contract.fleet.markdown import render_fleet_markdown
 
     return render_as(document, suffix, render_fleet_markdown, render_fleet_html)
 

@@ -6,9 +6,9 @@ import sys
 import time
 from typing import Any, TextIO
 
-from .model import outcome, partly_verified, worst
-from .runner import TargetRun
-from .vocabulary import MARKS, NOT_JUDGED, OUTCOMES, VERDICTS, first_line, label
+from rocketchat_contract.fleet.model import outcome, partly_verified, worst
+from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.fleet.vocabulary import MARKS, NOT_JUDGED, OUTCOMES, VERDICTS, first_line, label
 
 LIVE_MIN_TARGETS = 3
 """With more targets than this, a terminal gets a live progress line (a log gets a heartbeat instead)."""

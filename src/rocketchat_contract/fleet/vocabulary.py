@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from packaging.version import InvalidVersion, Version
 
-from ..reports.html import _CSS as REPORT_CSS
-from ..reports.markdown import VERDICTS, cell, code, first_line, label
-from ..verdicts import Verdict
+from rocketchat_contract.judge.verdicts import Verdict
+from rocketchat_contract.reports.html import _CSS as REPORT_CSS
+from rocketchat_contract.reports.markdown import VERDICTS, cell, code, first_line, label
 
 ICONS = {verdict.value: verdict.icon for verdict in Verdict}
 MARKS = {verdict.value: verdict.mark for verdict in Verdict}

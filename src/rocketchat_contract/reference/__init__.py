@@ -7,10 +7,10 @@ bodies in the project's schemas and ``bodies.yaml``, injectable faults in ``faul
 
 from __future__ import annotations
 
-from .faults import Fault, load_faults
-from .model import Account, Knobs, LoggedRequest, Operation
-from .profiles import newest, profiles
-from .server import ReferenceServer, free_port
+from rocketchat_contract.reference.faults import Fault, load_faults
+from rocketchat_contract.reference.model import Account, Knobs, LoggedRequest, Operation
+from rocketchat_contract.reference.profiles import newest, profiles
+from rocketchat_contract.reference.server import ReferenceServer, free_port
 
 PROFILES: tuple[str, ...] = tuple(profiles())
 NEWEST_PROFILE: str = newest()

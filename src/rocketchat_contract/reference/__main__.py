@@ -9,10 +9,10 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from .faults import load_faults
-from .model import Knobs, Operation
-from .profiles import newest, profiles, variations
-from .server import ReferenceServer
+from rocketchat_contract.reference.faults import load_faults
+from rocketchat_contract.reference.model import Knobs, Operation
+from rocketchat_contract.reference.profiles import newest, profiles, variations
+from rocketchat_contract.reference.server import ReferenceServer
 
 
 def _operation(text: str) -> Operation:

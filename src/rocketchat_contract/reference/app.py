@@ -18,12 +18,12 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
-from . import bodies
-from .faults import Fault, apply, load_faults, matches
-from .model import Knobs, LoggedRequest, Operation, User
-from .profiles import Profile, profile, unknown_route, variations
-from .reply import JSON, Reply, render
-from .state import State
+from rocketchat_contract.reference import bodies
+from rocketchat_contract.reference.faults import Fault, apply, load_faults, matches
+from rocketchat_contract.reference.model import Knobs, LoggedRequest, Operation, User
+from rocketchat_contract.reference.profiles import Profile, profile, unknown_route, variations
+from rocketchat_contract.reference.reply import JSON, Reply, render
+from rocketchat_contract.reference.state import State
 
 PROGRESS = "/api/v1/getImportProgress"
 

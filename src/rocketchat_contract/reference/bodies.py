@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ..schemas import store
-from .model import Operation, User
-from .profiles import Profile, bodies, importer_names, variations
+from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.reference.model import Operation, User
+from rocketchat_contract.reference.profiles import Profile, bodies, importer_names, variations
 
 
 def _example(path: str, details: Any = None) -> dict[str, Any]:

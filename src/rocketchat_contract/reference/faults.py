@@ -10,9 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..data import load_yaml
-from ..schemas import store
-from .reply import JSON, Reply
+from rocketchat_contract.contract.data import load_yaml
+from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.reference.reply import JSON, Reply
 
 _HERE = Path(__file__).resolve().parent
 

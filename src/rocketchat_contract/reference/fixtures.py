@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from .model import Knobs
-from .profiles import newest
-from .server import ReferenceServer
+from rocketchat_contract.reference.model import Knobs
+from rocketchat_contract.reference.profiles import newest
+from rocketchat_contract.reference.server import ReferenceServer
 
 __all__ = ["make_reference_server", "reference_server"]
 

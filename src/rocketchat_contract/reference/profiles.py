@@ -7,8 +7,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from ..data import load_yaml
-from ..schemas import store
+from rocketchat_contract.contract.data import load_yaml
+from rocketchat_contract.contract.schemas import store
 
 _HERE = Path(__file__).resolve().parent
 

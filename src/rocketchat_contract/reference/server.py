@@ -8,9 +8,9 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .app import ReferenceApp
-from .model import Account, Knobs, LoggedRequest
-from .profiles import newest
+from rocketchat_contract.reference.app import ReferenceApp
+from rocketchat_contract.reference.model import Account, Knobs, LoggedRequest
+from rocketchat_contract.reference.profiles import newest
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -7,8 +7,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from .model import Account, Knobs, Operation, StoredOperation, User
-from .profiles import Profile, role_permissions
+from rocketchat_contract.reference.model import Account, Knobs, Operation, StoredOperation, User
+from rocketchat_contract.reference.profiles import Profile, role_permissions
 
 _ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTWXYZabcdefghijkmnopqrstuvwxyz"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..ledger import Ledger
-from ..record import RunRecord
-from .model import build_report
-from .render import render, write_as
+from rocketchat_contract.reports.model import build_report
+from rocketchat_contract.reports.render import render, write_as
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import RunRecord
 
 
 def write_reports(paths: list[Path], run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> None:

@@ -6,9 +6,9 @@ import json
 from html import escape
 from typing import Any
 
-from ..verdicts import ORDER, verdict_of
-from .markdown import VERDICTS, first_line, label, when
-from .outcome import outcome
+from rocketchat_contract.judge.verdicts import ORDER, verdict_of
+from rocketchat_contract.reports.markdown import VERDICTS, first_line, label, when
+from rocketchat_contract.reports.outcome import outcome
 
 TABLE_DETAIL = 260
 _NO_EVIDENCE = "No exchange is kept as evidence for this verdict (it rests on the absence of a problem)."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..verdicts import ORDER, verdict_of
-from .outcome import finding_rank, outcome
+from rocketchat_contract.judge.verdicts import ORDER, verdict_of
+from rocketchat_contract.reports.outcome import finding_rank, outcome
 
 VERDICTS = tuple(v.value for v in ORDER)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import __version__
-from ..contract import judging
-from ..explain import describe_partly_verified
-from ..ledger import Ledger
-from ..record import RunRecord
+from rocketchat_contract import __version__
+from rocketchat_contract.contract.catalogue import judging
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import RunRecord
 
 
 def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[str, Any]:
@@ -78,7 +77,7 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
 
 
 def _partly_notes(ledger: Ledger) -> list[str]:
-    return [f"Partly verified: {describe_partly_verified(result)}" for result in ledger.partly_verified()]
+    return [f"Partly verified: {result.partly_verified()}" for result in ledger.partly_verified()]
 
 
 def _aborted_note(run: RunRecord) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..verdicts import Verdict
+from rocketchat_contract.judge.verdicts import Verdict
 
 FINDING_ORDER = (Verdict.VIOLATION, Verdict.KNOWN_DRIFT, Verdict.NOT_VERIFIED)
 """The order findings are listed in: what fails a run first, then what explains a difference, then what is missing."""

@@ -63,12 +63,12 @@ def render(report: dict[str, Any], suffix: str) -> str:
     """A compliance report; the Markdown and HTML renderers load only when asked for."""
 
     def markdown(document: dict[str, Any]) -> str:
-        from .markdown import render_markdown
+        from rocketchat_contract.reports.markdown import render_markdown
 
         return render_markdown(document)
 
     def html(document: dict[str, Any]) -> str:
-        from .html import render_html
+        from rocketchat_contract.reports.html import render_html
 
         return render_html(document)
 

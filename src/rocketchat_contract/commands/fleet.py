@@ -1,0 +1,171 @@
+"""``rocketchat-contract fleet``: check many servers with one command, or merge fleet reports of split jobs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rocketchat_contract.fleet.command import shared_by_default
+from rocketchat_contract.fleet.fleetfile import FleetFileError, load_fleet
+from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder, keep_logs
+from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report, merge_reports
+from rocketchat_contract.fleet.model import EXIT_UNTESTABLE, fleet_document, now, target_record
+from rocketchat_contract.fleet.render import write_fleet_reports
+from rocketchat_contract.fleet.runner import FleetRunner, default_jobs
+from rocketchat_contract.fleet.terminal import Terminal
+from rocketchat_contract.reports.render import ReportWriteError, check_report_path
+
+DESCRIPTION = (
+    "Run the contract suite (the pytest suite in tests/, exactly as `pytest --base-url URL` runs it) against every "
+    "target of a fleet file, several at a time but never two against the same origin, and write one matrix report. "
+    "Credentials come from environment variables the fleet file names: env, then env_prefix; a target that names "
+    "neither reads the caller's RC_ variables, which no second target may read. "
+    "Exit status: 0 every target tested and none failed, 1 a target failed (a violation), 2 interrupted, "
+    "4 a target could not be tested (--allow-untestable: not a failure) or bad input."
+)
+
+
+def add_fleet_parser(commands: Any) -> None:
+    """Add the ``fleet`` subcommand to the ``rocketchat-contract`` parser's subcommands."""
+    fleet = commands.add_parser(
+        "fleet",
+        help="check every server of a fleet file and write one matrix report",
+        description=DESCRIPTION,
+        usage_status=EXIT_UNTESTABLE,
+    )
+    fleet.add_argument("fleet_file", nargs="?", type=Path, metavar="FLEET.yaml", help="the fleet file")
+    fleet.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="write the fleet report; format by extension: .json, .md or .html (repeatable)",
+    )
+    fleet.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"targets checked at a time (default {default_jobs()} on this machine: twice the cores, at most 4)",
+    )
+    fleet.add_argument(
+        "--allow-untestable", action="store_true", help="a target that cannot be tested does not fail the fleet"
+    )
+    fleet.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="REPORT.json",
+        help="instead of running, merge JSON fleet reports (of split CI jobs) into one and write it with --report",
+    )
+    fleet.add_argument("--logs", type=Path, metavar="DIR", help="keep each target's pytest output in DIR/NAME.log")
+
+
+def _fail(message: str) -> int:
+    print(f"rocketchat-contract fleet: {message}", file=sys.stderr)
+    return EXIT_UNTESTABLE
+
+
+def _check_reports(paths: list[Path]) -> str | None:
+    """The first --report that cannot be written, in one line (None: all can); say which folders were created."""
+    for path in paths:
+        try:
+            _, note = check_report_path(str(path), "--report")
+        except ReportWriteError as exc:
+            return str(exc)
+        if note:
+            print(f"rocketchat-contract fleet: {note}", file=sys.stderr)
+    return None
+
+
+def run_fleet(args: argparse.Namespace) -> int:
+    """Run the ``fleet`` subcommand; return its exit status."""
+    if args.merge and args.fleet_file:
+        return _fail("give a fleet file or --merge REPORT.json …, not both")
+    if not args.merge and not args.fleet_file:
+        return _fail("give a fleet file (FLEET.yaml), or --merge REPORT.json … to merge fleet reports")
+    if args.merge and args.logs:
+        return _fail("--logs keeps the output of the runs; --merge runs nothing")
+    if args.jobs is not None and args.jobs < 1:
+        return _fail("--jobs must be at least 1")
+    specs = []
+    if not args.merge:
+        try:
+            specs = load_fleet(args.fleet_file)
+        except FleetFileError as exc:
+            return _fail(str(exc))
+        if (problem := shared_by_default(specs, os.environ)) is not None:
+            return _fail(problem)
+        if args.logs:
+            try:
+                check_logs_folder(args.logs)
+            except LogsFolderError as exc:
+                return _fail(str(exc))
+    # Last, as it may create folders: only once everything else is known to be fine.
+    if (problem := _check_reports(args.report)) is not None:
+        return _fail(problem)
+    if args.merge:
+        return _merge(args.merge, args.report, allow_untestable=args.allow_untestable)
+    return _run(args, specs)
+
+
+def _run(args: argparse.Namespace, specs: list[Any]) -> int:
+    terminal = Terminal(len(specs))
+    terminal.names([s.name for s in specs])
+    started_at = now()
+    with tempfile.TemporaryDirectory(prefix="rocketchat-contract-fleet-") as workdir:
+        runner = FleetRunner(
+            specs,
+            Path(workdir),
+            jobs=args.jobs or default_jobs(),
+            on_finish=terminal.finished,
+            on_tick=terminal.tick,
+            on_message=terminal.message,
+        )
+        runs = runner.run()
+    if runner.interrupted is not None:
+        terminal.message("interrupted: the running targets were stopped (each deletes the user it provisioned)")
+    for run in runs:
+        if run.status in (0, 1) and not run.variables:
+            terminal.message(f"note: {run.spec.name}: no credential variable was set, so most clauses are not verified")
+    document = fleet_document(
+        [target_record(run) for run in runs],
+        sources=[args.fleet_file.name],
+        started_at=started_at,
+        finished_at=now(),
+        allow_untestable=args.allow_untestable,
+    )
+    terminal.matrix(document)
+    status = _write(args.report, document)
+    if args.logs:
+        try:
+            keep_logs(args.logs, runs)
+        except LogsFolderError as exc:
+            return status or _fail(str(exc))
+    return status
+
+
+def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool) -> int:
+    try:
+        documents = [(path.name, load_fleet_report(path)) for path in paths]
+        merged = merge_reports(documents, allow_untestable=allow_untestable)
+    except FleetReportError as exc:
+        return _fail(str(exc))
+    Terminal(len(merged["targets"])).matrix(merged)
+    return _write(reports, merged)
+
+
+def _write(paths: list[Path], document: dict[str, Any]) -> int:
+    """Write the fleet reports; the fleet's exit status, or 4 when it passed but a report could not be written."""
+    status = int(document["exit_status"])
+    try:
+        write_fleet_reports(paths, document)
+    except ReportWriteError as exc:
+        failed = _fail(str(exc))
+        return status or failed
+    return status

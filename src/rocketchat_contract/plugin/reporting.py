@@ -1,0 +1,33 @@
+"""The judgements reported by the tests that ran, gathered in the process that prints the table and the reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import JudgementRecord, RunRecord
+
+
+class Collector:
+    def __init__(self) -> None:
+        self.ledger = Ledger()
+        self.run: RunRecord | None = None
+
+    def add(self, data: dict[str, Any]) -> None:
+        """Add one test report's judgement, and the run's metadata it carries."""
+        self.ledger.add(JudgementRecord.from_json(data["judgement"]))
+        if self.run is None:
+            self.run = RunRecord(**data["run"])
+
+    def summary_lines(self) -> list[str]:
+        from rocketchat_contract.plugin.summary import summary_lines
+
+        assert self.run is not None
+        return summary_lines(self.run, self.ledger)
+
+    def write(self, paths: list[Path], *, strict_docs: bool) -> None:
+        from rocketchat_contract.reports import write_reports
+
+        assert self.run is not None
+        write_reports(paths, self.run, self.ledger, strict_docs=strict_docs)

@@ -1,0 +1,134 @@
+"""Where a pytest process gets the contract run's record: it does the run, or, under pytest-xdist, the first
+worker to need it does and the others read its record, so the server sees one run's traffic whatever ``-n``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from rocketchat_contract.plugin.options import Options
+from rocketchat_contract.plugin.state import in_worker, options
+from rocketchat_contract.results.record import RunRecord
+from rocketchat_contract.run.contract_run import ContractRun, Settings
+from rocketchat_contract.target import interrupt
+from rocketchat_contract.target.credentials import Credential
+
+SHARED_NAME = "rocketchat-contract-run.json"
+
+
+def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFactory) -> RunRecord:
+    """This process's record of the run: done here, or read from the pytest-xdist worker that did it."""
+    if not in_worker(config):
+        return _performed(config, base_url)
+    from filelock import FileLock
+
+    # pytest-xdist's recipe for once-per-run work: the directory all workers of this run share, and a lock.
+    shared = tmp.getbasetemp().parent / SHARED_NAME
+    with FileLock(str(shared) + ".lock"):
+        if shared.is_file():
+            return RunRecord.from_json(shared.read_text(encoding="utf-8"))
+        record = _performed(config, base_url)
+        shared.write_text(record.to_json(), encoding="utf-8")
+        return record
+
+
+class TargetUnavailable(Exception):
+    """The target could not be set up (the embedded server did not start): the run's error, exit status 4."""
+
+
+def _performed(config: pytest.Config, base_url: str | None) -> RunRecord:
+    """The run, or a record of why its target could not be set up, which every process then reports alike."""
+    try:
+        return perform(config, base_url)
+    except TargetUnavailable as exc:
+        embedded = None if base_url else options(config).profile
+        return RunRecord(base_url=base_url or "", embedded=embedded, error=str(exc))
+
+
+def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
+    """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
+    validated = options(config)
+    with _target(validated, base_url) as (url, embedded, accounts):
+        run = ContractRun(_settings(validated, url, embedded, accounts))
+        run.notes += validated.notes
+        interrupted = False
+        try:
+            interrupt.check()  # before any traffic
+            record = run.execute()
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the plugin turns it into KeyboardInterrupt)
+            # run.execute has cleaned up (its finally). pytest's own report of an interrupt renders its
+            # traceback, and one raised inside Hypothesis's loading of its character map has a frame without
+            # a line number that crashes that rendering (exit 1 instead of 2): end with a plain message instead.
+            interrupted = True
+        if interrupted or interrupt.requested():
+            pytest.exit(
+                f"rocketchat-contract: interrupted; the suite {run.clean_up_summary()}",
+                returncode=pytest.ExitCode.INTERRUPTED,
+            )
+        _add_metadata(config, record)
+        return record
+
+
+Accounts = tuple[Credential | None, Credential | None]
+
+
+@contextmanager
+def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts]]:
+    """The base URL, the embedded profile (or None), and the accounts: the RC_* ones checked with the options, or
+    the embedded server's."""
+    if base_url:
+        yield base_url, None, (settings.privileged, settings.under)
+        return
+    from rocketchat_contract.reference import Knobs, ReferenceServer
+
+    knobs = Knobs(delay_scale=1.0, operation=settings.reference_operation)
+    try:
+        server = ReferenceServer(profile=settings.profile, knobs=knobs).start()
+    except Exception as exc:
+        raise TargetUnavailable(f"could not start the embedded reference server: {exc}") from None
+    try:
+        admin, user = server.accounts["admin"], server.accounts["user"]
+        privileged = Credential("privileged", username=admin.username, password=admin.password, source="embedded")
+        under = None
+        if not settings.provision_user:
+            under = Credential("under-privileged", username=user.username, password=user.password, source="embedded")
+        yield server.url, server.profile, (privileged, under)
+    finally:
+        server.stop()
+
+
+def _settings(validated: Options, url: str, embedded: str | None, accounts: Accounts) -> Settings:
+    return Settings(
+        base_url=url,
+        privileged=accounts[0],
+        under=accounts[1],
+        embedded=embedded,
+        timeout=validated.request_timeout,
+        verify=validated.verify,
+        verify_source=validated.verify_source,
+        provision_user=validated.provision_user,
+        seed_import=validated.seed_import,
+        rc_version=validated.rc_version,
+        rate_limit_wait=validated.rate_limit_wait,
+        fuzz=validated.fuzz,
+        extra_drift=validated.extra_drift,
+    )
+
+
+def _add_metadata(config: pytest.Config, record: RunRecord) -> None:
+    """Show the server version and era in pytest-html's environment table (pytest-metadata), never a secret."""
+    try:
+        from pytest_metadata.plugin import metadata_key
+    except ImportError:
+        return
+    metadata: Any = config.stash.get(metadata_key, None)
+    if metadata is not None and record.server_version is not None:
+        metadata["Rocket.Chat"] = f"{record.server_version} (era {record.era})"
+        metadata["Contract target"] = f"reference profile {record.embedded}" if record.embedded else record.base_url
+
+
+__all__ = ["obtain", "perform"]

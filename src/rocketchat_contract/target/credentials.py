@@ -1,0 +1,86 @@
+"""Credentials from environment variables, never from the command line (where ps shows them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rocketchat_contract.target.redact import secret
+
+
+class CredentialError(ValueError):
+    """Half a credential pair, or two kinds given for one account."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """How to authenticate one account: a token pair, or a username and password to log in with."""
+
+    role: str
+    user_id: str | None = None
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
+    source: str = ""
+
+    @property
+    def has_password(self) -> bool:
+        return self.password is not None
+
+    def __repr__(self) -> str:
+        return f"Credential(role={self.role!r}, source={self.source!r})"
+
+
+ROLES = {
+    "privileged": ("RC_ADMIN_USER_ID", "RC_ADMIN_TOKEN", "RC_ADMIN_USERNAME", "RC_ADMIN_PASSWORD"),
+    "under-privileged": ("RC_USER_ID", "RC_USER_TOKEN", "RC_USER_USERNAME", "RC_USER_PASSWORD"),
+}
+
+
+def from_environment(role: str, environ: Mapping[str, str]) -> Credential | None:
+    """Read one account's credentials; None when none of its variables is set."""
+    id_var, token_var, user_var, password_var = ROLES[role]
+    values = {name: environ.get(name) or None for name in ROLES[role]}
+    for name in (id_var, token_var, user_var):
+        _check_value(name, values[name], header=name != user_var)
+    token_pair = (values[id_var], values[token_var])
+    login_pair = (values[user_var], values[password_var])
+    for pair, names in ((token_pair, (id_var, token_var)), (login_pair, (user_var, password_var))):
+        if any(pair) and not all(pair):
+            missing = names[0] if pair[0] is None else names[1]
+            raise CredentialError(f"{missing} is not set: {names[0]} and {names[1]} go together")
+    sources = [
+        f"{a}/{b}"
+        for pair, (a, b) in ((token_pair, (id_var, token_var)), (login_pair, (user_var, password_var)))
+        if all(pair)
+    ]
+    if not sources:
+        return None
+    return Credential(
+        role,
+        user_id=token_pair[0],
+        token=secret(token_pair[1]),
+        username=login_pair[0],
+        password=secret(login_pair[1]),
+        source=" and ".join(sources),
+    )
+
+
+def _check_value(name: str, value: str | None, *, header: bool) -> None:
+    """Catch a pasted line end or stray space; ids and tokens go in HTTP headers, so they must be printable ASCII.
+
+    The message never repeats the value (it may be a token).
+    """
+    if value is None:
+        return
+    problem = None
+    if value.strip() != value:
+        problem = "starts or ends with whitespace or a line break (copied with the line end?)"
+    elif not value.isprintable():
+        problem = "contains control characters"
+    elif header and not value.isascii():
+        problem = "contains characters outside ASCII, which an HTTP header cannot carry"
+    elif header and " " in value:
+        problem = "contains spaces"
+    if problem:
+        raise CredentialError(f"{name} {problem}; set it to the value alone")

@@ -1,0 +1,64 @@
+"""The generated requests' part of the run's concurrent wave.
+
+``draw_all`` runs in the run's main thread while another thread does the set-up (``/api/info``, logins):
+it imports schemathesis's OpenAPI layer and draws every request while the set-up waits on the network. Then
+``submit`` sends them in the same wave as the probes, so that Restivus's 0.5-1 s delays are paid once.
+Imports and draws stay in the main thread: pytest rewrites plugin packages (schemathesis's too) with ``ast``
+on first import, and CPython 3.11's ``ast`` is not safe in two threads at once (gh-106905); the set-up
+thread only sends requests through modules already imported.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rocketchat_contract.target.fuzz.config import Fuzz
+from rocketchat_contract.target.http import Client, Exchange
+from rocketchat_contract.target.probes import ENDPOINT, ProbeContext
+
+if TYPE_CHECKING:
+    from rocketchat_contract.target.fuzz.hostile import HostilePair
+
+SCHEMATHESIS = "generated.schemathesis"
+HOSTILE = "generated.hostile-credentials"
+MAX_PARALLEL = 64
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """Every generated request of a run, drawn before any is sent."""
+
+    cases: list[Any]
+    """schemathesis cases of the fragment's operation."""
+    checks: list[Any]
+    """schemathesis's checks to run on their answers."""
+    batches: list[list[HostilePair]]
+    """Hostile credential pairs, naming the run's own credentials rather than holding them."""
+
+
+def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Drawn:
+    """Import schemathesis and Hypothesis and draw every generated request (in the main thread only)."""
+    from rocketchat_contract.target.fuzz.cases import check_functions, draw_cases
+    from rocketchat_contract.target.fuzz.hostile import draw_batches
+
+    return Drawn(draw_cases(fuzz, extra_drift), check_functions(), draw_batches(fuzz))
+
+
+def submit(
+    drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
+) -> dict[str, list[Future[Exchange]]]:
+    """Send the drawn requests into ``pool`` with the run's sessions; the futures by the clause that judges them."""
+    from rocketchat_contract.target.fuzz.cases import send_case
+    from rocketchat_contract.target.fuzz.hostile import hostile_requests
+
+    privileged = ctx.privileged.headers() if ctx.privileged else {}
+    hostile: list[Future[Exchange]] = [
+        pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers)
+        for headers, name in hostile_requests(drawn.batches, ctx)
+    ]
+    cases: list[Future[Exchange]] = [
+        pool.submit(send_case, case, client, privileged, drawn.checks) for case in drawn.cases
+    ]
+    return {SCHEMATHESIS: cases, HOSTILE: hostile}
