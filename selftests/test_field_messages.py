@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from rocketchat_contract.contract.catalogue import ExtraDriftError, load_extra_drift
 from rocketchat_contract.contract.schemas import store
-from rocketchat_contract.plugin.hooks import MAX_FUZZ_EXAMPLES
+from rocketchat_contract.plugin.flags import MAX_FUZZ_EXAMPLES
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
 

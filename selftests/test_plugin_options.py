@@ -89,7 +89,7 @@ def test_ini_turns_on_strict_docs(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
         def test_flag(request):
-            from rocketchat_contract.plugin.hooks import options
+            from rocketchat_contract.plugin.state import options
             assert options(request.config).strict_docs
         """
     )
