@@ -17,7 +17,7 @@ from rocketchat_contract.judge.judge import Judge, Observation, Unavailable
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.target.accounts import check_under_privileged
-from rocketchat_contract.target.credentials import Credential
+from rocketchat_contract.target.credentials import Credential, Session
 from rocketchat_contract.target.frontend import server_unavailable
 from rocketchat_contract.target.fuzz import Fuzz
 from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS, Drawn, draw_all, submit
@@ -25,7 +25,7 @@ from rocketchat_contract.target.fuzz.wave import MAX_PARALLEL as GENERATED_PARAL
 from rocketchat_contract.target.http import Client, Exchange, TargetError
 from rocketchat_contract.target.probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
 from rocketchat_contract.target.redact import Redactor, display_url
-from rocketchat_contract.target.setup import ProvisionedUser, Session, Target
+from rocketchat_contract.target.setup import ProvisionedUser, Target
 
 MAX_PARALLEL = 16
 GENERATED = (SCHEMATHESIS, HOSTILE)

@@ -1,9 +1,10 @@
-"""Credentials from environment variables, never from the command line (where ps shows them)."""
+"""What the suite authenticates with: credentials from environment variables, never from the command line (where
+ps shows them), and the sessions it opens with them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rocketchat_contract.target.redact import secret
 
@@ -23,12 +24,26 @@ class Credential:
     password: str | None = None
     source: str = ""
 
-    @property
-    def has_password(self) -> bool:
-        return self.password is not None
-
     def __repr__(self) -> str:
         return f"Credential(role={self.role!r}, source={self.source!r})"
+
+
+@dataclass
+class Session:
+    """An authenticated identity the suite can send as X-User-Id / X-Auth-Token."""
+
+    role: str
+    user_id: str
+    token: str
+    username: str | None = None
+    roles: list[str] = field(default_factory=list)
+    opened_by_suite: bool = False
+
+    def headers(self) -> dict[str, str | bytes]:
+        return {"X-User-Id": self.user_id, "X-Auth-Token": self.token}
+
+    def __repr__(self) -> str:
+        return f"Session(role={self.role!r}, user_id={self.user_id!r}, opened_by_suite={self.opened_by_suite})"
 
 
 ROLES = {

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rocketchat_contract.target.http import TRANSIENT_STATUSES, Exchange
+from rocketchat_contract.target.probes import PROBES
 
 SIZE_STATUSES = frozenset({400, 413, 414, 431, 494})
 FRONT_END_STATUSES = SIZE_STATUSES | {403} | TRANSIENT_STATUSES
@@ -25,23 +26,9 @@ LARGE = 1024
 """Header values from this length up are ones a front end may refuse as too large."""
 INJECTION_LIKE = re.compile(r"[$'\"{}<>;\\*`]|\.\./")
 
-HOSTILE_PROBES = frozenset(
-    {"empty-values", "whitespace-values", "overlong-token", "non-ascii-token", "injection-values"}
-)
+HOSTILE_PROBES = frozenset(probe.name for probe in PROBES if probe.hostile)
 """Hand-written probes whose input a front end may refuse."""
-PLAIN_PROBES = frozenset(
-    {
-        "privileged",
-        "under-privileged",
-        "no-headers",
-        "user-id-only",
-        "token-only",
-        "wrong-token",
-        "foreign-token",
-        "logged-out-token",
-        "post-method",
-    }
-)
+PLAIN_PROBES = frozenset(probe.name for probe in PROBES if not probe.hostile)
 """Hand-written probes no front end has a reason to refuse: a front-end page on them stays a violation."""
 
 _TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)

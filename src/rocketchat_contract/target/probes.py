@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rocketchat_contract.target.setup import Session
+from rocketchat_contract.target.credentials import Session
 
 ENDPOINT = "/api/v1/getImportProgress"
 OVERLONG = 8 * 1024
@@ -44,6 +44,9 @@ class Probe:
     method: str
     build: Callable[[ProbeContext], Headers | str]
     """Return the headers to send, or the reason the probe cannot be sent."""
+    hostile: bool = False
+    """Its input is one a front end may refuse (empty, huge, non-ASCII, injection-like); a front-end page on any
+    other probe stays a violation (frontend.py)."""
 
 
 def _privileged(ctx: ProbeContext) -> Headers | str:
@@ -85,11 +88,16 @@ PROBES: tuple[Probe, ...] = (
     ),
     Probe("foreign-token", "GET", _foreign),
     Probe("logged-out-token", "GET", _revoked),
-    Probe("empty-values", "GET", _with_token("")),
-    Probe("whitespace-values", "GET", _with_token(" \t  ")),
-    Probe("overlong-token", "GET", _with_token("A" * OVERLONG)),
-    Probe("non-ascii-token", "GET", _with_token(NON_ASCII)),
-    Probe("injection-values", "GET", lambda ctx: {"X-User-Id": INJECTION[0], "X-Auth-Token": INJECTION[1]}),
+    Probe("empty-values", "GET", _with_token(""), hostile=True),
+    Probe("whitespace-values", "GET", _with_token(" \t  "), hostile=True),
+    Probe("overlong-token", "GET", _with_token("A" * OVERLONG), hostile=True),
+    Probe("non-ascii-token", "GET", _with_token(NON_ASCII), hostile=True),
+    Probe(
+        "injection-values",
+        "GET",
+        lambda ctx: {"X-User-Id": INJECTION[0], "X-Auth-Token": INJECTION[1]},
+        hostile=True,
+    ),
     Probe("under-privileged", "GET", _under),
     Probe("post-method", "POST", lambda ctx: ctx.privileged.headers() if ctx.privileged else {}),
 )

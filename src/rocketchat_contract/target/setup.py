@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from rocketchat_contract.target.credentials import Credential
+from rocketchat_contract.target.credentials import Credential, Session
 from rocketchat_contract.target.frontend import unavailable
 from rocketchat_contract.target.http import Client, Exchange, TargetError
 from rocketchat_contract.target.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
 from rocketchat_contract.target.tls import NOT_TLS, speaks_tls
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass
-class Session:
-    """An authenticated identity the suite can send as X-User-Id / X-Auth-Token."""
-
-    role: str
-    user_id: str
-    token: str
-    username: str | None = None
-    roles: list[str] = field(default_factory=list)
-    opened_by_suite: bool = False
-
-    def headers(self) -> dict[str, str | bytes]:
-        return {"X-User-Id": self.user_id, "X-Auth-Token": self.token}
-
-    def __repr__(self) -> str:
-        return f"Session(role={self.role!r}, user_id={self.user_id!r}, opened_by_suite={self.opened_by_suite})"
 
 
 @dataclass
