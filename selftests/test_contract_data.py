@@ -79,6 +79,15 @@ def test_drift_registry_and_clauses_load() -> None:
             store().validator(clause.expect.schema)
 
 
+def test_drift_entries_change_only_the_clauses_judged_by_status_and_body() -> None:
+    """The clauses with a documented status and body are the ones drift covers (propose-drift drafts entries for
+    them alone); a check of its own (content type, step set, no leak...) has no status a release could change."""
+    loaded = load_contract()
+    assert loaded.drift_clauses == ("success.response", "auth.missing", "auth.invalid", "permission.run-import")
+    for entry in loaded.drift:
+        assert set(entry.clauses) <= set(loaded.drift_clauses), entry.id
+
+
 def test_drift_registry_schema_rejects_an_entry_without_source() -> None:
     data = yaml.safe_load((contracts_dir() / "drift.yaml").read_text())
     del data["entries"][0]["source"]

@@ -25,13 +25,12 @@ from typing import Any
 import yaml
 from packaging.version import Version
 
+from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.versions import VersionError, eras, server_version
 from rocketchat_contract.judge.checks.cross_probe import PROGRESS_FIELDS
 from rocketchat_contract.reports.diff import ReportError, check_judged, load_report
 from rocketchat_contract.target.fuzz.exchange import PRIVILEGED_GENERATED
 
-DRIFT_CLAUSES = ("success.response", "auth.missing", "auth.invalid", "permission.run-import")
-"""The clauses judged by status and body, which a drift entry can explain."""
 SOURCE = "observed on {target}, {date}: review and cite a release note or commit before upstreaming"
 
 
@@ -98,7 +97,7 @@ def _proposable(status: Any, body: Any) -> str | None:
 
 def _clause_of(clause: str, exchange: dict[str, Any]) -> str | None:
     """The drift-judged clause an exchange stands for (generated clauses are judged as one of those)."""
-    if clause in DRIFT_CLAUSES:
+    if clause in contract().drift_clauses:
         return clause
     request, response = exchange["request"], exchange.get("response") or {}
     if request["method"] != "GET":
@@ -175,7 +174,7 @@ def propose(report: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Skipped]
         entries.append(
             {
                 "id": f"local-{lowest.replace('.', '-')}-{answer.status}-{digest}",
-                "clauses": [c for c in DRIFT_CLAUSES if c in answer.clauses],
+                "clauses": [c for c in contract().drift_clauses if c in answer.clauses],
                 "versions": f">={lowest}",
                 "instead": {"status": answer.status, "body_schema": body_schema(answer.body)},
                 "summary": f"Rocket.Chat {version} answered {answer.status} with a body the registry does not know "

@@ -96,6 +96,12 @@ class Contract:
                 return clause
         raise KeyError(clause_id)
 
+    @property
+    def drift_clauses(self) -> tuple[str, ...]:
+        """The clauses judged by a documented status and body (``expect``), in catalogue order: the only ones a
+        drift entry can change, since the registry names the status and body a release sends instead."""
+        return tuple(clause.id for clause in self.clauses if clause.expect is not None)
+
     def drift_for(self, clause_id: str, *versions: Version) -> list[DriftEntry]:
         """The entries of a clause whose range holds any of ``versions`` (the judged and the reported one).
 
