@@ -73,9 +73,9 @@ class Options:
     @property
     def profile(self) -> str:
         """The embedded reference server's profile."""
-        from rocketchat_contract.reference import NEWEST_PROFILE
+        from rocketchat_contract.reference import DEFAULT_PROFILE
 
-        return self.reference_profile or NEWEST_PROFILE
+        return self.reference_profile or DEFAULT_PROFILE
 
 
 def validate(config: pytest.Config, environ: Mapping[str, str] | None = None) -> Options:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from rocketchat_contract.reference.faults import Fault, load_faults
 from rocketchat_contract.reference.model import Account, Knobs, LoggedRequest, Operation
-from rocketchat_contract.reference.profiles import newest, profiles
+from rocketchat_contract.reference.profiles import default_profile, profiles
 from rocketchat_contract.reference.server import ReferenceServer, free_port
 
 PROFILES: tuple[str, ...] = tuple(profiles())
-NEWEST_PROFILE: str = newest()
+DEFAULT_PROFILE: str = default_profile()
 FAULTS: dict[str, Fault] = load_faults()
 
 __all__ = [
+    "DEFAULT_PROFILE",
     "FAULTS",
-    "NEWEST_PROFILE",
     "PROFILES",
     "Account",
     "Fault",

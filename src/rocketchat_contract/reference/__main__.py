@@ -11,7 +11,7 @@ from types import FrameType
 
 from rocketchat_contract.reference.faults import load_faults
 from rocketchat_contract.reference.model import Knobs, Operation
-from rocketchat_contract.reference.profiles import newest, profiles, variations
+from rocketchat_contract.reference.profiles import default_profile, profiles, variations
 from rocketchat_contract.reference.server import ReferenceServer
 
 
@@ -27,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m rocketchat_contract.reference",
         description="Serve a reference Rocket.Chat of one release era on 127.0.0.1.",
     )
-    cli.add_argument("--profile", choices=list(profiles()), default=newest())
+    cli.add_argument("--profile", choices=list(profiles()), default=default_profile())
     cli.add_argument("--port", type=int, default=3000, help="0 picks a free port (default 3000)")
     cli.add_argument("--delay-scale", type=float, default=0.0, help="1 = Restivus's real 0.5-1 s delay")
     cli.add_argument("--operation", type=_operation, help="key:step[:completed/total[/error]]")

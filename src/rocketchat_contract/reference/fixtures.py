@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from rocketchat_contract.reference.model import Knobs
-from rocketchat_contract.reference.profiles import newest
+from rocketchat_contract.reference.profiles import default_profile
 from rocketchat_contract.reference.server import ReferenceServer
 
 __all__ = ["make_reference_server", "reference_server"]
@@ -26,5 +26,5 @@ def make_reference_server() -> Iterator[ReferenceServer]:
 @pytest.fixture
 def reference_server(make_reference_server: ReferenceServer) -> ReferenceServer:
     """The session's server with fresh state, profile 8.8 and default knobs; tests reset it further."""
-    make_reference_server.reset(profile=newest(), knobs=Knobs())
+    make_reference_server.reset(profile=default_profile(), knobs=Knobs())
     return make_reference_server

@@ -43,10 +43,6 @@ class Profile:
     def restivus(self) -> bool:
         return self.framework == "restivus"
 
-    @property
-    def info_version(self) -> str:
-        return self.info_for(self.version)
-
     def info_for(self, version: str) -> str:
         """The anonymous ``/api/info`` version: X.Y.Z before 4.0, X.Y from 4.0 (PR #16050)."""
         if self.info == "full":
@@ -90,8 +86,9 @@ def profile(name: str) -> Profile:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(profiles())}") from None
 
 
-def newest() -> str:
-    return str(_data()["newest"])
+def default_profile() -> str:
+    """The profile that serves when none is named."""
+    return str(_data()["default"])
 
 
 def importer_names() -> dict[str, str]:

@@ -10,7 +10,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from rocketchat_contract.reference.app import ReferenceApp
 from rocketchat_contract.reference.model import Account, Knobs, LoggedRequest
-from rocketchat_contract.reference.profiles import newest
+from rocketchat_contract.reference.profiles import default_profile
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -24,7 +24,7 @@ class ReferenceServer:
     """A local stand-in for one Rocket.Chat release, for the suite's self-tests and demos."""
 
     def __init__(
-        self, profile: str = newest(), knobs: Knobs | None = None, host: str = "127.0.0.1", port: int = 0
+        self, profile: str = default_profile(), knobs: Knobs | None = None, host: str = "127.0.0.1", port: int = 0
     ) -> None:
         self.app = ReferenceApp(profile, knobs or Knobs())
         self.host = host
