@@ -1,11 +1,10 @@
-"""The words, icons and colours of verdicts and outcomes, taken from the single-server reports so both agree."""
+"""The words and icons of verdicts and outcomes, taken from the single-server reports so both agree."""
 
 from __future__ import annotations
 
 from packaging.version import InvalidVersion, Version
 
 from rocketchat_contract.judge.verdicts import Verdict
-from rocketchat_contract.reports.html import _CSS as REPORT_CSS
 from rocketchat_contract.reports.markdown import VERDICTS, cell, code, first_line, label
 
 ICONS = {verdict.value: verdict.icon for verdict in Verdict}
@@ -52,7 +51,6 @@ __all__ = [
     "OUTCOME_ICONS",
     "OUTCOME_LABELS",
     "OUTCOME_MEANING",
-    "REPORT_CSS",
     "VERDICTS",
     "cell",
     "code",
