@@ -1,6 +1,7 @@
 """The ``rocketchat-contract`` command: ``diff`` compares two JSON compliance (or fleet) reports for a pull
 request; ``fleet`` checks many servers at once; ``propose-drift`` drafts drift entries from the report of a
-release the registry does not know yet."""
+release the registry does not know yet; ``rejudge`` judges a report's recorded exchanges again, offline;
+``verify`` checks that a report's verdicts follow from its evidence."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rocketchat_contract.commands.fleet import add_fleet_parser, run_fleet
+from rocketchat_contract.commands.rejudge import add_rejudge_parser
+from rocketchat_contract.commands.verify import add_verify_parser
 from rocketchat_contract.fleet.diff import is_fleet_report, run_fleet_diff
 from rocketchat_contract.fleet.merge import FleetReportError
 from rocketchat_contract.reports.diff import ReportError, check_judged, diff_reports, load_report, render_diff
@@ -57,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         "or the report of an aborted run.",
     )
     propose.add_argument("report", type=Path, metavar="REPORT.json", help="the JSON compliance report of the run")
+    add_rejudge_parser(commands)
+    add_verify_parser(commands)
     diff.add_argument(
         "--all",
         action="store_true",
@@ -107,6 +112,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(out)
         sys.stderr.write(err)
         return status
+    if args.command == "rejudge":
+        from rocketchat_contract.commands.rejudge import run_rejudge
+
+        return run_rejudge(args)
+    if args.command == "verify":
+        from rocketchat_contract.commands.verify import run_verify
+
+        return run_verify(args.report)
     return EXIT_BAD_INPUT
 
 

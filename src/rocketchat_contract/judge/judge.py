@@ -75,8 +75,15 @@ class Judge:
         """Every judgement of one clause: one per probe, or one for a check."""
         if clause.expect is not None:
             assert isinstance(clause.probes, tuple), f"{clause.id} needs a list of probes"
-            return [self.judge(clause.id, observations, probe) for probe in clause.probes]
-        return [self.judge(clause.id, observations)]
+            judgements = []
+            for probe in clause.probes:
+                judgement = self.judge(clause.id, observations, probe)
+                judgement.observed = {probe: observations[probe]} if probe in observations else {}
+                judgements.append(judgement)
+            return judgements
+        judgement = self.judge(clause.id, observations)
+        judgement.observed = select(clause, observations)
+        return [judgement]
 
     def verdict(
         self, clause: Clause, probe: str | None, verdict: Verdict, detail: str, *evidence: Exchange

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rocketchat_contract.contract.catalogue import DriftEntry
     from rocketchat_contract.target.http import Exchange
+    from rocketchat_contract.target.observations import Observation
 
 
 class Verdict(StrEnum):
@@ -96,6 +97,8 @@ class Judgement:
     evidence: list[Exchange] = field(default_factory=list)
     parts: list[Judgement] = field(default_factory=list)
     """For a clause judged on many answers (the generated requests), the answers it did not accept, each judged."""
+    observed: dict[str, Observation] = field(default_factory=dict)
+    """Everything the clause was judged on, by name (set by ``Judge.judge_clause``), so a report can re-judge it."""
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -9,6 +10,13 @@ from rocketchat_contract import __version__
 from rocketchat_contract.contract.catalogue import judging
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import RunRecord
+from rocketchat_contract.results.registry import registry
+from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
+
+SCHEMA_VERSION = 2
+"""The version of schemas/reports/compliance-report.schema.json a report follows; 2 is the first that keeps
+everything a verdict rests on (``observations``) and the registry it was judged with. Reports without the
+field are older: they can be compared (``diff``) but not re-judged."""
 
 
 def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[str, Any]:
@@ -60,7 +68,8 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
                 "evidence": evidence,
             }
         )
-    return {
+    document = {
+        "schema_version": SCHEMA_VERSION,
         "target": run.target,
         "base_url": run.base_url,
         "server_version": run.server_version,
@@ -73,7 +82,28 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
         "clauses": clauses,
         "summary": {**ledger.counts(), "partly-verified": len(ledger.partly_verified())},
         **({"aborted": run.error} if run.error else {}),
+        "registry": registry(run.extra_drift),
+        "observations": _observations(ledger),
     }
+    return {**document, "digest": digest(document)}
+
+
+def digest(document: dict[str, Any]) -> str:
+    """The sha256 of a report's canonical JSON without its ``digest``: a hand edit no longer matches it."""
+    rest = {key: value for key, value in document.items() if key != "digest"}
+    canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _observations(ledger: Ledger) -> dict[str, Any]:
+    """Everything the judgements were judged on, once each: the probes by name, the generated requests by clause."""
+    probes: dict[str, Any] = {}
+    generated: dict[str, dict[str, Any]] = {}
+    # The clause that looked at every probe first: the probes keep the order the run observed them in.
+    for judgement in sorted(ledger.judgements, key=lambda j: -len(j.observed)):
+        into = generated.setdefault(judgement.clause, {}) if judgement.clause in (SCHEMATHESIS, HOSTILE) else probes
+        into.update(judgement.observed)
+    return {"probes": probes, "generated": generated}
 
 
 def _partly_notes(ledger: Ledger) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
+from rocketchat_contract.results.evidence import exchange_data, observation_data
 from rocketchat_contract.target.redact import Redactor
 
 
@@ -26,6 +27,9 @@ class JudgementRecord:
     evidence: tuple[dict[str, Any], ...] = ()
     parts: tuple[dict[str, str], ...] = ()
     """The answers a clause judged on many did not accept: probe, verdict and detail (the report's ``probes``)."""
+    observed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Everything the judgement was judged on, by name, as evidence (``evidence.observation_data``): what
+    ``rocketchat-contract rejudge`` judges again."""
 
     @classmethod
     def of(cls, judgement: Judgement, redactor: Redactor) -> JudgementRecord:
@@ -35,7 +39,7 @@ class JudgementRecord:
             verdict=judgement.verdict,
             detail=redactor.text(judgement.detail),
             drift=judgement.drift.id if judgement.drift else None,
-            evidence=tuple(exchange.evidence(redactor) for exchange in judgement.evidence),
+            evidence=tuple(exchange_data(exchange, redactor) for exchange in judgement.evidence),
             parts=tuple(
                 {
                     "probe": part.probe or part.clause,
@@ -44,6 +48,7 @@ class JudgementRecord:
                 }
                 for part in judgement.parts
             ),
+            observed={name: observation_data(o, redactor) for name, o in judgement.observed.items()},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +67,7 @@ class JudgementRecord:
                 "verdict": Verdict(data["verdict"]),
                 "evidence": tuple(data["evidence"]),
                 "parts": tuple(data.get("parts", ())),
+                "observed": data.get("observed", {}),
             }
         )
 

@@ -1,0 +1,169 @@
+"""A report is the single source of truth (issue 22): `rejudge` judges its recorded exchanges again, offline,
+with the verdicts of the live run; `verify` finds a hand edit; an older report is refused in one line."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+from suite_runner import OPERATION, prepare, run_suite
+
+from rocketchat_contract.commands.main import main
+from rocketchat_contract.reference import PROFILES, Knobs, ReferenceServer
+from rocketchat_contract.reference.fixtures import *  # noqa: F403
+from rocketchat_contract.reports.model import digest
+from rocketchat_contract.results.evidence import request_headers
+from rocketchat_contract.target.frontend import hostile_input
+from rocketchat_contract.target.probes import NON_ASCII, OVERLONG
+
+FAULTS = (
+    "accept-empty-token",
+    "error-as-text",
+    "server-error-on-long-token",
+    "success-wrong-content-type",
+    "progress-leaked-into-401",
+    "post-accepted",
+)
+CASES = [
+    *((profile, Knobs(operation=OPERATION)) for profile in PROFILES),
+    *(("8.8", Knobs(operation=OPERATION, faults=frozenset({fault}))) for fault in FAULTS),
+    ("9.0", Knobs(operation=OPERATION, variations=frozenset({"forbidden-error-type"}))),
+]
+GENERATE = Path(__file__).resolve().parent / "data" / "reports" / "generate.py"
+
+
+class NetworkUsed(AssertionError):
+    """A re-judge or verify tried to reach the network."""
+
+
+def _refuse(*args: object) -> None:
+    raise NetworkUsed(f"a connection was attempted: {args[1:]}")
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No socket may connect anywhere while a report is re-judged or verified."""
+
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    with pytest.raises(NetworkUsed):
+        socket.create_connection(("127.0.0.1", 9))
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, Any]:
+    return {c["id"]: (c["verdict"], sorted((p["probe"], p["verdict"]) for p in c["probes"])) for c in report["clauses"]}
+
+
+def _save(report: dict[str, Any], path: Path) -> Path:
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("profile", "knobs"), CASES, ids=[f"{p}-{'+'.join(sorted(k.faults | k.variations)) or 'as-is'}" for p, k in CASES]
+)
+def test_rejudging_a_live_report_gives_its_verdicts_offline(
+    pytester: pytest.Pytester,
+    reference_server: ReferenceServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    profile: str,
+    knobs: Knobs,
+) -> None:
+    server = prepare(monkeypatch, reference_server, profile, knobs)
+    live = run_suite(pytester, base_url=server.url)
+    assert live.report is not None, live.text()
+    saved = _save(live.report, tmp_path / "live.json")
+    again = tmp_path / "again.json"
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    status = main(["rejudge", str(saved), "--report", str(again)])
+    assert status == live.ret, live.text()
+    rejudged = json.loads(again.read_text(encoding="utf-8"))
+    assert _verdicts(rejudged) == _verdicts(live.report)
+    assert main(["verify", str(saved)]) == 0
+
+
+def _fresh_report() -> dict[str, Any]:
+    """The 8.8 fixture's report, judged now (so it names the installed registry), without a server."""
+    spec = importlib.util.spec_from_file_location("report_fixtures", GENERATE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report: dict[str, Any] = module.build(
+        "8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", module.rc_8_8(), []
+    )
+    return report
+
+
+@pytest.mark.usefixtures("offline")
+def test_verify_accepts_an_untouched_report_and_rejudge_agrees(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = _fresh_report()
+    path = _save(report, tmp_path / "report.json")
+    assert main(["verify", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("verified: ")
+    assert main(["rejudge", str(path)]) == 0
+    assert "success.step" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("offline")
+def test_verify_catches_an_edited_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = _fresh_report()
+    step = next(c for c in report["clauses"] if c["id"] == "success.step")
+    assert step["verdict"] == "conforms"
+    step["verdict"] = "violation"
+    report["digest"] = digest(report)  # even a forger who recomputes the digest is caught by the evidence
+    assert main(["verify", str(_save(report, tmp_path / "edited.json"))]) == 1
+    err = capsys.readouterr().err
+    assert "success.step: states violation, its evidence gives conforms" in err
+    assert "auth.missing" not in err
+
+
+@pytest.mark.usefixtures("offline")
+def test_verify_catches_an_edited_response_body(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = _fresh_report()
+    edited = copy.deepcopy(report)
+    edited["observations"]["probes"]["privileged"]["response"]["body"]["count"]["completed"] = 499
+    assert main(["verify", str(_save(edited, tmp_path / "body.json"))]) == 1
+    assert "edited after it was written" in capsys.readouterr().err
+    edited["observations"]["probes"]["privileged"]["response"]["body"]["step"] = "no-such-step"
+    edited["digest"] = digest(edited)
+    assert main(["verify", str(_save(edited, tmp_path / "forged.json"))]) == 1
+    assert "success.step: states conforms, its evidence gives violation" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize(("command", "status"), [("verify", 2), ("rejudge", 4)])
+def test_an_older_report_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, status: int
+) -> None:
+    older = {
+        k: v for k, v in _fresh_report().items() if k not in ("schema_version", "observations", "registry", "digest")
+    }
+    assert main([command, str(_save(older, tmp_path / "old.json"))]) == status
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "has no schema_version" in err, err
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-User-Id": "abc", "X-Auth-Token": "A" * OVERLONG},
+        {"X-User-Id": "abc", "X-Auth-Token": NON_ASCII},
+        {"X-User-Id": "abc", "X-Auth-Token": " \t "},
+        {"X-User-Id": '{"$ne": null}', "X-Auth-Token": "x"},
+        {"X-User-Id": "abc", "X-Auth-Token": "plain-token"},
+        {},
+    ],
+)
+def test_rebuilt_request_headers_are_judged_as_the_sent_ones(headers: dict[str, str | bytes]) -> None:
+    """The report keeps header values redacted and shortened, and what a front end may refuse in them."""
+    described = hostile_input(headers)
+    assert hostile_input(request_headers(described, list(headers))) == described

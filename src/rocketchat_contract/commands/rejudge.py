@@ -1,0 +1,158 @@
+"""``rocketchat-contract rejudge REPORT.json``: judge a report's recorded exchanges again with today's registry.
+
+Nothing is sent: the observations are rebuilt from the report (``results.evidence``) and judged by the same
+Judge a live run uses, placed by the report's server version (or ``--rc-version``). The verdict table and the
+exit status are the live run's: 0 pass, 1 a violation (or known drift under ``--strict-docs``), 4 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rocketchat_contract.contract.catalogue import ContractDataError, contract, judging
+from rocketchat_contract.contract.schemas import DocumentError, load_checked
+from rocketchat_contract.contract.versions import VersionError, eras, place_server
+from rocketchat_contract.judge.judge import Judge
+from rocketchat_contract.reports.model import SCHEMA_VERSION, build_report
+from rocketchat_contract.reports.outcome import outcome
+from rocketchat_contract.reports.render import ReportWriteError, check_report_path, render, write_as
+from rocketchat_contract.reports.table import summary_lines
+from rocketchat_contract.results.evidence import EvidenceError, rebuild
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import JudgementRecord, RunRecord
+from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
+from rocketchat_contract.target.observations import Observation
+from rocketchat_contract.target.redact import Redactor
+
+EXIT_PASS, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 4
+REPORT_SCHEMA = "reports/compliance-report.schema.json"
+_EMBEDDED = re.compile(r"^embedded reference server \(profile (?P<profile>[^)]+)\)")
+_DERIVED_NOTES = ("Partly verified: ", "Nothing was judged: ")
+"""Notes ``build_report`` writes from the verdicts: a re-judged report writes its own."""
+
+
+class RejudgeError(ValueError):
+    """A report that cannot be judged again; the message is one line."""
+
+
+@dataclass
+class Rejudged:
+    """A report judged again: the run and ledger a report is built from."""
+
+    run: RunRecord
+    ledger: Ledger
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """A compliance report that can be judged again: valid, versioned, not of an aborted run."""
+    try:
+        report = load_checked(path, REPORT_SCHEMA, "a compliance report")
+    except DocumentError as exc:
+        raise RejudgeError(str(exc)) from None
+    if "schema_version" not in report or "observations" not in report:
+        raise RejudgeError(
+            f"{path} has no schema_version: it was written before reports kept the evidence to judge again "
+            f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
+        )
+    if "aborted" in report:
+        raise RejudgeError(f"{path} is the report of an aborted run, which judged nothing: {report['aborted']}")
+    return report
+
+
+def observations(report: dict[str, Any]) -> tuple[dict[str, Observation], dict[str, dict[str, Observation]]]:
+    """The report's probes by name, and its generated requests by clause, as the judge takes them."""
+    recorded = report["observations"]
+    try:
+        probes = {name: rebuild(data, name) for name, data in recorded["probes"].items()}
+        generated = {
+            clause: {name: rebuild(data, name) for name, data in exchanges.items()}
+            for clause, exchanges in recorded["generated"].items()
+        }
+    except EvidenceError as exc:
+        raise RejudgeError(str(exc)) from None
+    return probes, generated
+
+
+def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_version: str | None = None) -> Rejudged:
+    """Judge the report's clauses again on its recorded observations with today's registry (plus
+    ``extra_drift``), the server placed by its reported version or ``rc_version``."""
+    try:
+        placement, notes = place_server(str(report["server_version"]), rc_version)
+        judge = Judge(*judging(extra_drift), eras(), placement, Redactor())
+    except (VersionError, ContractDataError) as exc:
+        raise RejudgeError(str(exc)) from None
+    probes, generated = observations(report)
+    judged = {clause["id"] for clause in report["clauses"]}
+    ledger = Ledger()
+    for clause in contract().clauses:
+        if clause.id not in judged:
+            continue
+        seen = generated.get(clause.id, {}) if clause.id in (SCHEMATHESIS, HOSTILE) else probes
+        for judgement in judge.judge_clause(clause, seen):
+            ledger.add(JudgementRecord.of(judgement, judge.redactor))
+    embedded = _EMBEDDED.match(str(report["target"]))
+    kept = [note for note in report["notes"] if not note.startswith(_DERIVED_NOTES)]
+    run = RunRecord(
+        base_url=report["base_url"],
+        embedded=embedded.group("profile") if embedded else None,
+        server_version=str(placement.reported),
+        judged_as=str(placement.judged_as),
+        era=placement.era.id,
+        started_at=report["started_at"],
+        notes=[*kept, *(notes if rc_version else [])],
+        judgements=ledger.judgements,
+        extra_drift=list(extra_drift),
+    )
+    return Rejudged(run, ledger)
+
+
+def add_rejudge_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "rejudge",
+        help="judge a JSON compliance report's recorded exchanges again with today's registry, offline",
+        description="Rebuild the exchanges a JSON compliance report recorded and judge them again with the "
+        "installed registry (and any --extra-drift files), without sending a request; print the verdict table. "
+        "Exit status as a live run: 0 pass, 1 a violation (or known drift with --strict-docs), 4 bad input.",
+        usage_status=EXIT_BAD_INPUT,
+    )
+    parser.add_argument("report", type=Path, metavar="REPORT.json", help="the JSON compliance report of a run")
+    parser.add_argument(
+        "--extra-drift", action="append", default=[], metavar="FILE", help="a local drift file to judge with too"
+    )
+    parser.add_argument("--rc-version", metavar="X.Y.Z", help="judge as this Rocket.Chat version")
+    parser.add_argument("--strict-docs", action="store_true", help="known drift counts as failure")
+    parser.add_argument(
+        "--report",
+        action="append",
+        default=[],
+        dest="outputs",
+        metavar="OUT",
+        help="write the re-judged report (.json, .md, .html)",
+    )
+
+
+def run_rejudge(args: argparse.Namespace) -> int:
+    """The command: re-judge, print the table, write the reports asked for, exit as a live run would."""
+    try:
+        paths = [check_report_path(text, "--report")[0] for text in args.outputs]
+        result = rejudge(read_report(args.report), tuple(args.extra_drift), args.rc_version)
+    except (RejudgeError, ReportWriteError) as exc:
+        print(f"rocketchat-contract rejudge: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    result.run.notes.append(
+        f"re-judged offline from {args.report} on {datetime.now(UTC).isoformat(timespec='seconds')}"
+    )
+    document = build_report(result.run, result.ledger, strict_docs=args.strict_docs)
+    print("\n".join(summary_lines(result.run, result.ledger)))
+    try:
+        write_as(paths, document, render)
+    except ReportWriteError as exc:
+        print(f"rocketchat-contract rejudge: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_VIOLATION if outcome(document).key == "fail" else EXIT_PASS

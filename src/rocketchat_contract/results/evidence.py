@@ -1,0 +1,141 @@
+"""Exchanges as report evidence complete enough to judge again, and the observations rebuilt from it.
+
+A report keeps, for every exchange, what the judge reads of it: status, the Content-Type and rate-limit
+headers, the body (redacted; a non-JSON body up to ``TEXT_CAP`` characters, with the length and hash of the
+whole), the tries, whether the request carried input a front end may refuse (``input``), and for a generated
+request whether it carried the privileged pair and what schemathesis's checks found. A probe that could not be
+sent keeps its reason. ``rebuild`` turns that back into the observations the judge takes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rocketchat_contract.target.frontend import hostile_input
+from rocketchat_contract.target.fuzz.exchange import GeneratedExchange
+from rocketchat_contract.target.http import NOT_JSON, Exchange
+from rocketchat_contract.target.observations import Observation, Unavailable
+from rocketchat_contract.target.redact import Redactor
+
+TEXT_CAP = 2000
+"""Characters of a non-JSON body a report keeps (Exchange.evidence); beyond it, its length and sha256."""
+
+
+class EvidenceError(ValueError):
+    """Evidence that cannot be turned back into an observation; the message says which and why."""
+
+
+def observation_data(observation: Observation, redactor: Redactor) -> dict[str, Any]:
+    """One observation as report evidence, redacted: an exchange, or the reason a probe was not sent."""
+    if isinstance(observation, Unavailable):
+        return {"unavailable": redactor.text(observation.reason)}
+    return exchange_data(observation, redactor)
+
+
+def exchange_data(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
+    """``Exchange.evidence`` plus what the judge reads beyond it; a rebuilt exchange gives back its record."""
+    if isinstance(exchange, (RecordedExchange, RecordedGenerated)):
+        copied: dict[str, Any] = json.loads(json.dumps(exchange.recorded))
+        return copied
+    data = exchange.evidence(redactor)
+    data["attempts"] = exchange.attempts
+    data["input"] = hostile_input(exchange.request_headers)
+    if data["response"] is not None:
+        text = exchange.json() is NOT_JSON
+        data["response"]["format"] = "text" if text else "json"
+        if text and len(exchange.body_text) > TEXT_CAP:
+            whole = redactor.text(exchange.body_text)
+            data["response"]["length"] = len(whole)
+            data["response"]["sha256"] = hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()
+    if isinstance(exchange, GeneratedExchange):
+        failure = exchange.check_failure
+        data["generated"] = {
+            "privileged": exchange.privileged,
+            "check_failure": None if failure is None else redactor.text(failure),
+        }
+    return data
+
+
+@dataclass
+class RecordedExchange(Exchange):
+    """An exchange rebuilt from a report; its evidence is the record it came from."""
+
+    recorded: dict[str, Any] = field(default_factory=dict)
+
+    def evidence(self, redactor: Redactor) -> dict[str, Any]:
+        return dict(self.recorded)
+
+
+@dataclass
+class RecordedGenerated(GeneratedExchange):
+    """A generated request's exchange rebuilt from a report; its evidence is the record it came from."""
+
+    recorded: dict[str, Any] = field(default_factory=dict)
+
+    def evidence(self, redactor: Redactor) -> dict[str, Any]:
+        return dict(self.recorded)
+
+
+def rebuild(data: dict[str, Any], probe: str) -> Observation:
+    """The observation a report's evidence records (``exchange_data`` / ``observation_data`` backwards)."""
+    if "unavailable" in data:
+        return Unavailable(str(data["unavailable"]))
+    try:
+        request, response = data["request"], data["response"]
+        fields: dict[str, Any] = {
+            "probe": data.get("probe", probe),
+            "method": request["method"],
+            "path": request["path"],
+            "request_headers": request_headers(data.get("input"), list(request["headers"])),
+            "request_body": request.get("body"),
+            "attempts": int(data.get("attempts", 1)),
+            "error": data.get("error"),
+            "recorded": data,
+        }
+        if response is not None:
+            body = response["body"]
+            fields |= {
+                "status": response["status"],
+                "response_headers": dict(response["headers"]),
+                "body_text": body if response.get("format") == "text" else json.dumps(body, ensure_ascii=False),
+                "elapsed": response.get("elapsed_ms", 0) / 1000,
+            }
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EvidenceError(f"the evidence of {probe} is incomplete ({type(exc).__name__}: {exc})") from None
+    if "generated" in data:
+        generated = data["generated"]
+        return RecordedGenerated(
+            **fields, privileged=bool(generated.get("privileged")), check_failure=generated.get("check_failure")
+        )
+    return RecordedExchange(**fields)
+
+
+_INPUTS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"an (?P<name>.+) of (?P<size>\d+) bytes"), lambda size: "a" * int(size)),
+    (re.compile(r"non-ASCII bytes in (?P<name>.+)"), lambda: b"\xff"),
+    (re.compile(r"a blank or control-character (?P<name>.+)"), lambda: ""),
+    (re.compile(r"injection-like characters in (?P<name>.+)"), lambda: "$"),
+)
+_PLAIN = "recorded"
+"""The value rebuilt request headers carry where the report keeps a redacted one: ordinary input."""
+
+
+def request_headers(described: str | None, names: list[str]) -> dict[str, str | bytes]:
+    """Request headers that a front end would judge as the recorded ones were (``input``): the report keeps
+    header values redacted and shortened, so the judge gets values with the same description instead."""
+    headers: dict[str, str | bytes] = {}
+    if described is not None:
+        for pattern, value in _INPUTS:
+            if match := pattern.fullmatch(described):
+                groups = match.groupdict()
+                name = groups.pop("name")
+                headers[name] = value(**groups)
+                break
+        else:
+            raise EvidenceError(f"unknown description of a request's input: {described!r}")
+    headers.update({name: _PLAIN for name in names if name not in headers})
+    return headers
