@@ -64,31 +64,33 @@ def _validate_options(config: pytest.Config) -> None:
         return
     from rocketchat_contract.plugin.options import validate
 
-    config.stash[STATE].options = validate(config, os.environ)
-    _hide_base_url_password(config)
+    settings = validate(config, os.environ)
+    config.stash[STATE].options = settings
+    if settings.base_url:
+        _hide_base_url_password(config, settings.base_url)
 
 
-def _hide_base_url_password(config: pytest.Config) -> None:
-    """Keep a password in --base-url out of pytest-base-url's header line and pytest-html's environment."""
+def _hide_base_url_password(config: pytest.Config, base_url: str) -> None:
+    """Keep a password in --base-url out of pytest-base-url's header line and pytest-html's environment: the run
+    reads the URL from the validated options, so pytest-base-url's copy may show the mask."""
     from rocketchat_contract.target.redact import display_url
 
-    given = config.getoption("base_url", default=None) or config.getini("base_url")
-    if not given or display_url(given) == given:
+    shown = display_url(base_url)
+    if shown == base_url:
         return
-    config.stash[STATE].base_url = given
-    config.option.base_url = display_url(given)
+    config.option.base_url = shown
     try:
         from pytest_metadata.plugin import metadata_key
     except ImportError:
         return
     metadata = config.stash.get(metadata_key, None)
     if metadata is not None and "Base URL" in metadata:
-        metadata["Base URL"] = display_url(given)
+        metadata["Base URL"] = shown
 
 
 def _header(config: pytest.Config) -> str:
     settings = options(config)
-    base_url = config.getoption("base_url", default=None)
+    base_url = settings.base_url
     if base_url:
         from rocketchat_contract.target.redact import display_url
 
@@ -180,14 +182,14 @@ def _last_words(config: pytest.Config, line: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def rc_run(request: pytest.FixtureRequest, base_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> RunRecord:
+def rc_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> RunRecord:
     """The contract run against the target, done once (once per pytest-xdist run, too) and judged entirely."""
     config = request.config
     state = config.stash[STATE]
     if state.record is None and state.stop_line is None:
         from rocketchat_contract.plugin.session import obtain
 
-        state.record = obtain(config, state.base_url or base_url, tmp_path_factory)
+        state.record = obtain(config, tmp_path_factory)
         if state.record.error:
             line = f"rocketchat-contract: {state.record.error}"
             if not in_worker(config) and (unwritten := _write_aborted_reports(config, state.record)) is not None:

@@ -20,10 +20,10 @@ from rocketchat_contract.target.credentials import Credential
 SHARED_NAME = "rocketchat-contract-run.json"
 
 
-def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFactory) -> RunRecord:
+def obtain(config: pytest.Config, tmp: pytest.TempPathFactory) -> RunRecord:
     """This process's record of the run: done here, or read from the pytest-xdist worker that did it."""
     if not in_worker(config):
-        return _performed(config, base_url)
+        return _performed(config)
     from filelock import FileLock
 
     # pytest-xdist's recipe for once-per-run work: the directory all workers of this run share, and a lock.
@@ -31,7 +31,7 @@ def obtain(config: pytest.Config, base_url: str | None, tmp: pytest.TempPathFact
     with FileLock(str(shared) + ".lock"):
         if shared.is_file():
             return RunRecord.from_json(shared.read_text(encoding="utf-8"))
-        record = _performed(config, base_url)
+        record = _performed(config)
         shared.write_text(record.to_json(), encoding="utf-8")
         return record
 
@@ -40,19 +40,20 @@ class TargetUnavailable(Exception):
     """The target could not be set up (the embedded server did not start): the run's error, exit status 4."""
 
 
-def _performed(config: pytest.Config, base_url: str | None) -> RunRecord:
+def _performed(config: pytest.Config) -> RunRecord:
     """The run, or a record of why its target could not be set up, which every process then reports alike."""
     try:
-        return perform(config, base_url)
+        return perform(config)
     except TargetUnavailable as exc:
-        embedded = None if base_url else options(config).profile
-        return RunRecord(base_url=base_url or "", embedded=embedded, error=str(exc))
+        settings = options(config)
+        embedded = None if settings.base_url else settings.profile
+        return RunRecord(base_url=settings.base_url or "", embedded=embedded, error=str(exc))
 
 
-def perform(config: pytest.Config, base_url: str | None) -> RunRecord:
+def perform(config: pytest.Config) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
     validated = options(config)
-    with _target(validated, base_url) as (url, embedded, accounts):
+    with _target(validated) as (url, embedded, accounts):
         run = ContractRun(_settings(validated, url, embedded, accounts))
         run.notes += validated.notes
         interrupted = False
@@ -77,11 +78,11 @@ Accounts = tuple[Credential | None, Credential | None]
 
 
 @contextmanager
-def _target(settings: Options, base_url: str | None) -> Iterator[tuple[str, str | None, Accounts]]:
+def _target(settings: Options) -> Iterator[tuple[str, str | None, Accounts]]:
     """The base URL, the embedded profile (or None), and the accounts: the RC_* ones checked with the options, or
     the embedded server's."""
-    if base_url:
-        yield base_url, None, (settings.privileged, settings.under)
+    if settings.base_url:
+        yield settings.base_url, None, (settings.privileged, settings.under)
         return
     from rocketchat_contract.reference import Knobs, ReferenceServer
 

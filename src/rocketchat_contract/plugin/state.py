@@ -24,8 +24,6 @@ class PluginState:
         self.header_shown = False
         self.record: RunRecord | None = None
         self.collector: Collector | None = None
-        self.base_url: str | None = None
-        """The --base-url as given, when it holds a password that config.option.base_url no longer shows."""
         self.options: Options | None = None
         """Every setting of the plugin, validated before any traffic (options.py)."""
         self.restore_sigterm: Callable[[], None] | None = None
