@@ -50,6 +50,12 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _unknown_route(framework: str, case: str) -> Reply:
+    """The framework's answer to a route it does not know (profiles.yaml ``unknown_route``)."""
+    entry = unknown_route(framework)
+    return Reply(entry["status"], raw=bodies.data(entry["body"]), content_type=entry["content_type"], case=case)
+
+
 class ReferenceApp:
     """One Rocket.Chat release's REST front end over a resettable in-memory state."""
 
@@ -133,13 +139,7 @@ class ReferenceApp:
     def unknown(self, path: str) -> Reply:
         """What the era sends outside its routes (profiles.yaml ``unknown_route``)."""
         framework = self.profile.framework if path.startswith("/api/") else "restivus"
-        entry = unknown_route(framework)
-        return Reply(
-            entry["status"],
-            raw=bodies.data(entry["body"]),
-            content_type=entry["content_type"],
-            case="unknown-route",
-        )
+        return _unknown_route(framework, "unknown-route")
 
     def options(self) -> Reply:
         if self.profile.restivus:
@@ -172,13 +172,7 @@ class ReferenceApp:
                 headers={"Allow": bodies.data("meteor-webapp-allow")},
                 case="unsupported-method",
             )
-        entry = unknown_route("hono")
-        return Reply(
-            entry["status"],
-            raw=bodies.data(entry["body"]),
-            content_type=entry["content_type"],
-            case="unsupported-method",
-        )
+        return _unknown_route("hono", "unsupported-method")
 
     def unauthenticated(self) -> Reply:
         return Reply(401, bodies.unauthenticated(self.profile), case="unauthenticated", delayed=self.profile.restivus)
