@@ -6,12 +6,32 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-FORMATS = (".json", ".md", ".html")
-"""The report formats, by extension: compliance reports and fleet reports alike."""
 Renderer = Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Renderers:
+    """How one kind of document (a compliance report, a fleet report) is written as Markdown and as HTML."""
+
+    markdown: Renderer
+    html: Renderer
+
+
+def _json(_: Renderers, document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS: dict[str, Callable[[Renderers, dict[str, Any]], str]] = {
+    ".json": _json,
+    ".md": lambda kind, document: kind.markdown(document),
+    ".html": lambda kind, document: kind.html(document),
+}
+"""The report formats by extension, for compliance reports and fleet reports alike; JSON is the document itself."""
+_NAMES = f"{', '.join(list(FORMATS)[:-1])} or {list(FORMATS)[-1]}"
 
 
 class ReportWriteError(ValueError):
@@ -24,9 +44,9 @@ def check_report_path(text: str, flag: str) -> tuple[Path, str | None]:
     path = Path(text)
     where = f"{flag} {text}"
     if path.suffix.lower() not in FORMATS:
-        raise ReportWriteError(f"{where}: the name must end in .json, .md or .html")
+        raise ReportWriteError(f"{where}: the name must end in {_NAMES}")
     if path.is_dir():
-        raise ReportWriteError(f"{where}: that is a folder; expected a file name ending in .json, .md or .html")
+        raise ReportWriteError(f"{where}: that is a folder; expected a file name ending in {_NAMES}")
     folder = path.parent
     existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
     if existing is not None and not existing.is_dir():
@@ -48,31 +68,32 @@ def check_report_path(text: str, flag: str) -> tuple[Path, str | None]:
     return path, note
 
 
-def render_as(document: dict[str, Any], suffix: str, markdown: Renderer, html: Renderer) -> str:
-    """``document`` in the format ``suffix`` names, JSON being the document itself."""
-    if suffix == ".json":
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    if suffix == ".md":
-        return markdown(document)
-    if suffix == ".html":
-        return html(document)
-    raise ValueError(f"no report format for {suffix!r} (known: {', '.join(FORMATS)})")
+def render_as(document: dict[str, Any], suffix: str, kind: Renderers) -> str:
+    """``document`` in the format ``suffix`` names, written by ``kind``'s renderers."""
+    if suffix not in FORMATS:
+        raise ValueError(f"no report format for {suffix!r} (known: {', '.join(FORMATS)})")
+    return FORMATS[suffix](kind, document)
+
+
+def _report_markdown(report: dict[str, Any]) -> str:
+    from rocketchat_contract.reports.markdown import render_markdown
+
+    return render_markdown(report)
+
+
+def _report_html(report: dict[str, Any]) -> str:
+    from rocketchat_contract.reports.html import render_html
+
+    return render_html(report)
+
+
+COMPLIANCE_REPORT = Renderers(markdown=_report_markdown, html=_report_html)
+"""A compliance report's renderers; they load only when asked for (a run that writes JSON needs no Jinja2)."""
 
 
 def render(report: dict[str, Any], suffix: str) -> str:
-    """A compliance report; the Markdown and HTML renderers load only when asked for."""
-
-    def markdown(document: dict[str, Any]) -> str:
-        from rocketchat_contract.reports.markdown import render_markdown
-
-        return render_markdown(document)
-
-    def html(document: dict[str, Any]) -> str:
-        from rocketchat_contract.reports.html import render_html
-
-        return render_html(document)
-
-    return render_as(report, suffix, markdown, html)
+    """A compliance report in the format ``suffix`` names."""
+    return render_as(report, suffix, COMPLIANCE_REPORT)
 
 
 def write_as(paths: Iterable[Path], document: dict[str, Any], render_one: Callable[[dict[str, Any], str], str]) -> None:
