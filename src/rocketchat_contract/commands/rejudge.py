@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.contract.catalogue import ContractDataError, contract, judging
-from rocketchat_contract.contract.schemas import DocumentError, load_checked
 from rocketchat_contract.contract.versions import VersionError, eras, place_server
 from rocketchat_contract.judge.judge import Judge
+from rocketchat_contract.reports.load import DocumentError, load_checked
 from rocketchat_contract.reports.model import SCHEMA_VERSION, build_report
 from rocketchat_contract.reports.outcome import outcome
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path, render, write_as

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.contract.schemas import DocumentError, load_checked
 from rocketchat_contract.fleet.model import FLEET_REPORT_SCHEMA, fleet_document
+from rocketchat_contract.reports.load import DocumentError, load_checked
 
 
 class FleetReportError(ValueError):

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.contract.schemas import DocumentError, load_checked
 from rocketchat_contract.judge.verdicts import verdict_of
+from rocketchat_contract.reports.load import DocumentError, load_checked
 from rocketchat_contract.reports.markdown import cell, code, first_line, icon, label, summary_line
 from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 
