@@ -167,3 +167,32 @@ def test_rebuilt_request_headers_are_judged_as_the_sent_ones(headers: dict[str, 
     """The report keeps header values redacted and shortened, and what a front end may refuse in them."""
     described = hostile_input(headers)
     assert hostile_input(request_headers(described, list(headers))) == described
+
+
+def test_the_upgrade_loop_needs_no_second_run(
+    pytester: pytest.Pytester,
+    reference_server: ReferenceServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Run once, propose-drift, rejudge with the drafted file: the verdicts a second run with it would give."""
+    knobs = Knobs(operation=OPERATION, version="9.2.0", faults=frozenset({"unauthenticated-new-body"}))
+    server = prepare(monkeypatch, reference_server, "9.0", knobs)
+    first = run_suite(pytester, base_url=server.url)
+    assert first.ret == 1 and first.report is not None
+    saved = _save(first.report, tmp_path / "run.json")
+    capsys.readouterr()
+    assert main(["propose-drift", str(saved)]) == 0
+    drift = tmp_path / "local-drift.yaml"
+    drift.write_text(capsys.readouterr().out, encoding="utf-8")
+    prepare(monkeypatch, reference_server, "9.0", knobs)
+    second = run_suite(pytester, "--extra-drift", str(drift), base_url=server.url)
+    assert second.ret == 0 and second.report is not None, second.text()
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    again = tmp_path / "again.json"
+    assert main(["rejudge", str(saved), "--extra-drift", str(drift), "--report", str(again)]) == 0
+    rejudged = json.loads(again.read_text(encoding="utf-8"))
+    assert _verdicts(rejudged) == _verdicts(second.report)
+    assert rejudged["registry"]["extra_drift"][0]["path"] == str(drift)
+    assert main(["verify", str(again)]) == 0

@@ -26,6 +26,7 @@ from rocketchat_contract.reports.table import summary_lines
 from rocketchat_contract.results.evidence import EvidenceError, rebuild
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
+from rocketchat_contract.results.registry import registry
 from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.target.observations import Observation
 from rocketchat_contract.target.redact import Redactor
@@ -65,13 +66,15 @@ def read_report(path: Path) -> dict[str, Any]:
     return report
 
 
-def observations(report: dict[str, Any]) -> tuple[dict[str, Observation], dict[str, dict[str, Observation]]]:
+def observations(
+    report: dict[str, Any], *, same_registry: bool = True
+) -> tuple[dict[str, Observation], dict[str, dict[str, Observation]]]:
     """The report's probes by name, and its generated requests by clause, as the judge takes them."""
     recorded = report["observations"]
     try:
         probes = {name: rebuild(data, name) for name, data in recorded["probes"].items()}
         generated = {
-            clause: {name: rebuild(data, name) for name, data in exchanges.items()}
+            clause: {name: rebuild(data, name, same_registry=same_registry) for name, data in exchanges.items()}
             for clause, exchanges in recorded["generated"].items()
         }
     except EvidenceError as exc:
@@ -87,7 +90,7 @@ def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_versio
         judge = Judge(*judging(extra_drift), eras(), placement, Redactor())
     except (VersionError, ContractDataError) as exc:
         raise RejudgeError(str(exc)) from None
-    probes, generated = observations(report)
+    probes, generated = observations(report, same_registry=registry(extra_drift) == report["registry"])
     judged = {clause["id"] for clause in report["clauses"]}
     ledger = Ledger()
     for clause in contract().clauses:

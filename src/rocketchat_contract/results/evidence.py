@@ -40,6 +40,8 @@ def exchange_data(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
     """``Exchange.evidence`` plus what the judge reads beyond it; a rebuilt exchange gives back its record."""
     if isinstance(exchange, (RecordedExchange, RecordedGenerated)):
         copied: dict[str, Any] = json.loads(json.dumps(exchange.recorded))
+        if isinstance(exchange, RecordedGenerated):  # the failures that held under the registry it was judged with
+            copied["generated"]["check_failure"] = exchange.check_failure
         return copied
     data = exchange.evidence(redactor)
     data["attempts"] = exchange.attempts
@@ -80,8 +82,23 @@ class RecordedGenerated(GeneratedExchange):
         return dict(self.recorded)
 
 
-def rebuild(data: dict[str, Any], probe: str) -> Observation:
-    """The observation a report's evidence records (``exchange_data`` / ``observation_data`` backwards)."""
+REGISTRY_CHECKS = ("Undocumented status code", "Response violates schema", "Undocumented Content-Type")
+"""Titles of schemathesis failures found against the fragment's documented answers, which the drift registry
+extends: under another registry they no longer hold, and the judge's own rules for the answer (each judged as
+its documented clause, with the drift registry) decide alone."""
+
+
+def still_failing(check_failure: str | None, same_registry: bool) -> str | None:
+    """The recorded schemathesis failures that hold under the registry of a re-judge."""
+    if check_failure is None or same_registry:
+        return check_failure
+    kept = [part for part in re.split(r"; (?=[A-Z])", check_failure) if not part.startswith(REGISTRY_CHECKS)]
+    return "; ".join(kept) or None
+
+
+def rebuild(data: dict[str, Any], probe: str, *, same_registry: bool = True) -> Observation:
+    """The observation a report's evidence records (``exchange_data`` / ``observation_data`` backwards);
+    ``same_registry`` False when it is judged under another registry than the report's (``still_failing``)."""
     if "unavailable" in data:
         return Unavailable(str(data["unavailable"]))
     try:
@@ -109,7 +126,9 @@ def rebuild(data: dict[str, Any], probe: str) -> Observation:
     if "generated" in data:
         generated = data["generated"]
         return RecordedGenerated(
-            **fields, privileged=bool(generated.get("privileged")), check_failure=generated.get("check_failure")
+            **fields,
+            privileged=bool(generated.get("privileged")),
+            check_failure=still_failing(generated.get("check_failure"), same_registry),
         )
     return RecordedExchange(**fields)
 
