@@ -18,6 +18,9 @@ from rocketchat_contract.fleet.vocabulary import (
 )
 from rocketchat_contract.reports.html import environment
 
+_WORDS = {"not_judged": NOT_JUDGED, "outcomes": OUTCOME_LABELS, "outcome_meaning": OUTCOME_MEANING}
+"""The fleet's own words the page uses, beside the verdicts' words every report shares."""
+
 
 def _anchor(target: str, clause: str | None = None) -> str:
     return f"t-{target}" + (f"--{clause}" if clause else "")
@@ -46,12 +49,5 @@ def render_fleet_html(document: dict[str, Any]) -> str:
     """Render a fleet report document as one standalone HTML page."""
     columns = document["clauses"]
     targets = [_target_view(t, columns) for t in document["targets"]]
-    page = environment().get_template("fleet/templates/fleet.html.j2")
-    return page.render(
-        document=document,
-        targets=targets,
-        columns=columns,
-        not_judged=NOT_JUDGED,
-        outcomes=OUTCOME_LABELS,
-        outcome_meaning=OUTCOME_MEANING,
-    )
+    page = environment().get_template("fleet/templates/fleet.html.j2", globals=_WORDS)
+    return page.render(document=document, targets=targets, columns=columns)
