@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.fleet.model import FLEET_REPORT_SCHEMA, fleet_document
-from rocketchat_contract.reports.load import DocumentError, load_checked
+from rocketchat_contract.reports.load import load_checked
 
 
 class FleetReportError(ValueError):
@@ -15,10 +15,7 @@ class FleetReportError(ValueError):
 
 def load_fleet_report(path: Path) -> dict[str, Any]:
     """Read a JSON fleet report and check it against schemas/fleet/fleet-report.schema.json."""
-    try:
-        return load_checked(path, FLEET_REPORT_SCHEMA, "a fleet report")
-    except DocumentError as exc:
-        raise FleetReportError(str(exc)) from None
+    return load_checked(path, FLEET_REPORT_SCHEMA, "a fleet report", FleetReportError)
 
 
 def merge_reports(documents: list[tuple[str, dict[str, Any]]], *, allow_untestable: bool) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.judge.verdicts import verdict_of
-from rocketchat_contract.reports.load import DocumentError, load_checked
+from rocketchat_contract.reports.load import load_checked
 from rocketchat_contract.reports.markdown import cell, code, first_line, icon, label, summary_line
 from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 
@@ -41,10 +41,7 @@ class ReportError(ValueError):
 
 def load_report(path: Path) -> dict[str, Any]:
     """Read a JSON compliance report and check it against the report schema."""
-    try:
-        return load_checked(path, REPORT_SCHEMA, "a compliance report")
-    except DocumentError as exc:
-        raise ReportError(str(exc)) from None
+    return load_checked(path, REPORT_SCHEMA, "a compliance report", ReportError)
 
 
 def check_judged(report: dict[str, Any], path: Path) -> None:

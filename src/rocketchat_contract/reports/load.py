@@ -14,9 +14,16 @@ class DocumentError(ValueError):
     """A JSON file that is missing, unreadable, not JSON, or not the document its schema describes; one line."""
 
 
-def load_checked(path: Path, schema: str, kind: str) -> dict[str, Any]:
+def load_checked(path: Path, schema: str, kind: str, error: type[ValueError] = DocumentError) -> dict[str, Any]:
     """Read the JSON document at ``path`` and check it against ``schema``; ``kind`` names it in errors
-    ("a compliance report")."""
+    ("a compliance report"), raised as ``error`` (a caller's own one-line error class)."""
+    try:
+        return _load(path, schema, kind)
+    except DocumentError as exc:
+        raise error(str(exc)) from None
+
+
+def _load(path: Path, schema: str, kind: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
