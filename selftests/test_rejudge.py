@@ -87,6 +87,8 @@ def test_rejudging_a_live_report_gives_its_verdicts_offline(
     rejudged = json.loads(again.read_text(encoding="utf-8"))
     assert _verdicts(rejudged) == _verdicts(live.report)
     assert main(["verify", str(saved)]) == 0
+    for secret in server.secrets():
+        assert secret not in saved.read_text(encoding="utf-8") + again.read_text(encoding="utf-8")
 
 
 def _fresh_report() -> dict[str, Any]:
