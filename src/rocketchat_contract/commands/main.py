@@ -1,7 +1,7 @@
 """The ``rocketchat-contract`` command: ``diff`` compares two JSON compliance (or fleet) reports for a pull
 request; ``fleet`` checks many servers at once; ``propose-drift`` drafts drift entries from the report of a
 release the registry does not know yet; ``rejudge`` judges a report's recorded exchanges again, offline;
-``verify`` checks that a report's verdicts follow from its evidence."""
+``verify`` checks that a report's verdicts follow from its evidence (both take fleet reports too)."""
 
 from __future__ import annotations
 
@@ -112,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(out)
         sys.stderr.write(err)
         return status
+    if args.command == "rejudge" and is_fleet_report(args.report):
+        from rocketchat_contract.commands.rejudge_fleet import run_fleet_rejudge
+
+        return run_fleet_rejudge(args)
     if args.command == "rejudge":
         from rocketchat_contract.commands.rejudge import run_rejudge
 

@@ -56,13 +56,18 @@ def read_report(path: Path) -> dict[str, Any]:
         report = load_checked(path, REPORT_SCHEMA, "a compliance report")
     except DocumentError as exc:
         raise RejudgeError(str(exc)) from None
+    return check_rejudgeable(report, str(path))
+
+
+def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
+    """``report`` (named ``where`` in errors) if it keeps its evidence and judged something, else RejudgeError."""
     if "schema_version" not in report or "observations" not in report:
         raise RejudgeError(
-            f"{path} has no schema_version: it was written before reports kept the evidence to judge again "
+            f"{where} has no schema_version: it was written before reports kept the evidence to judge again "
             f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
         )
     if "aborted" in report:
-        raise RejudgeError(f"{path} is the report of an aborted run, which judged nothing: {report['aborted']}")
+        raise RejudgeError(f"{where} is the report of an aborted run, which judged nothing: {report['aborted']}")
     return report
 
 
@@ -108,7 +113,7 @@ def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_versio
         judged_as=str(placement.judged_as),
         era=placement.era.id,
         started_at=report["started_at"],
-        notes=[*kept, *(notes if rc_version else [])],
+        notes=[*kept, *(note for note in notes if rc_version and note not in kept)],
         judgements=ledger.judgements,
         extra_drift=list(extra_drift),
     )
@@ -121,14 +126,20 @@ def add_rejudge_parser(commands: Any) -> None:
         help="judge a JSON compliance report's recorded exchanges again with today's registry, offline",
         description="Rebuild the exchanges a JSON compliance report recorded and judge them again with the "
         "installed registry (and any --extra-drift files), without sending a request; print the verdict table. "
-        "Exit status as a live run: 0 pass, 1 a violation (or known drift with --strict-docs), 4 bad input.",
+        "Exit status as a live run: 0 pass, 1 a violation (or known drift with --strict-docs), 4 bad input. "
+        "A fleet report: every tested target judged again under its own settings, a line per target and the "
+        "matrix, and the fleet's exit status (0, 1, 4 an untestable target unless the fleet allowed them).",
         usage_status=EXIT_BAD_INPUT,
     )
-    parser.add_argument("report", type=Path, metavar="REPORT.json", help="the JSON compliance report of a run")
+    parser.add_argument(
+        "report", type=Path, metavar="REPORT.json", help="the JSON compliance report of a run, or a fleet report"
+    )
     parser.add_argument(
         "--extra-drift", action="append", default=[], metavar="FILE", help="a local drift file to judge with too"
     )
-    parser.add_argument("--rc-version", metavar="X.Y.Z", help="judge as this Rocket.Chat version")
+    parser.add_argument(
+        "--rc-version", metavar="X.Y.Z", help="judge as this Rocket.Chat version (not for a fleet report)"
+    )
     parser.add_argument("--strict-docs", action="store_true", help="known drift counts as failure")
     parser.add_argument(
         "--report",
@@ -140,6 +151,12 @@ def add_rejudge_parser(commands: Any) -> None:
     )
 
 
+def rejudged_report(result: Rejudged, source: Path, *, strict_docs: bool) -> dict[str, Any]:
+    """The report of a re-judged run, with a note saying where it came from and when."""
+    result.run.notes.append(f"re-judged offline from {source} on {datetime.now(UTC).isoformat(timespec='seconds')}")
+    return build_report(result.run, result.ledger, strict_docs=strict_docs)
+
+
 def run_rejudge(args: argparse.Namespace) -> int:
     """The command: re-judge, print the table, write the reports asked for, exit as a live run would."""
     try:
@@ -148,10 +165,7 @@ def run_rejudge(args: argparse.Namespace) -> int:
     except (RejudgeError, ReportWriteError) as exc:
         print(f"rocketchat-contract rejudge: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    result.run.notes.append(
-        f"re-judged offline from {args.report} on {datetime.now(UTC).isoformat(timespec='seconds')}"
-    )
-    document = build_report(result.run, result.ledger, strict_docs=args.strict_docs)
+    document = rejudged_report(result, args.report, strict_docs=args.strict_docs)
     print("\n".join(summary_lines(result.run, result.ledger)))
     try:
         write_as(paths, document, render)

@@ -66,13 +66,18 @@ def _signal_name(number: int) -> str:
 
 
 def _failed_without_violation(run: TargetRun) -> str:
-    report = run.report or {}
+    why = _flag_failure(run.report or {}, require_verified="require_verified" in run.spec.flags)
+    return why or f"pytest exited 1 without a violation in the report; {_tail(run.output)}"
+
+
+def _flag_failure(report: dict[str, Any], *, require_verified: bool) -> str | None:
+    """Why a report without a violation fails its run under the target's settings, or None if it does not."""
     summary = report.get("summary", {})
     if report.get("strict_docs") and summary.get("known-drift"):
         return "strict_docs: known drift counts as a failure"
-    if "require_verified" in run.spec.flags and summary.get("not-verified"):
+    if require_verified and summary.get("not-verified"):
         return "require_verified: an unverified clause counts as a failure"
-    return f"pytest exited 1 without a violation in the report; {_tail(run.output)}"
+    return None
 
 
 def _reason(output: str) -> str:
@@ -106,15 +111,39 @@ def target_record(run: TargetRun) -> dict[str, Any]:
         "outcome": result,
         "reason": reason,
         "exit_status": run.status,
+        **_judged(report),
+        "settings": run.spec.settings(),
+        "credential_variables": list(run.variables),
+        "duration_s": round(run.duration, 2),
+        "peak_rss_mb": None if run.peak_rss_kb is None else round(run.peak_rss_kb / 1024, 1),
+        "report": report,
+    }
+
+
+def _judged(report: dict[str, Any] | None) -> dict[str, Any]:
+    """A target entry's fields taken from its compliance report (empty ones without a report)."""
+    return {
         "server_version": report.get("server_version") if report else None,
         "judged_as": report.get("judged_as") if report else None,
         "era": report.get("era") if report else None,
-        "settings": run.spec.settings(),
-        "credential_variables": list(run.variables),
         "summary": dict(report["summary"]) if report else {v: 0 for v in VERDICTS},
         "verdicts": {c["id"]: c["verdict"] for c in report["clauses"]} if report else {},
-        "duration_s": round(run.duration, 2),
-        "peak_rss_mb": None if run.peak_rss_kb is None else round(run.peak_rss_kb / 1024, 1),
+    }
+
+
+def rejudged_record(target: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """A tested target's entry with its compliance report replaced by ``report`` (judged again offline): the
+    outcome, reason and exit status pytest would have given for it, under the target's own settings."""
+    flags = target["settings"]
+    violations = bool(report["summary"].get(Verdict.VIOLATION.value))
+    why = None if violations else _flag_failure(report, require_verified=bool(flags.get("require_verified")))
+    failed = violations or why is not None
+    return {
+        **target,
+        "outcome": "fail" if failed else "pass",
+        "reason": why,
+        "exit_status": EXIT_FAIL if failed else EXIT_PASS,
+        **_judged(report),
         "report": report,
     }
 

@@ -54,16 +54,13 @@ class Terminal:
     def finished(self, run: TargetRun) -> None:
         self.done += 1
         result, reason = outcome(run)
-        report = run.report or {}
-        where = f"{report.get('server_version') or '?'} ({report.get('era') or '?'})"
         counter = f"[{self.done:>{len(str(self.total))}}/{self.total}]"
-        if report and result in ("pass", "fail"):
-            text = f"{result.upper():<11} {where:<14} {_counts(report['summary'])}"
-            if reason:
-                text += f"; {reason}"
-        else:
-            text = f"{result.upper():<11} {first_line(reason or '', REASON)}"
+        text = _status(result, reason, run.report)
         self._write(f"{counter} {run.spec.name:<{self.width}}  {text}  ({run.duration:.1f} s)")
+
+    def target(self, target: dict[str, Any]) -> None:
+        """A target of a fleet report (one judged again): its outcome, version, era and counts, or why not."""
+        self._write(f"{target['name']:<{self.width}}  {_status(target['outcome'], target['reason'], target['report'])}")
 
     def tick(self, running: list[TargetRun]) -> None:
         now = time.monotonic()
@@ -115,6 +112,15 @@ class Terminal:
         counts = ", ".join(f"{summary[o]} {o}" for o in OUTCOMES if summary[o])
         plural = "s" if summary["targets"] != 1 else ""
         self._write(f"{summary['targets']} target{plural}: {counts} → exit status {document['exit_status']}")
+
+
+def _status(result: str, reason: str | None, report: dict[str, Any] | None) -> str:
+    """A target's outcome, then its version, era and verdict counts when it was tested, else why not."""
+    if report and result in ("pass", "fail"):
+        where = f"{report.get('server_version') or '?'} ({report.get('era') or '?'})"
+        text = f"{result.upper():<11} {where:<14} {_counts(report['summary'])}"
+        return f"{text}; {reason}" if reason else text
+    return f"{result.upper():<11} {first_line(reason or '', REASON)}"
 
 
 def _cell(verdict: str | None, partly: bool) -> str:
