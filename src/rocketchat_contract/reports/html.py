@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from rocketchat_contract.judge.verdicts import verdict_of
-from rocketchat_contract.reports.markdown import VERDICTS, first_line, label, when
+from rocketchat_contract.reports.markdown import VERDICTS, banner_facts, first_line, label, when
 from rocketchat_contract.reports.outcome import outcome
 
 TABLE_DETAIL = 260
@@ -74,7 +74,7 @@ def environment() -> Environment:
         verdict_class=_verdict_class,
         when=when,
     )
-    env.globals.update(verdicts=VERDICTS, TABLE_DETAIL=TABLE_DETAIL)
+    env.globals.update(verdicts=VERDICTS, TABLE_DETAIL=TABLE_DETAIL, banner_facts=banner_facts)
     return env
 
 

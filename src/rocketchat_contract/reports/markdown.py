@@ -11,6 +11,8 @@ VERDICTS = tuple(v.value for v in ORDER)
 
 TABLE_DETAIL = 220
 """How much of a detail's first line the table shows; the findings carry the rest."""
+EXCHANGES_SHOWN = 12
+"""How many of a finding's exchanges its collapsed evidence lists, a line each."""
 
 
 def label(verdict: str) -> str:
@@ -65,8 +67,34 @@ def when(started_at: str) -> str:
     return started_at.replace("T", " ").replace("+00:00", " UTC")
 
 
+def registry_version(report: dict[str, Any]) -> str | None:
+    """The registry a report was judged with, as a reader names it: suite version, short data hash, local drift
+    files (None for a report older than ``registry``)."""
+    named = report.get("registry")
+    if not named:
+        return None
+    extra = len(named["extra_drift"])
+    local = f" + {extra} local drift file{'s' if extra != 1 else ''}" if extra else ""
+    return f"registry {named['suite_version']}+{named['data_sha256'][:12]}{local}"
+
+
+def banner_facts(report: dict[str, Any]) -> list[str]:
+    """What the banner says after the outcome: the target (with version and era), the release it was judged as
+    when another, the date and the registry."""
+    version, judged, era = report.get("server_version"), report.get("judged_as"), report.get("era")
+    facts = [report["target"]]
+    if era and f"era {era}" not in report["target"]:
+        facts.append(f"era {era}")
+    if judged and judged != version:
+        facts.append(f"judged as {judged}")
+    facts.append(when(report["started_at"]))
+    registry = registry_version(report)
+    return [*facts, registry] if registry else facts
+
+
 def heading_lines(report: dict[str, Any]) -> list[str]:
-    """The title with the outcome first (PASS, FAIL or NOT TESTED, and why), then target, version and date."""
+    """The title with the outcome first (PASS, FAIL or NOT TESTED, and why), then target, version, era, date and
+    registry."""
     version = report.get("server_version") or "unknown"
     judged = report.get("judged_as")
     judged_note = f" (judged as {cell(judged)})" if judged and judged != version else ""
@@ -75,8 +103,7 @@ def heading_lines(report: dict[str, Any]) -> list[str]:
     return [
         f"# {result.mark} {result.label}: `GET /api/v1/getImportProgress` compliance",
         "",
-        f"**{result.label}**: {cell(result.reason)}{failing} · {cell(report['target'])} · "
-        f"{cell(when(report['started_at']))}",
+        f"**{result.label}**: {cell(result.reason)}{failing} · {' · '.join(cell(f) for f in banner_facts(report))}",
         "",
         f"- **Target:** {cell(report['target'])}",
         f"- **Rocket.Chat:** {cell(version)}{judged_note} · **Era:** {cell(report.get('era') or 'unknown')}",
@@ -123,8 +150,26 @@ def _finding(clause: dict[str, Any]) -> list[str]:
             lines.append(f"- **Local entry:** from {code(drift['origin'])} (--extra-drift), not the shipped registry")
         lines.append("")
     if clause["verdict"] != "known-drift" or not drift or "\n" in clause["detail"]:
-        lines += [_fence(clause["detail"]), ""]
+        lines += _evidence(clause)
     return lines
+
+
+def _evidence(clause: dict[str, Any]) -> list[str]:
+    """The finding's detail and the exchanges it rests on, collapsed (``<details>``) so a pull request comment
+    stays short; a line per exchange, the JSON report keeps them whole."""
+    exchanges = clause["evidence"]
+    count = f"{len(exchanges)} exchange{'s' if len(exchanges) != 1 else ''}"
+    lines = [f"<details><summary>Evidence ({count})</summary>", "", _fence(clause["detail"]), ""]
+    shown = [_exchange(exchange) for exchange in exchanges[:EXCHANGES_SHOWN]]
+    if len(exchanges) > EXCHANGES_SHOWN:
+        shown.append(f"- … and {len(exchanges) - EXCHANGES_SHOWN} more in the JSON report")
+    return [*lines, *shown, *([""] if shown else []), "</details>", ""]
+
+
+def _exchange(exchange: dict[str, Any]) -> str:
+    request, response = exchange["request"], exchange["response"]
+    answer = response["status"] if response else "no answer"
+    return f"- {code(exchange['probe'])}: {cell(request['method'])} {code(request['path'])} → {answer}"
 
 
 def render_markdown(report: dict[str, Any]) -> str:
