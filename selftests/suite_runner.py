@@ -92,3 +92,37 @@ def run_suite(
     outcome = pytester.runpytest_inprocess(*argv, *args)
     data = json.loads(report.read_text()) if report.exists() else None
     return SuiteResult(outcome, data, files)
+
+
+class NetworkUsed(AssertionError):
+    """A re-judge or verify tried to reach the network."""
+
+
+def _refuse(*args: object) -> None:
+    raise NetworkUsed(f"a connection was attempted: {args[1:]}")
+
+
+def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on no socket of this process may connect anywhere (monkeypatch undoes it after the test)."""
+    import socket
+
+    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+
+
+def verdicts_of(report: dict[str, Any]) -> dict[str, Any]:
+    """Each clause's verdict and its probes' verdicts, as a report states them."""
+    return {c["id"]: (c["verdict"], sorted((p["probe"], p["verdict"]) for p in c["probes"])) for c in report["clauses"]}
+
+
+def rejudged_offline(result: SuiteResult, monkeypatch: pytest.MonkeyPatch, folder: Path) -> tuple[int, dict[str, Any]]:
+    """Save a run's JSON report, judge it again with ``rocketchat-contract rejudge`` with the network blocked, and
+    return the exit status and the re-judged report."""
+    from rocketchat_contract.commands.main import main
+
+    assert result.report is not None, result.text()
+    saved, again = folder / "live.json", folder / "again.json"
+    saved.write_text(json.dumps(result.report), encoding="utf-8")
+    block_network(monkeypatch)
+    status = main(["rejudge", str(saved), "--report", str(again)])
+    return status, json.loads(again.read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from suite_runner import prepare, run_suite
+from suite_runner import prepare, rejudged_offline, run_suite, verdicts_of
 
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version
@@ -79,6 +79,7 @@ def test_fault_is_caught(
     expected = FAULTS[fault].clause
     assert result.ret == 1, f"fault {fault} went unnoticed:\n{result.text()}"
     assert result.verdicts[expected] == "violation", f"{fault} should fail {expected}: {result.verdicts}"
+    _rejudged_alike(result, monkeypatch, pytester.path)
 
 
 @pytest.mark.parametrize("entry", _variations())
@@ -95,6 +96,13 @@ def test_correct_server_passes(
     result = run_suite(pytester, *args, base_url=reference_server.url)
     assert result.ret == 0, result.text()
     assert "violation" not in result.verdicts.values()
+    _rejudged_alike(result, monkeypatch, pytester.path)
+
+
+def _rejudged_alike(result: Any, monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Its report, judged again offline with the same registry, gives the same verdicts and exit status."""
+    status, again = rejudged_offline(result, monkeypatch, folder)
+    assert (status, verdicts_of(again)) == (result.ret, verdicts_of(result.report)), result.text()
 
 
 def test_every_fault_names_a_clause_the_suite_judges() -> None:
