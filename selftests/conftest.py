@@ -57,6 +57,18 @@ def _caller_environment_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No socket may connect anywhere during the test (a re-judge or verify must not reach the network)."""
+    import socket
+
+    from suite_runner import NetworkUsed, block_network
+
+    block_network(monkeypatch)
+    with pytest.raises(NetworkUsed):
+        socket.create_connection(("127.0.0.1", 9))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Register the reference server's fixtures (make_reference_server, reference_server) for the self-tests."""
     config.pluginmanager.import_plugin(REFERENCE_FIXTURES)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
-import socket
 from pathlib import Path
 from typing import Any
 
 import pytest
-from suite_runner import OPERATION, prepare, run_suite
+from suite_runner import OPERATION, block_network, prepare, run_suite, verdicts_of
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import PROFILES, Knobs, ReferenceServer
@@ -37,28 +36,6 @@ CASES = [
 GENERATE = Path(__file__).resolve().parent / "data" / "reports" / "generate.py"
 
 
-class NetworkUsed(AssertionError):
-    """A re-judge or verify tried to reach the network."""
-
-
-def _refuse(*args: object) -> None:
-    raise NetworkUsed(f"a connection was attempted: {args[1:]}")
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No socket may connect anywhere while a report is re-judged or verified."""
-
-    monkeypatch.setattr(socket.socket, "connect", _refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
-    with pytest.raises(NetworkUsed):
-        socket.create_connection(("127.0.0.1", 9))
-
-
-def _verdicts(report: dict[str, Any]) -> dict[str, Any]:
-    return {c["id"]: (c["verdict"], sorted((p["probe"], p["verdict"]) for p in c["probes"])) for c in report["clauses"]}
-
-
 def _save(report: dict[str, Any], path: Path) -> Path:
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     return path
@@ -80,12 +57,11 @@ def test_rejudging_a_live_report_gives_its_verdicts_offline(
     assert live.report is not None, live.text()
     saved = _save(live.report, tmp_path / "live.json")
     again = tmp_path / "again.json"
-    monkeypatch.setattr(socket.socket, "connect", _refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", _refuse)
+    block_network(monkeypatch)
     status = main(["rejudge", str(saved), "--report", str(again)])
     assert status == live.ret, live.text()
     rejudged = json.loads(again.read_text(encoding="utf-8"))
-    assert _verdicts(rejudged) == _verdicts(live.report)
+    assert verdicts_of(rejudged) == verdicts_of(live.report)
     assert main(["verify", str(saved)]) == 0
     for secret in server.secrets():
         assert secret not in saved.read_text(encoding="utf-8") + again.read_text(encoding="utf-8")
@@ -191,10 +167,10 @@ def test_the_upgrade_loop_needs_no_second_run(
     prepare(monkeypatch, reference_server, "9.0", knobs)
     second = run_suite(pytester, "--extra-drift", str(drift), base_url=server.url)
     assert second.ret == 0 and second.report is not None, second.text()
-    monkeypatch.setattr(socket.socket, "connect", _refuse)
+    block_network(monkeypatch)
     again = tmp_path / "again.json"
     assert main(["rejudge", str(saved), "--extra-drift", str(drift), "--report", str(again)]) == 0
     rejudged = json.loads(again.read_text(encoding="utf-8"))
-    assert _verdicts(rejudged) == _verdicts(second.report)
+    assert verdicts_of(rejudged) == verdicts_of(second.report)
     assert rejudged["registry"]["extra_drift"][0]["path"] == str(drift)
     assert main(["verify", str(again)]) == 0

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from suite_runner import OPERATION
-from test_rejudge import offline  # noqa: F401  (the fixture: no socket may connect)
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.schemas import store
