@@ -9,9 +9,9 @@ import pytest
 from suite_runner import prepare, run_suite
 
 from rocketchat_contract.judge.verdicts import Verdict
-from rocketchat_contract.plugin.summary import summary_lines
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
+from rocketchat_contract.reports.table import summary_lines
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 

@@ -21,7 +21,7 @@ class Collector:
             self.run = RunRecord(**data["run"])
 
     def summary_lines(self) -> list[str]:
-        from rocketchat_contract.plugin.summary import summary_lines
+        from rocketchat_contract.reports.table import summary_lines
 
         assert self.run is not None
         return summary_lines(self.run, self.ledger)
