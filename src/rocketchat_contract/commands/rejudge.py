@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.contract.catalogue import ContractDataError, contract, judging
+from rocketchat_contract.contract.catalogue import ContractDataError, judging
 from rocketchat_contract.contract.versions import VersionError, eras, place_server
 from rocketchat_contract.judge.judge import Judge
 from rocketchat_contract.reports.load import DocumentError, load_checked
@@ -27,7 +27,6 @@ from rocketchat_contract.results.evidence import EvidenceError, rebuild
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.results.registry import registry
-from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.target.observations import Observation
 from rocketchat_contract.target.redact import Redactor
 
@@ -96,14 +95,9 @@ def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_versio
     except (VersionError, ContractDataError) as exc:
         raise RejudgeError(str(exc)) from None
     probes, generated = observations(report, same_registry=registry(extra_drift) == report["registry"])
-    judged = {clause["id"] for clause in report["clauses"]}
     ledger = Ledger()
-    for clause in contract().clauses:
-        if clause.id not in judged:
-            continue
-        seen = generated.get(clause.id, {}) if clause.id in (SCHEMATHESIS, HOSTILE) else probes
-        for judgement in judge.judge_clause(clause, seen):
-            ledger.add(JudgementRecord.of(judgement, judge.redactor))
+    for judgement in judge.judge_all(probes, generated, only={clause["id"] for clause in report["clauses"]}):
+        ledger.add(JudgementRecord.of(judgement, judge.redactor))
     embedded = _EMBEDDED.match(str(report["target"]))
     kept = [note for note in report["notes"] if not note.startswith(_DERIVED_NOTES)]
     run = RunRecord(

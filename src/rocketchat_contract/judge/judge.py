@@ -7,7 +7,7 @@ The Judge dispatches: a clause with a documented status and body (``expect``) is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from rocketchat_contract.contract.catalogue import Clause, Contract
 from rocketchat_contract.contract.schemas import SchemaStore
@@ -16,11 +16,15 @@ from rocketchat_contract.judge.checks import REGISTRY
 from rocketchat_contract.judge.expectations import judge_expectation
 from rocketchat_contract.judge.unknown_release import annotate
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
+from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.target.http import Exchange
 from rocketchat_contract.target.observations import Observation, Unavailable
 from rocketchat_contract.target.redact import Redactor
 
-__all__ = ["Judge", "Observation", "Unavailable"]
+__all__ = ["GENERATED", "Judge", "Observation", "Unavailable"]
+
+GENERATED = (SCHEMATHESIS, HOSTILE)
+"""The clauses judged on generated requests rather than on the probes."""
 
 
 def select(clause: Clause, observations: Mapping[str, Observation]) -> dict[str, Observation]:
@@ -84,6 +88,21 @@ class Judge:
         judgement = self.judge(clause.id, observations)
         judgement.observed = select(clause, observations)
         return [judgement]
+
+    def judge_all(
+        self,
+        probes: Mapping[str, Observation],
+        generated: Mapping[str, Mapping[str, Observation]],
+        only: Collection[str] | None = None,
+    ) -> list[Judgement]:
+        """Every clause of the catalogue (or those in ``only``) once: a generated clause on its own requests,
+        the others on the probes."""
+        judgements = []
+        for clause in self.contract.clauses:
+            if only is None or clause.id in only:
+                seen = generated.get(clause.id, {}) if clause.id in GENERATED else probes
+                judgements += self.judge_clause(clause, seen)
+        return judgements
 
     def verdict(
         self, clause: Clause, probe: str | None, verdict: Verdict, detail: str, *evidence: Exchange

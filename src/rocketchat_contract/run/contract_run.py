@@ -10,25 +10,24 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 
-from rocketchat_contract.contract.catalogue import contract, judging
+from rocketchat_contract.contract.catalogue import judging
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import Placement, VersionError, eras, place_server
-from rocketchat_contract.judge.judge import Judge, Observation, Unavailable
+from rocketchat_contract.judge.judge import GENERATED, Judge, Observation, Unavailable
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.target.accounts import check_under_privileged
 from rocketchat_contract.target.credentials import Credential, Session
 from rocketchat_contract.target.frontend import server_unavailable
 from rocketchat_contract.target.fuzz import Fuzz
-from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS, Drawn, draw_all, submit
 from rocketchat_contract.target.fuzz.wave import MAX_PARALLEL as GENERATED_PARALLEL
+from rocketchat_contract.target.fuzz.wave import Drawn, draw_all, submit
 from rocketchat_contract.target.http import Client, Exchange, TargetError
 from rocketchat_contract.target.probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
 from rocketchat_contract.target.redact import Redactor, display_url
 from rocketchat_contract.target.setup import ProvisionedUser, Target
 
 MAX_PARALLEL = 16
-GENERATED = (SCHEMATHESIS, HOSTILE)
 """The clauses judged on generated requests rather than on the probes."""
 UNDER_PRIVILEGED_RETRIES = 1
 """Retries of a transient failure for the under-privileged probe, which counts against a 10/min rate limit."""
@@ -119,11 +118,7 @@ class ContractRun:
     def judge_all(self) -> list[Judgement]:
         """Judge every clause of the catalogue once: generated clauses on their requests, the others on the probes."""
         assert self.judge is not None
-        judgements = []
-        for clause in contract().clauses:
-            observations = self.generated.get(clause.id, {}) if clause.id in GENERATED else self.observations
-            judgements += self.judge.judge_clause(clause, observations)
-        return judgements
+        return self.judge.judge_all(self.observations, self.generated)
 
     def record(self, cleanup_problems: list[str] | None = None) -> RunRecord:
         """The run as plain, redacted data."""
