@@ -38,8 +38,8 @@ which ``-X importtime`` does not report)."""
 
 GENERATED_PROBE = (
     "import time, pytest, schemathesis, hypothesis, requests, rocketchat_contract.run.contract_run; "
-    "from rocketchat_contract.contract.catalogue import judging; from rocketchat_contract.target.fuzz import Fuzz; "
-    "from rocketchat_contract.target.fuzz.wave import draw_all; judging(); "
+    "from rocketchat_contract.contract.catalogue import judging; from rocketchat_contract.client.fuzz import Fuzz; "
+    "from rocketchat_contract.client.fuzz.wave import draw_all; judging(); "
     "started = time.perf_counter(); import schemathesis.specs.openapi.schemas; loaded = time.perf_counter(); "
     "draw_all(Fuzz()); drawn = time.perf_counter(); "
     "print(f'{(loaded - started) * 1000:.3f} {(drawn - loaded) * 1000:.3f}')"

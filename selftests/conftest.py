@@ -9,7 +9,7 @@ from typing import Any
 import pyrate_limiter  # noqa: F401  (see below)
 import pytest
 
-from rocketchat_contract.target.tls import BUNDLE_VARIABLES
+from rocketchat_contract.client.tls import BUNDLE_VARIABLES
 
 REFERENCE_FIXTURES = "rocketchat_contract.reference.fixtures"
 CALLER_PREFIXES = ("RC_",)
@@ -31,6 +31,9 @@ def _loaded_once() -> None:
     (and assertion-rewrites) schemathesis's OpenAPI layer and the suite's own modules again, and Hypothesis scans
     them all again for constants: about a second per run.
     """
+    from rocketchat_contract.client.fuzz.cases import draw_cases
+    from rocketchat_contract.client.fuzz.config import Fuzz
+    from rocketchat_contract.client.fuzz.hostile import draw_batches
     from rocketchat_contract.plugin import (
         options,  # noqa: F401
         reporting,  # noqa: F401
@@ -40,9 +43,6 @@ def _loaded_once() -> None:
         html,  # noqa: F401
         markdown,  # noqa: F401
     )
-    from rocketchat_contract.target.fuzz.cases import draw_cases
-    from rocketchat_contract.target.fuzz.config import Fuzz
-    from rocketchat_contract.target.fuzz.hostile import draw_batches
 
     draw_cases(Fuzz())
     draw_batches(Fuzz())

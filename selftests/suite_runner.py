@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from rocketchat_contract.client.credentials import ROLES
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
-from rocketchat_contract.target.credentials import ROLES
 
 SUITE = Path(__file__).resolve().parents[1] / "tests"
 OPERATION = Operation.parse("csv:importer_importing_messages:120/500")

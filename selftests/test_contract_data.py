@@ -10,12 +10,12 @@ from openapi_spec_validator import validate
 from openapi_spec_validator.readers import read_from_filename
 from packaging.version import Version
 
+from rocketchat_contract.client.probes import BY_NAME
 from rocketchat_contract.contract import fragment
 from rocketchat_contract.contract.catalogue import ExtraDriftError, contract, judging, load_contract, load_extra_drift
 from rocketchat_contract.contract.data import contracts_dir, schemas_dir
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version, server_version, specifier
-from rocketchat_contract.target.probes import BY_NAME
 
 FRAGMENT = contracts_dir() / "getImportProgress.openapi.yaml"
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"

@@ -96,8 +96,8 @@ def test_an_interrupt_before_any_traffic_claims_no_clean_up(pytester: pytest.Pyt
 
 
 def test_the_clean_up_summary_names_what_was_undone(server: ReferenceServer) -> None:
+    from rocketchat_contract.client.credentials import Credential
     from rocketchat_contract.run.contract_run import ContractRun, Settings
-    from rocketchat_contract.target.credentials import Credential
 
     admin = server.accounts["admin"]
     privileged = Credential("privileged", username=admin.username, password=admin.password, source="test")

@@ -12,23 +12,23 @@ from typing import Any
 import pytest
 import yaml
 
+from rocketchat_contract.client.credentials import ROLES
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.schemas import store
-from rocketchat_contract.fleet.command import (
+from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
+from rocketchat_contract.fleet.html import render_fleet_html
+from rocketchat_contract.fleet.launch import (
     CredentialSourceError,
     launch,
     redacted_url,
     source_variables,
     suite_dir,
 )
-from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
-from rocketchat_contract.fleet.html import render_fleet_html
 from rocketchat_contract.fleet.merge import merge_reports
 from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record, worst
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.html import render_html
-from rocketchat_contract.target.credentials import ROLES
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
 

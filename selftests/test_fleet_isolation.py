@@ -23,8 +23,8 @@ import yaml
 from suite_runner import OPERATION
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from rocketchat_contract.client.credentials import ROLES
 from rocketchat_contract.reference import Knobs, ReferenceServer
-from rocketchat_contract.target.credentials import ROLES
 
 TIMEOUT = 300
 """Seconds the whole fleet may take (three runs of about 15 s each, at most four at a time)."""

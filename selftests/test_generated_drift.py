@@ -8,6 +8,8 @@ import json
 import pytest
 from suite_runner import OPERATION, prepare, run_suite
 
+from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
+from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version
@@ -15,8 +17,6 @@ from rocketchat_contract.judge.judge import Judge
 from rocketchat_contract.judge.verdicts import Verdict
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
-from rocketchat_contract.target.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
-from rocketchat_contract.target.redact import Redactor
 
 COMPAT_401 = {
     "success": False,

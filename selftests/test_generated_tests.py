@@ -10,8 +10,8 @@ import pytest
 import yaml
 from suite_runner import OPERATION, SUITE, prepare, run_suite
 
+from rocketchat_contract.client import fuzz as gen
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs, ReferenceServer
-from rocketchat_contract.target import fuzz as gen
 
 GENERATED = str(SUITE / "test_generated.py")
 MIN_DELAY = 0.5
@@ -140,8 +140,8 @@ def test_schemathesis_toml_matches_the_generated_checks() -> None:
 def test_drawing_overlaps_the_set_up(server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """The generated requests are drawn in the main thread while another thread does the set-up's round trips
     (``/api/info``, logins), and go out with the probes in one wave."""
+    from rocketchat_contract.client.credentials import Credential
     from rocketchat_contract.run import contract_run as run_module
-    from rocketchat_contract.target.credentials import Credential
 
     drawing = threading.Event()
     seen: dict[str, bool] = {}

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from suite_runner import prepare, run_suite
 
+from rocketchat_contract.client.accounts import check_under_privileged
+from rocketchat_contract.client.credentials import Credential, Session, from_environment
+from rocketchat_contract.client.http import Exchange, TargetError
+from rocketchat_contract.client.redact import Secret
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.judge.explain import describe_answer, describe_mismatch
 from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
-from rocketchat_contract.target.accounts import check_under_privileged
-from rocketchat_contract.target.credentials import Credential, Session, from_environment
-from rocketchat_contract.target.http import Exchange, TargetError
-from rocketchat_contract.target.redact import Secret
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
 README = Path(__file__).resolve().parents[1] / "docs" / "real-servers.md"

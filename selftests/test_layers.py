@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rocketchat_contract"
 NAME = "rocketchat_contract"
 LAYERS = {
     "contract": 1,
-    "target": 2,
+    "client": 2,
     "reference": 2,
     "judge": 3,
     "results": 4,

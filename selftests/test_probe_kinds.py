@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from rocketchat_contract.target.credentials import Session
-from rocketchat_contract.target.frontend import HOSTILE_PROBES, PLAIN_PROBES, hostile_input
-from rocketchat_contract.target.probes import PROBES, Probe, ProbeContext
+from rocketchat_contract.client.credentials import Session
+from rocketchat_contract.client.frontend import HOSTILE_PROBES, PLAIN_PROBES, hostile_input
+from rocketchat_contract.client.probes import PROBES, Probe, ProbeContext
 
 CONTEXT = ProbeContext(
     privileged=Session("privileged", "rbAXPnMhAcPg3u3bP", "N6x0C7T1m1aA9JzcTkY8nZkVx8N3rQxq4Jm2bY5p0oE"),

@@ -15,8 +15,8 @@ from nginx_front import NginxFront
 from suite_runner import OPERATION, prepare, run_suite
 from test_suite_verdicts import EXPECTED
 
+from rocketchat_contract.client.probes import ENDPOINT
 from rocketchat_contract.reference import FAULTS, Knobs, ReferenceServer
-from rocketchat_contract.target.probes import ENDPOINT
 
 PROXY_PROFILES = ["8.8", "6.13", "9.0"]
 """The profiles judged through nginx; a new one is one more word here (and its row in EXPECTED)."""

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from rocketchat_contract.client.frontend import front_end_refusal, hostile_input, server_unavailable
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.probes import INJECTION, NON_ASCII, OVERLONG
+from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version
 from rocketchat_contract.judge.judge import Judge
 from rocketchat_contract.judge.verdicts import Verdict
-from rocketchat_contract.target.frontend import front_end_refusal, hostile_input, server_unavailable
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.probes import INJECTION, NON_ASCII, OVERLONG
-from rocketchat_contract.target.redact import Redactor
 
 NGINX_400 = (
     "<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n"

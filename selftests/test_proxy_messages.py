@@ -16,10 +16,10 @@ from nginx_front import PROXY_PASSWORD, PROXY_USER, NginxFront, RestartingUpstre
 from suite_runner import OPERATION, SuiteResult, prepare, run_suite
 from test_suite_verdicts import EXPECTED
 
+from rocketchat_contract.client.probes import ENDPOINT
+from rocketchat_contract.client.redact import MASK
+from rocketchat_contract.client.tls import BUNDLE_VARIABLES
 from rocketchat_contract.reference import Knobs, ReferenceServer
-from rocketchat_contract.target.probes import ENDPOINT
-from rocketchat_contract.target.redact import MASK
-from rocketchat_contract.target.tls import BUNDLE_VARIABLES
 
 
 @pytest.fixture

@@ -16,17 +16,17 @@ import trustme
 from nginx_front import RestartingUpstream, start_restarting
 from werkzeug.serving import make_server
 
-from rocketchat_contract.reference import Knobs, ReferenceServer
-from rocketchat_contract.target.http import (
+from rocketchat_contract.client.http import (
     RETRIES,
     TRANSIENT_STATUSES,
     Client,
     describe_transport_error,
     transient_retry,
 )
-from rocketchat_contract.target.probes import ENDPOINT
-from rocketchat_contract.target.redact import MASK, Redactor, display_url, url_secrets
-from rocketchat_contract.target.tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
+from rocketchat_contract.client.probes import ENDPOINT
+from rocketchat_contract.client.redact import MASK, Redactor, display_url, url_secrets
+from rocketchat_contract.client.tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
+from rocketchat_contract.reference import Knobs, ReferenceServer
 
 ENVIRONMENT_BUNDLES = ("RC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from suite_runner import prepare, run_suite
 
+from rocketchat_contract.client.probes import ENDPOINT
 from rocketchat_contract.reference import ReferenceServer
-from rocketchat_contract.target.probes import ENDPOINT
 
 MIN_REQUESTS = 40
 """The probes alone are about 15 requests; generated and hostile ones bring a run far past this."""

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from suite_runner import OPERATION, block_network, prepare, run_suite, verdicts_of
 
+from rocketchat_contract.client.frontend import hostile_input
+from rocketchat_contract.client.probes import NON_ASCII, OVERLONG
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import PROFILES, Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
 from rocketchat_contract.reports.model import digest
 from rocketchat_contract.results.evidence import request_headers
-from rocketchat_contract.target.frontend import hostile_input
-from rocketchat_contract.target.probes import NON_ASCII, OVERLONG
 
 FAULTS = (
     "accept-empty-token",

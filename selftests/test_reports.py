@@ -17,6 +17,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from rocketchat_contract.client.credentials import Credential
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.redact import MASK, Redactor
 from rocketchat_contract.contract.schemas import BASE_URI, store
 from rocketchat_contract.contract.versions import eras, parse_version
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
@@ -26,9 +29,6 @@ from rocketchat_contract.reports.markdown import render_markdown
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord
 from rocketchat_contract.run.contract_run import ContractRun, Settings
-from rocketchat_contract.target.credentials import Credential
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.redact import MASK, Redactor
 
 LABELS = {verdict.value: verdict.label for verdict in Verdict}
 

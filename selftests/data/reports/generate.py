@@ -12,6 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rocketchat_contract.client.credentials import Credential
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.probes import ENDPOINT, NON_ASCII, OVERLONG
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version
@@ -20,9 +23,6 @@ from rocketchat_contract.reports import build_report, render
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord
 from rocketchat_contract.run.contract_run import ContractRun, Settings
-from rocketchat_contract.target.credentials import Credential
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.probes import ENDPOINT, NON_ASCII, OVERLONG
 
 HERE = Path(__file__).resolve().parent
 ADMIN_ID, ADMIN_TOKEN = "rZ4kqGx8wWcJ2Lm9T", "S3cr3t-Adm1n-T0k3n-xYq7RbVn2LpW8dKf5HsJ0aZc"

@@ -9,8 +9,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.fleet.command import shared_by_default
 from rocketchat_contract.fleet.fleetfile import FleetFileError, load_fleet
+from rocketchat_contract.fleet.launch import shared_by_default
 from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder, keep_logs
 from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report, merge_reports
 from rocketchat_contract.fleet.model import EXIT_UNTESTABLE, fleet_document, now, target_record

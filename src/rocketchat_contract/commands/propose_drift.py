@@ -25,11 +25,11 @@ from typing import Any
 import yaml
 from packaging.version import Version
 
+from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.versions import VersionError, eras, server_version
 from rocketchat_contract.judge.checks.cross_probe import PROGRESS_FIELDS
 from rocketchat_contract.reports.diff import ReportError, check_judged, load_report
-from rocketchat_contract.target.fuzz.exchange import PRIVILEGED_GENERATED
 
 SOURCE = "observed on {target}, {date}: review and cite a release note or commit before upstreaming"
 

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rocketchat_contract.client.observations import Observation
+from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import ContractDataError, judging
 from rocketchat_contract.contract.versions import VersionError, eras, place_server
 from rocketchat_contract.judge.judge import Judge
@@ -27,8 +29,6 @@ from rocketchat_contract.results.evidence import EvidenceError, rebuild
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.results.registry import registry
-from rocketchat_contract.target.observations import Observation
-from rocketchat_contract.target.redact import Redactor
 
 EXIT_PASS, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 4
 REPORT_SCHEMA = "reports/compliance-report.schema.json"

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
+from rocketchat_contract.client.redact import MASK, without_userinfo
 from rocketchat_contract.contract.data import parse_yaml
 from rocketchat_contract.contract.schemas import store
-from rocketchat_contract.target.redact import MASK, without_userinfo
 
 FLEET_FILE_SCHEMA = "fleet/fleet-file.schema.json"
 DEFAULT_PREFIX = "RC_"

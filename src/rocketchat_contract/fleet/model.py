@@ -13,7 +13,7 @@ from typing import Any
 
 from rocketchat_contract import __version__
 from rocketchat_contract.contract.catalogue import contract
-from rocketchat_contract.fleet.command import redacted_url
+from rocketchat_contract.fleet.launch import redacted_url
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.vocabulary import OUTCOMES, VERDICTS
 from rocketchat_contract.judge.verdicts import Verdict, verdict_of

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.observations import Observation
+from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import Clause, Contract
 from rocketchat_contract.contract.schemas import SchemaStore
 from rocketchat_contract.contract.versions import Eras, Placement
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.observations import Observation
-from rocketchat_contract.target.redact import Redactor
 
 
 class Judging(Protocol):

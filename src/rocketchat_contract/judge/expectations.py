@@ -6,13 +6,13 @@ that cover the detected version, and where a drift entry's detail text is writte
 
 from __future__ import annotations
 
+from rocketchat_contract.client.frontend import front_end_refusal
+from rocketchat_contract.client.http import NOT_JSON, Exchange
+from rocketchat_contract.client.observations import Observation, Unavailable
 from rocketchat_contract.contract.catalogue import Clause, DriftEntry
 from rocketchat_contract.judge.context import Judging
 from rocketchat_contract.judge.explain import describe_mismatch
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.target.frontend import front_end_refusal
-from rocketchat_contract.target.http import NOT_JSON, Exchange
-from rocketchat_contract.target.observations import Observation, Unavailable
 
 
 def judge_expectation(judge: Judging, clause: Clause, probe: str, observation: Observation | None) -> Judgement:

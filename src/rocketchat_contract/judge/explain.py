@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from rocketchat_contract.client.http import NOT_JSON, Exchange
 from rocketchat_contract.contract.schemas import SchemaStore
-from rocketchat_contract.target.http import NOT_JSON, Exchange
 
 _TITLE_TAIL = re.compile(r"\s*\(.*\)$|\s+error$")
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.observations import Observation, Unavailable
+from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import Clause, Contract
 from rocketchat_contract.contract.schemas import SchemaStore
 from rocketchat_contract.contract.versions import Eras, Placement
@@ -16,10 +20,6 @@ from rocketchat_contract.judge.checks import REGISTRY
 from rocketchat_contract.judge.expectations import judge_expectation
 from rocketchat_contract.judge.unknown_release import annotate
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.observations import Observation, Unavailable
-from rocketchat_contract.target.redact import Redactor
 
 __all__ = ["GENERATED", "Judge", "Observation", "Unavailable"]
 

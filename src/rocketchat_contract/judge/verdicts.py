@@ -7,9 +7,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from rocketchat_contract.client.http import Exchange
+    from rocketchat_contract.client.observations import Observation
     from rocketchat_contract.contract.catalogue import DriftEntry
-    from rocketchat_contract.target.http import Exchange
-    from rocketchat_contract.target.observations import Observation
 
 
 class Verdict(StrEnum):

@@ -49,7 +49,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _activate(config: pytest.Config) -> None:
     """From here on the session is a contract run: its settings are checked, and SIGTERM interrupts it like
     Ctrl-C, so that what the run created is still undone."""
-    from rocketchat_contract.target import interrupt
+    from rocketchat_contract.client import interrupt
 
     state = config.stash[STATE]
     state.active = True
@@ -73,7 +73,7 @@ def _validate_options(config: pytest.Config) -> None:
 def _hide_base_url_password(config: pytest.Config, base_url: str) -> None:
     """Keep a password in --base-url out of pytest-base-url's header line and pytest-html's environment: the run
     reads the URL from the validated options, so pytest-base-url's copy may show the mask."""
-    from rocketchat_contract.target.redact import display_url
+    from rocketchat_contract.client.redact import display_url
 
     shown = display_url(base_url)
     if shown == base_url:
@@ -92,7 +92,7 @@ def _header(config: pytest.Config) -> str:
     settings = options(config)
     base_url = settings.base_url
     if base_url:
-        from rocketchat_contract.target.redact import display_url
+        from rocketchat_contract.client.redact import display_url
 
         verify = settings.verify
         https = base_url.startswith("https")
@@ -329,7 +329,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     state = config.stash.get(STATE, None)
     if state is not None and state.active and session.exitstatus in (0, 1):
-        from rocketchat_contract.target.interrupt import requested
+        from rocketchat_contract.client.interrupt import requested
 
         if requested():  # SIGTERM came, though something swallowed its KeyboardInterrupt
             session.exitstatus = pytest.ExitCode.INTERRUPTED

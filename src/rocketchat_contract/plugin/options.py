@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from rocketchat_contract.client.credentials import Credential, CredentialError, from_environment
+from rocketchat_contract.client.fuzz.config import DEFAULT_EXAMPLES, SEED, Fuzz
+from rocketchat_contract.client.redact import without_userinfo
+from rocketchat_contract.client.tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 from rocketchat_contract.contract.versions import EXPECTED_FORM, VersionError, read_version
 from rocketchat_contract.plugin.flags import DEFAULT_OPERATION, MAX_FUZZ_EXAMPLES
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path
-from rocketchat_contract.target.credentials import Credential, CredentialError, from_environment
-from rocketchat_contract.target.fuzz.config import DEFAULT_EXAMPLES, SEED, Fuzz
-from rocketchat_contract.target.redact import without_userinfo
-from rocketchat_contract.target.tls import DEFAULT_SOURCE, CABundleError, resolve_ca_bundle
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RATE_LIMIT_WAIT = 65.0

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from rocketchat_contract.client import interrupt
+from rocketchat_contract.client.credentials import Credential
 from rocketchat_contract.plugin.options import Options
 from rocketchat_contract.plugin.state import in_worker, options
 from rocketchat_contract.results.record import RunRecord
 from rocketchat_contract.run.contract_run import ContractRun, Settings
-from rocketchat_contract.target import interrupt
-from rocketchat_contract.target.credentials import Credential
 
 SHARED_NAME = "rocketchat-contract-run.json"
 

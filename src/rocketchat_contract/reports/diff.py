@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.judge.verdicts import verdict_of
 from rocketchat_contract.reports.load import load_checked
 from rocketchat_contract.reports.markdown import cell, code, first_line, icon, label, summary_line
-from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 
 REPORT_SCHEMA = "reports/compliance-report.schema.json"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")

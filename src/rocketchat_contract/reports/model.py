@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from rocketchat_contract import __version__
+from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.contract.catalogue import judging
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import RunRecord
 from rocketchat_contract.results.registry import registry
-from rocketchat_contract.target.fuzz.wave import HOSTILE, SCHEMATHESIS
 
 SCHEMA_VERSION = 2
 """The version of schemas/reports/compliance-report.schema.json a report follows; 2 is the first that keeps

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rocketchat_contract.target.frontend import hostile_input
-from rocketchat_contract.target.fuzz.exchange import GeneratedExchange
-from rocketchat_contract.target.http import NOT_JSON, Exchange
-from rocketchat_contract.target.observations import Observation, Unavailable
-from rocketchat_contract.target.redact import Redactor
+from rocketchat_contract.client.frontend import hostile_input
+from rocketchat_contract.client.fuzz.exchange import GeneratedExchange
+from rocketchat_contract.client.http import NOT_JSON, Exchange
+from rocketchat_contract.client.observations import Observation, Unavailable
+from rocketchat_contract.client.redact import Redactor
 
 TEXT_CAP = 2000
 """Characters of a non-JSON body a report keeps (Exchange.evidence); beyond it, its length and sha256."""

@@ -10,9 +10,9 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.evidence import exchange_data, observation_data
-from rocketchat_contract.target.redact import Redactor
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,22 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 
+from rocketchat_contract.client.accounts import check_under_privileged
+from rocketchat_contract.client.credentials import Credential, Session
+from rocketchat_contract.client.frontend import server_unavailable
+from rocketchat_contract.client.fuzz import Fuzz
+from rocketchat_contract.client.fuzz.wave import MAX_PARALLEL as GENERATED_PARALLEL
+from rocketchat_contract.client.fuzz.wave import Drawn, draw_all, submit
+from rocketchat_contract.client.http import Client, Exchange, TargetError
+from rocketchat_contract.client.probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
+from rocketchat_contract.client.redact import Redactor, display_url
+from rocketchat_contract.client.setup import ProvisionedUser, Target
 from rocketchat_contract.contract.catalogue import judging
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import Placement, VersionError, eras, place_server
 from rocketchat_contract.judge.judge import GENERATED, Judge, Observation, Unavailable
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
-from rocketchat_contract.target.accounts import check_under_privileged
-from rocketchat_contract.target.credentials import Credential, Session
-from rocketchat_contract.target.frontend import server_unavailable
-from rocketchat_contract.target.fuzz import Fuzz
-from rocketchat_contract.target.fuzz.wave import MAX_PARALLEL as GENERATED_PARALLEL
-from rocketchat_contract.target.fuzz.wave import Drawn, draw_all, submit
-from rocketchat_contract.target.http import Client, Exchange, TargetError
-from rocketchat_contract.target.probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
-from rocketchat_contract.target.redact import Redactor, display_url
-from rocketchat_contract.target.setup import ProvisionedUser, Target
 
 MAX_PARALLEL = 16
 """The clauses judged on generated requests rather than on the probes."""

@@ -10,14 +10,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from rocketchat_contract.client.frontend import front_end_refusal
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.observations import Observation, Unavailable
 from rocketchat_contract.contract.catalogue import Clause
 from rocketchat_contract.judge.checks.registry import check
 from rocketchat_contract.judge.context import Judging
 from rocketchat_contract.judge.expectations import judge_expectation
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.target.frontend import front_end_refusal
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.observations import Observation, Unavailable
 
 PROGRESS_FIELDS = ("key", "name", "step", "count")
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from rocketchat_contract.client.frontend import front_end_refusal
+from rocketchat_contract.client.fuzz.exchange import GeneratedExchange
+from rocketchat_contract.client.http import Exchange
+from rocketchat_contract.client.observations import Observation
 from rocketchat_contract.contract.catalogue import Clause
 from rocketchat_contract.judge.checks.cross_probe import leaked_fields, sent
 from rocketchat_contract.judge.checks.registry import check
 from rocketchat_contract.judge.context import Judging
 from rocketchat_contract.judge.expectations import judge_expectation
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.target.frontend import front_end_refusal
-from rocketchat_contract.target.fuzz.exchange import GeneratedExchange
-from rocketchat_contract.target.http import Exchange
-from rocketchat_contract.target.observations import Observation
 
 SHOWN = 5
 """Offending answers quoted in a violation's detail."""

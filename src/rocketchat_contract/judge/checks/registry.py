@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from rocketchat_contract.client.observations import Observation
 from rocketchat_contract.contract.catalogue import Clause
 from rocketchat_contract.judge.context import Judging
 from rocketchat_contract.judge.verdicts import Judgement
-from rocketchat_contract.target.observations import Observation
 
 Check = Callable[[Judging, Clause, Mapping[str, Observation]], Judgement]
 REGISTRY: dict[str, Check] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rocketchat_contract.target.redact import secret
+from rocketchat_contract.client.redact import secret
 
 
 class CredentialError(ValueError):

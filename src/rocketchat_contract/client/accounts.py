@@ -7,9 +7,9 @@ let-through-and-admin here).
 
 from __future__ import annotations
 
+from rocketchat_contract.client.credentials import Credential, Session
+from rocketchat_contract.client.http import Exchange, TargetError
 from rocketchat_contract.contract.schemas import store
-from rocketchat_contract.target.credentials import Credential, Session
-from rocketchat_contract.target.http import Exchange, TargetError
 
 RUN_IMPORT_ANSWERS = ("observed/operation-not-found.schema.json", "observed/importer-not-defined.schema.json")
 """400 bodies that only an account past the run-import check gets (the server simply has no usable operation)."""

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from rocketchat_contract.target.http import TRANSIENT_STATUSES, Exchange
-from rocketchat_contract.target.probes import PROBES
+from rocketchat_contract.client.http import TRANSIENT_STATUSES, Exchange
+from rocketchat_contract.client.probes import PROBES
 
 SIZE_STATUSES = frozenset({400, 413, 414, 431, 494})
 FRONT_END_STATUSES = SIZE_STATUSES | {403} | TRANSIENT_STATUSES

@@ -20,11 +20,11 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.errors import FailureGroup
 from schemathesis.generation import GenerationMode
 
+from rocketchat_contract.client.fuzz.config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
+from rocketchat_contract.client.fuzz.draw import draw
+from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
+from rocketchat_contract.client.http import Client
 from rocketchat_contract.contract.fragment import FRAGMENT, document
-from rocketchat_contract.target.fuzz.config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
-from rocketchat_contract.target.fuzz.draw import draw
-from rocketchat_contract.target.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
-from rocketchat_contract.target.http import Client
 
 CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
 Headers = dict[str, str | bytes]

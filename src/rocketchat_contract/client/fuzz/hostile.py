@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from rocketchat_contract.target.fuzz.config import Fuzz
-from rocketchat_contract.target.fuzz.draw import draw
-from rocketchat_contract.target.probes import INJECTION, OVERLONG, ProbeContext
+from rocketchat_contract.client.fuzz.config import Fuzz
+from rocketchat_contract.client.fuzz.draw import draw
+from rocketchat_contract.client.probes import INJECTION, OVERLONG, ProbeContext
 
 BATCH = 8
 """Hostile pairs per drawn example."""

@@ -4,6 +4,6 @@ Light on import: the heavy parts (``cases.py`` imports schemathesis, ``hostile.p
 the run's set-up waits for the server (``wave.py``).
 """
 
-from rocketchat_contract.target.fuzz.config import CHECKS, DEFAULT_EXAMPLES, EXCLUDED_CHECKS, SEED, Fuzz
+from rocketchat_contract.client.fuzz.config import CHECKS, DEFAULT_EXAMPLES, EXCLUDED_CHECKS, SEED, Fuzz
 
 __all__ = ["CHECKS", "DEFAULT_EXAMPLES", "EXCLUDED_CHECKS", "SEED", "Fuzz"]

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from rocketchat_contract.target.credentials import Credential, Session
-from rocketchat_contract.target.frontend import unavailable
-from rocketchat_contract.target.http import Client, Exchange, TargetError
-from rocketchat_contract.target.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
-from rocketchat_contract.target.tls import NOT_TLS, speaks_tls
+from rocketchat_contract.client.credentials import Credential, Session
+from rocketchat_contract.client.frontend import unavailable
+from rocketchat_contract.client.http import Client, Exchange, TargetError
+from rocketchat_contract.client.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
+from rocketchat_contract.client.tls import NOT_TLS, speaks_tls
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 

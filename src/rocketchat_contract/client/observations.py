@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rocketchat_contract.target.http import Exchange
+from rocketchat_contract.client.http import Exchange
 
 
 class Unavailable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rocketchat_contract.target.http import Exchange
+from rocketchat_contract.client.http import Exchange
 
 PRIVILEGED_GENERATED = "schemathesis privileged"
 """How the probe name of a generated request that carried the privileged pair starts (reports show it)."""

@@ -14,12 +14,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rocketchat_contract.target.fuzz.config import Fuzz
-from rocketchat_contract.target.http import Client, Exchange
-from rocketchat_contract.target.probes import ENDPOINT, ProbeContext
+from rocketchat_contract.client.fuzz.config import Fuzz
+from rocketchat_contract.client.http import Client, Exchange
+from rocketchat_contract.client.probes import ENDPOINT, ProbeContext
 
 if TYPE_CHECKING:
-    from rocketchat_contract.target.fuzz.hostile import HostilePair
+    from rocketchat_contract.client.fuzz.hostile import HostilePair
 
 SCHEMATHESIS = "generated.schemathesis"
 HOSTILE = "generated.hostile-credentials"
@@ -40,8 +40,8 @@ class Drawn:
 
 def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Drawn:
     """Import schemathesis and Hypothesis and draw every generated request (in the main thread only)."""
-    from rocketchat_contract.target.fuzz.cases import check_functions, draw_cases
-    from rocketchat_contract.target.fuzz.hostile import draw_batches
+    from rocketchat_contract.client.fuzz.cases import check_functions, draw_cases
+    from rocketchat_contract.client.fuzz.hostile import draw_batches
 
     return Drawn(draw_cases(fuzz, extra_drift), check_functions(), draw_batches(fuzz))
 
@@ -50,8 +50,8 @@ def submit(
     drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
 ) -> dict[str, list[Future[Exchange]]]:
     """Send the drawn requests into ``pool`` with the run's sessions; the futures by the clause that judges them."""
-    from rocketchat_contract.target.fuzz.cases import send_case
-    from rocketchat_contract.target.fuzz.hostile import hostile_requests
+    from rocketchat_contract.client.fuzz.cases import send_case
+    from rocketchat_contract.client.fuzz.hostile import hostile_requests
 
     privileged = ctx.privileged.headers() if ctx.privileged else {}
     hostile: list[Future[Exchange]] = [

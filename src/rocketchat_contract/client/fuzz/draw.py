@@ -8,7 +8,7 @@ from typing import TypeVar
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from rocketchat_contract.target import interrupt
+from rocketchat_contract.client import interrupt
 
 T = TypeVar("T")
 

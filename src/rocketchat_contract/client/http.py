@@ -15,8 +15,8 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from rocketchat_contract.target.redact import Redactor, display_url
-from rocketchat_contract.target.tls import describe_tls_error
+from rocketchat_contract.client.redact import Redactor, display_url
+from rocketchat_contract.client.tls import describe_tls_error
 
 
 class TargetError(Exception):

@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rocketchat_contract.client.credentials import ROLES
+from rocketchat_contract.client.redact import MASK, userinfo_secrets, without_userinfo
 from rocketchat_contract.contract.data import data_root
 from rocketchat_contract.fleet.fleetfile import TargetSpec
-from rocketchat_contract.target.credentials import ROLES
-from rocketchat_contract.target.redact import MASK, userinfo_secrets, without_userinfo
 
 SUITE_VARIABLES: tuple[str, ...] = tuple(name for names in ROLES.values() for name in names)
 """The credential variables the suite reads (RC_ADMIN_USER_ID, …), each taken from the target's source."""

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rocketchat_contract.target.credentials import Session
+from rocketchat_contract.client.credentials import Session
 
 ENDPOINT = "/api/v1/getImportProgress"
 OVERLONG = 8 * 1024
