@@ -9,15 +9,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from rocketchat_contract.commands.cli import fail
 from rocketchat_contract.fleet.fleetfile import FleetFileError, load_fleet
 from rocketchat_contract.fleet.launch import shared_by_default
 from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder, keep_logs
 from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report, merge_reports
-from rocketchat_contract.fleet.model import EXIT_UNTESTABLE, fleet_document, now, target_record
+from rocketchat_contract.fleet.model import fleet_document, now, target_record
 from rocketchat_contract.fleet.render import write_fleet_reports
 from rocketchat_contract.fleet.runner import FleetRunner, default_jobs
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path
+from rocketchat_contract.results.exit_status import CANNOT_TEST
 
 DESCRIPTION = (
     "Run the contract suite (the pytest suite in tests/, exactly as `pytest --base-url URL` runs it) against every "
@@ -29,13 +31,13 @@ DESCRIPTION = (
 )
 
 
-def add_fleet_parser(commands: Any) -> None:
+def add_parser(commands: Any) -> None:
     """Add the ``fleet`` subcommand to the ``rocketchat-contract`` parser's subcommands."""
     fleet = commands.add_parser(
         "fleet",
         help="check every server of a fleet file and write one matrix report",
         description=DESCRIPTION,
-        usage_status=EXIT_UNTESTABLE,
+        usage_status=CANNOT_TEST,
     )
     fleet.add_argument("fleet_file", nargs="?", type=Path, metavar="FLEET.yaml", help="the fleet file")
     fleet.add_argument(
@@ -64,11 +66,11 @@ def add_fleet_parser(commands: Any) -> None:
         help="instead of running, merge JSON fleet reports (of split CI jobs) into one and write it with --report",
     )
     fleet.add_argument("--logs", type=Path, metavar="DIR", help="keep each target's pytest output in DIR/NAME.log")
+    fleet.set_defaults(handler=run)
 
 
 def _fail(message: str) -> int:
-    print(f"rocketchat-contract fleet: {message}", file=sys.stderr)
-    return EXIT_UNTESTABLE
+    return fail("fleet", message, CANNOT_TEST)
 
 
 def _check_reports(paths: list[Path]) -> str | None:
@@ -83,7 +85,7 @@ def _check_reports(paths: list[Path]) -> str | None:
     return None
 
 
-def run_fleet(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Run the ``fleet`` subcommand; return its exit status."""
     if args.merge and args.fleet_file:
         return _fail("give a fleet file or --merge REPORT.json …, not both")

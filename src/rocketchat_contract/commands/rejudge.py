@@ -1,129 +1,38 @@
-"""``rocketchat-contract rejudge REPORT.json``: judge a report's recorded exchanges again with today's registry.
+"""``rocketchat-contract rejudge REPORT.json``: judge a report (or a fleet report) again with today's registry.
 
-Nothing is sent: the observations are rebuilt from the report (``results.evidence``) and judged by the same
-Judge a live run uses, placed by the report's server version (or ``--rc-version``). The verdict table and the
-exit status are the live run's: 0 pass, 1 a violation (or known drift under ``--strict-docs``), 4 bad input.
+Nothing is sent (``audit.rejudge``). The verdict table and the exit status are a live run's: 0 pass, 1 a violation
+(or known drift under ``--strict-docs``); 2 bad input. A fleet report: a line per target, the matrix, and the
+fleet's exit status.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import sys
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.client.observations import Observation
-from rocketchat_contract.client.redact import Redactor
-from rocketchat_contract.contract.catalogue import ContractDataError, judging
-from rocketchat_contract.contract.versions import VersionError, eras, place_server
-from rocketchat_contract.judge.judge import Judge
-from rocketchat_contract.reports.load import DocumentError, load_checked
-from rocketchat_contract.reports.model import SCHEMA_VERSION, build_report
+from rocketchat_contract.audit.rejudge import RejudgeError, read_report, rejudge, rejudged_report
+from rocketchat_contract.audit.rejudge_fleet import rejudge_fleet
+from rocketchat_contract.commands.cli import fail
+from rocketchat_contract.fleet.diff import is_fleet_report
+from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report
+from rocketchat_contract.fleet.render import write_fleet_reports
+from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.outcome import outcome
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path, render, write_as
 from rocketchat_contract.reports.table import summary_lines
-from rocketchat_contract.results.evidence import EvidenceError, rebuild
-from rocketchat_contract.results.ledger import Ledger
-from rocketchat_contract.results.record import JudgementRecord, RunRecord
-from rocketchat_contract.results.registry import registry
-
-EXIT_PASS, EXIT_VIOLATION, EXIT_BAD_INPUT = 0, 1, 4
-REPORT_SCHEMA = "reports/compliance-report.schema.json"
-_EMBEDDED = re.compile(r"^embedded reference server \(profile (?P<profile>[^)]+)\)")
-_DERIVED_NOTES = ("Partly verified: ", "Nothing was judged: ")
-"""Notes ``build_report`` writes from the verdicts: a re-judged report writes its own."""
+from rocketchat_contract.results.exit_status import FAILED, PASSED
 
 
-class RejudgeError(ValueError):
-    """A report that cannot be judged again; the message is one line."""
-
-
-@dataclass
-class Rejudged:
-    """A report judged again: the run and ledger a report is built from."""
-
-    run: RunRecord
-    ledger: Ledger
-
-
-def read_report(path: Path) -> dict[str, Any]:
-    """A compliance report that can be judged again: valid, versioned, not of an aborted run."""
-    try:
-        report = load_checked(path, REPORT_SCHEMA, "a compliance report")
-    except DocumentError as exc:
-        raise RejudgeError(str(exc)) from None
-    return check_rejudgeable(report, str(path))
-
-
-def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
-    """``report`` (named ``where`` in errors) if it keeps its evidence and judged something, else RejudgeError."""
-    if "schema_version" not in report or "observations" not in report:
-        raise RejudgeError(
-            f"{where} has no schema_version: it was written before reports kept the evidence to judge again "
-            f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
-        )
-    if "aborted" in report:
-        raise RejudgeError(f"{where} is the report of an aborted run, which judged nothing: {report['aborted']}")
-    return report
-
-
-def observations(
-    report: dict[str, Any], *, same_registry: bool = True
-) -> tuple[dict[str, Observation], dict[str, dict[str, Observation]]]:
-    """The report's probes by name, and its generated requests by clause, as the judge takes them."""
-    recorded = report["observations"]
-    try:
-        probes = {name: rebuild(data, name) for name, data in recorded["probes"].items()}
-        generated = {
-            clause: {name: rebuild(data, name, same_registry=same_registry) for name, data in exchanges.items()}
-            for clause, exchanges in recorded["generated"].items()
-        }
-    except EvidenceError as exc:
-        raise RejudgeError(str(exc)) from None
-    return probes, generated
-
-
-def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_version: str | None = None) -> Rejudged:
-    """Judge the report's clauses again on its recorded observations with today's registry (plus
-    ``extra_drift``), the server placed by its reported version or ``rc_version``."""
-    try:
-        placement, notes = place_server(str(report["server_version"]), rc_version)
-        judge = Judge(*judging(extra_drift), eras(), placement, Redactor())
-    except (VersionError, ContractDataError) as exc:
-        raise RejudgeError(str(exc)) from None
-    probes, generated = observations(report, same_registry=registry(extra_drift) == report["registry"])
-    ledger = Ledger()
-    for judgement in judge.judge_all(probes, generated, only={clause["id"] for clause in report["clauses"]}):
-        ledger.add(JudgementRecord.of(judgement, judge.redactor))
-    embedded = _EMBEDDED.match(str(report["target"]))
-    kept = [note for note in report["notes"] if not note.startswith(_DERIVED_NOTES)]
-    run = RunRecord(
-        base_url=report["base_url"],
-        embedded=embedded.group("profile") if embedded else None,
-        server_version=str(placement.reported),
-        judged_as=str(placement.judged_as),
-        era=placement.era.id,
-        started_at=report["started_at"],
-        notes=[*kept, *(note for note in notes if rc_version and note not in kept)],
-        judgements=ledger.judgements,
-        extra_drift=list(extra_drift),
-    )
-    return Rejudged(run, ledger)
-
-
-def add_rejudge_parser(commands: Any) -> None:
+def add_parser(commands: Any) -> None:
     parser = commands.add_parser(
         "rejudge",
         help="judge a JSON compliance report's recorded exchanges again with today's registry, offline",
         description="Rebuild the exchanges a JSON compliance report recorded and judge them again with the "
         "installed registry (and any --extra-drift files), without sending a request; print the verdict table. "
-        "Exit status as a live run: 0 pass, 1 a violation (or known drift with --strict-docs), 4 bad input. "
+        "Exit status as a live run: 0 pass, 1 a violation (or known drift with --strict-docs); 2 bad input. "
         "A fleet report: every tested target judged again under its own settings, a line per target and the "
         "matrix, and the fleet's exit status (0, 1, 4 an untestable target unless the fleet allowed them).",
-        usage_status=EXIT_BAD_INPUT,
     )
     parser.add_argument(
         "report", type=Path, metavar="REPORT.json", help="the JSON compliance report of a run, or a fleet report"
@@ -143,27 +52,47 @@ def add_rejudge_parser(commands: Any) -> None:
         metavar="OUT",
         help="write the re-judged report (.json, .md, .html)",
     )
+    parser.set_defaults(handler=run)
 
 
-def rejudged_report(result: Rejudged, source: Path, *, strict_docs: bool) -> dict[str, Any]:
-    """The report of a re-judged run, with a note saying where it came from and when."""
-    result.run.notes.append(f"re-judged offline from {source} on {datetime.now(UTC).isoformat(timespec='seconds')}")
-    return build_report(result.run, result.ledger, strict_docs=strict_docs)
-
-
-def run_rejudge(args: argparse.Namespace) -> int:
-    """The command: re-judge, print the table, write the reports asked for, exit as a live run would."""
+def run(args: argparse.Namespace) -> int:
+    if is_fleet_report(args.report):
+        return _run_fleet(args)
     try:
         paths = [check_report_path(text, "--report")[0] for text in args.outputs]
         result = rejudge(read_report(args.report), tuple(args.extra_drift), args.rc_version)
     except (RejudgeError, ReportWriteError) as exc:
-        print(f"rocketchat-contract rejudge: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return fail("rejudge", str(exc))
     document = rejudged_report(result, args.report, strict_docs=args.strict_docs)
     print("\n".join(summary_lines(result.run, result.ledger)))
     try:
         write_as(paths, document, render)
     except ReportWriteError as exc:
-        print(f"rocketchat-contract rejudge: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    return EXIT_VIOLATION if outcome(document).key == "fail" else EXIT_PASS
+        return fail("rejudge", str(exc))
+    return FAILED if outcome(document).key == "fail" else PASSED
+
+
+def _run_fleet(args: argparse.Namespace) -> int:
+    """A fleet report: re-judge, print a line per target and the matrix, write the reports."""
+    try:
+        if args.rc_version:
+            raise RejudgeError(
+                "--rc-version names one server's release; a fleet report's targets are judged with their own "
+                "rc_version setting"
+            )
+        paths = [check_report_path(text, "--report")[0] for text in args.outputs]
+        document = rejudge_fleet(
+            load_fleet_report(args.report), args.report, tuple(args.extra_drift), strict_docs=args.strict_docs
+        )
+    except (RejudgeError, FleetReportError, ReportWriteError) as exc:
+        return fail("rejudge", str(exc))
+    terminal = Terminal(len(document["targets"]))
+    terminal.names([t["name"] for t in document["targets"]])
+    for target in document["targets"]:
+        terminal.target(target)
+    terminal.matrix(document)
+    try:
+        write_fleet_reports(paths, document)
+    except ReportWriteError as exc:
+        return fail("rejudge", str(exc))
+    return int(document["exit_status"])

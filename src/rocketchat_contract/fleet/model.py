@@ -18,9 +18,9 @@ from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.vocabulary import OUTCOMES, VERDICTS
 from rocketchat_contract.judge.verdicts import Verdict, verdict_of
 from rocketchat_contract.judge.verdicts import worst as worst_verdict
+from rocketchat_contract.results.exit_status import CANNOT_TEST, FAILED, INTERRUPTED, PASSED
 
 FLEET_REPORT_SCHEMA = "fleet/fleet-report.schema.json"
-EXIT_PASS, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_UNTESTABLE = 0, 1, 2, 4
 _PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
 _EXIT_LINE = re.compile(r"Exit: (?P<message>.+?)\s*!*\s*$", re.DOTALL)
 _ERROR_LINE = re.compile(r"^ERROR: (?P<message>.+)$", re.MULTILINE)
@@ -50,9 +50,9 @@ def outcome(run: TargetRun) -> tuple[str, str | None]:
     if run.status == 1:
         assert run.report is not None
         return "fail", None if run.report["summary"]["violation"] else _failed_without_violation(run)
-    if run.status == 2:
+    if run.status == INTERRUPTED:
         return "interrupted", "interrupted; " + _tail(run.output)
-    if run.status == 4:
+    if run.status == CANNOT_TEST:
         return "untestable", _reason(run.output)
     meaning = _PYTEST_EXITS.get(run.status or -1, "an unexpected exit status")
     return "untestable", f"pytest exited {run.status} ({meaning}): {_reason(run.output)}"
@@ -142,7 +142,7 @@ def rejudged_record(target: dict[str, Any], report: dict[str, Any]) -> dict[str,
         **target,
         "outcome": "fail" if failed else "pass",
         "reason": why,
-        "exit_status": EXIT_FAIL if failed else EXIT_PASS,
+        "exit_status": FAILED if failed else PASSED,
         **_judged(report),
         "report": report,
     }
@@ -164,12 +164,12 @@ def exit_status(targets: list[dict[str, Any]], *, allow_untestable: bool) -> int
     """2 when interrupted (as pytest), else 1 on any failure, else 4 on any untestable target (unless allowed)."""
     outcomes = {t["outcome"] for t in targets}
     if "interrupted" in outcomes:
-        return EXIT_INTERRUPTED
+        return INTERRUPTED
     if "fail" in outcomes:
-        return EXIT_FAIL
+        return FAILED
     if "untestable" in outcomes and not allow_untestable:
-        return EXIT_UNTESTABLE
-    return EXIT_PASS
+        return CANNOT_TEST
+    return PASSED
 
 
 def fleet_document(

@@ -1,0 +1,113 @@
+"""Judging a report's recorded exchanges again with today's registry, offline.
+
+Nothing is sent: the observations are rebuilt from the report (``results.evidence``) and judged by the same
+Judge a live run uses, placed by the report's server version (or a release named instead).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rocketchat_contract.client.observations import Observation
+from rocketchat_contract.client.redact import Redactor
+from rocketchat_contract.contract.catalogue import ContractDataError, judging
+from rocketchat_contract.contract.versions import VersionError, eras, place_server
+from rocketchat_contract.judge.judge import Judge
+from rocketchat_contract.reports.load import DocumentError, load_checked
+from rocketchat_contract.reports.model import SCHEMA_VERSION, build_report
+from rocketchat_contract.results.evidence import EvidenceError, rebuild
+from rocketchat_contract.results.ledger import Ledger
+from rocketchat_contract.results.record import JudgementRecord, RunRecord
+from rocketchat_contract.results.registry import registry
+
+REPORT_SCHEMA = "reports/compliance-report.schema.json"
+_EMBEDDED = re.compile(r"^embedded reference server \(profile (?P<profile>[^)]+)\)")
+_DERIVED_NOTES = ("Partly verified: ", "Nothing was judged: ")
+"""Notes ``build_report`` writes from the verdicts: a re-judged report writes its own."""
+
+
+class RejudgeError(ValueError):
+    """A report that cannot be judged again; the message is one line."""
+
+
+@dataclass
+class Rejudged:
+    """A report judged again: the run and ledger a report is built from."""
+
+    run: RunRecord
+    ledger: Ledger
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    """A compliance report that can be judged again: valid, versioned, not of an aborted run."""
+    try:
+        report = load_checked(path, REPORT_SCHEMA, "a compliance report")
+    except DocumentError as exc:
+        raise RejudgeError(str(exc)) from None
+    return check_rejudgeable(report, str(path))
+
+
+def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
+    """``report`` (named ``where`` in errors) if it keeps its evidence and judged something, else RejudgeError."""
+    if "schema_version" not in report or "observations" not in report:
+        raise RejudgeError(
+            f"{where} has no schema_version: it was written before reports kept the evidence to judge again "
+            f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
+        )
+    if "aborted" in report:
+        raise RejudgeError(f"{where} is the report of an aborted run, which judged nothing: {report['aborted']}")
+    return report
+
+
+def observations(
+    report: dict[str, Any], *, same_registry: bool = True
+) -> tuple[dict[str, Observation], dict[str, dict[str, Observation]]]:
+    """The report's probes by name, and its generated requests by clause, as the judge takes them."""
+    recorded = report["observations"]
+    try:
+        probes = {name: rebuild(data, name) for name, data in recorded["probes"].items()}
+        generated = {
+            clause: {name: rebuild(data, name, same_registry=same_registry) for name, data in exchanges.items()}
+            for clause, exchanges in recorded["generated"].items()
+        }
+    except EvidenceError as exc:
+        raise RejudgeError(str(exc)) from None
+    return probes, generated
+
+
+def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_version: str | None = None) -> Rejudged:
+    """Judge the report's clauses again on its recorded observations with today's registry (plus
+    ``extra_drift``), the server placed by its reported version or ``rc_version``."""
+    try:
+        placement, notes = place_server(str(report["server_version"]), rc_version)
+        judge = Judge(*judging(extra_drift), eras(), placement, Redactor())
+    except (VersionError, ContractDataError) as exc:
+        raise RejudgeError(str(exc)) from None
+    probes, generated = observations(report, same_registry=registry(extra_drift) == report["registry"])
+    ledger = Ledger()
+    for judgement in judge.judge_all(probes, generated, only={clause["id"] for clause in report["clauses"]}):
+        ledger.add(JudgementRecord.of(judgement, judge.redactor))
+    embedded = _EMBEDDED.match(str(report["target"]))
+    kept = [note for note in report["notes"] if not note.startswith(_DERIVED_NOTES)]
+    run = RunRecord(
+        base_url=report["base_url"],
+        embedded=embedded.group("profile") if embedded else None,
+        server_version=str(placement.reported),
+        judged_as=str(placement.judged_as),
+        era=placement.era.id,
+        started_at=report["started_at"],
+        notes=[*kept, *(note for note in notes if rc_version and note not in kept)],
+        judgements=ledger.judgements,
+        extra_drift=list(extra_drift),
+    )
+    return Rejudged(run, ledger)
+
+
+def rejudged_report(result: Rejudged, source: Path, *, strict_docs: bool) -> dict[str, Any]:
+    """The report of a re-judged run, with a note saying where it came from and when."""
+    result.run.notes.append(f"re-judged offline from {source} on {datetime.now(UTC).isoformat(timespec='seconds')}")
+    return build_report(result.run, result.ledger, strict_docs=strict_docs)

@@ -1,0 +1,20 @@
+"""Every exit status the suite and its command give, in one table: pytest's own where the suite runs.
+
+A run (pytest, and each target of ``fleet``) and ``fleet`` itself: 0 every clause conforms, is known drift or is not
+verified; 1 a violation (or drift under ``--strict-docs``); 2 interrupted (Ctrl-C, SIGTERM); 4 a target cannot be
+tested, or a bad option or input file.
+
+An offline command (``diff``, ``verify``, ``rejudge``, ``propose-drift``): 0 passed, verified or nothing regressed;
+1 a violation, a regression or a report that does not verify; 2 a bad option or a file it cannot read.
+"""
+
+from __future__ import annotations
+
+PASSED = 0
+FAILED = 1
+INTERRUPTED = 2
+"""A run or a fleet stopped by Ctrl-C or SIGTERM (pytest's ``ExitCode.INTERRUPTED``)."""
+BAD_INPUT = 2
+"""An offline command given a bad option or a file it cannot read (argparse's usage status)."""
+CANNOT_TEST = 4
+"""A run or a fleet whose target cannot be tested, or given a bad option (pytest's ``ExitCode.USAGE_ERROR``)."""
