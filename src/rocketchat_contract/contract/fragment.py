@@ -2,7 +2,7 @@
 
 ``contracts/getImportProgress.openapi.yaml`` lists, under each status, the documented body and one
 ``x-undocumented`` member per schema of the drift registry, naming its entries in ``x-drift``;
-selftests/test_contract_data.py keeps the file and the registry equal. ``document`` adds what the
+selftests/contract/test_contract_data.py keeps the file and the registry equal. ``document`` adds what the
 run's ``--extra-drift`` files bring, so that schemathesis's ``response_schema_conformance`` accepts
 the bodies the Judge accepts, and no other.
 """

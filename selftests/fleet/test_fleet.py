@@ -30,7 +30,7 @@ from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.html import render_html
 
-REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
 
 
 def write(tmp_path: Path, text: str, name: str = "fleet.yaml") -> Path:
@@ -145,7 +145,7 @@ def test_a_fleet_report_path_is_checked_as_a_compliance_report_path_is(
 
 
 def test_the_documented_fleet_file_is_valid() -> None:
-    section = (Path(__file__).resolve().parents[1] / "docs" / "fleet.md").read_text(encoding="utf-8")
+    section = (Path(__file__).resolve().parents[2] / "docs" / "fleet.md").read_text(encoding="utf-8")
     block = section[section.index("```yaml\n") + len("```yaml\n") : section.index("```\n", section.index("```yaml"))]
     document = yaml.safe_load(block)
     assert store().problem(FLEET_FILE_SCHEMA, document) is None

@@ -14,7 +14,7 @@ import pytest
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.reports.diff import ClauseChange, diff_reports, render_diff
 
-DATA = Path(__file__).resolve().parent / "data" / "reports"
+DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 VERDICTS = ("conforms", "known-drift", "violation", "not-verified")
 
 

@@ -228,7 +228,7 @@ def test_the_short_summary_names_a_drift_entry_without_repeating_it(
 
 
 def test_pyproject_leaves_the_short_summary_to_the_user() -> None:
-    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
     assert '"-ra"' not in pyproject
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rocketchat_contract"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "rocketchat_contract"
 READS = re.compile(r"""get(?:option|ini)\(\s*["']base_url["']|\.option\.base_url\b(?!\s*=[^=])""")
 
 

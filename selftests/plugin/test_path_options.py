@@ -15,7 +15,7 @@ import pytest
 import trustme
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DRIFT_ENTRY = {
     "id": "local-9-2-0-401-path",
     "clauses": ["auth.missing"],

@@ -14,7 +14,7 @@ from rocketchat_contract.fleet.model import fleet_document, target_record
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.reports.html import render_html
 
-REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
 HOSTILE = "<script>alert('x')</script> \"q\" & é"
 
 

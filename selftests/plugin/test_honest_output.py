@@ -21,7 +21,7 @@ from rocketchat_contract.reference import Knobs, Operation, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
 
 OPERATION = Operation.parse("csv:importer_done:10/10")
-README = Path(__file__).resolve().parents[1] / "docs" / "real-servers.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "real-servers.md"
 
 
 def test_secrets_stay_out_at_every_verbosity(

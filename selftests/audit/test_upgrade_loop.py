@@ -26,7 +26,7 @@ from rocketchat_contract.reference import Knobs, ReferenceServer
 NEW_401 = {"success": False, "error": "Authentication required", "errorType": "error-unauthenticated"}
 AUTH = ("auth.missing", "auth.invalid")
 GENERATED = ("generated.schemathesis", "generated.hostile-credentials")
-DATA = Path(__file__).resolve().parent / "data" / "reports"
+DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 
 
 def newer_release(version: str = "9.2.0", profile: str = "9.0") -> Knobs:
@@ -160,10 +160,13 @@ def _report(tmp_path: Path, report: dict[str, Any]) -> Path:
     return path
 
 
-def test_nothing_to_propose_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nothing_to_propose_says_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A report with no violation proposes nothing, and says so rather than printing nothing (issue 25, row 11)."""
     report = json.loads((DATA / "rc-8.8.json").read_text())
     assert "violation" not in {c["verdict"] for c in report["clauses"]}
-    assert propose(_report(tmp_path, report), capsys) == (0, "", "")
+    status, out, err = propose(_report(tmp_path, report), capsys)
+    assert (status, out) == (0, "")
+    assert err == "rocketchat-contract propose-drift: nothing to propose: the report has no unexplained answer (no violation)\n"
 
 
 def test_unproposable_violations_are_named_but_not_proposed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

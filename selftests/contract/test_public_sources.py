@@ -11,7 +11,7 @@ import pytest
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.data import contracts_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRIVATE = re.compile(
     r"shared/|rocketchat-behaviour|behaviour\s+(?:doc|document|study)\b|§|\bbehaviour\s+\d|\bids?\s+\d{6,}",
     re.IGNORECASE,

@@ -17,7 +17,7 @@ import pytest
 from rocketchat_contract.reference import FAULTS, PROFILES
 from rocketchat_contract.reference.profiles import profile
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version, server_version, specifier
 
 FRAGMENT = contracts_dir() / "getImportProgress.openapi.yaml"
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 
 def _refs(node: object) -> list[str]:

@@ -16,7 +16,7 @@ from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version
 from rocketchat_contract.reference import FAULTS, Knobs, Operation, ReferenceServer
 
-CATALOGUE = yaml.safe_load((Path(__file__).with_name("catalogue.yaml")).read_text())
+CATALOGUE = yaml.safe_load((Path(__file__).resolve().parents[1] / "catalogue.yaml").read_text())
 DEFAULTS: dict[str, Any] = CATALOGUE["defaults"]
 
 

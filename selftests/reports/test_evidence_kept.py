@@ -16,7 +16,7 @@ from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
 from rocketchat_contract.reports.diff import diff_reports
 
-DATA = Path(__file__).resolve().parent / "data" / "reports"
+DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 CROSS_PROBE = ("errors.no-leak", "errors.json", "robustness.no-server-error")
 GENERATED = ("generated.schemathesis", "generated.hostile-credentials")
 ENDPOINT = "/api/v1/getImportProgress"

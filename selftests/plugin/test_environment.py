@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SELFTESTS = Path(__file__).resolve().parent
+SELFTESTS = Path(__file__).resolve().parents[1]
 CALLER = {
     "RC_ADMIN_USERNAME": "someone",
     "RC_ADMIN_PASSWORD": "their-password",
@@ -21,9 +21,9 @@ CALLER = {
     "SSL_CERT_FILE": "/nonexistent/ssl.pem",
 }
 SAMPLES = [
-    "test_bad_input.py::test_missing_report_folder_is_created_and_noted",  # sets nothing
-    "test_bad_input.py::test_bad_input_gets_one_line[half-a-pair]",  # sets RC_ADMIN_USER_ID on purpose
-    "test_bad_input.py::test_bad_input_gets_one_line[env-ca-bundle]",  # sets RC_CA_BUNDLE on purpose
+    "plugin/test_bad_input.py::test_missing_report_folder_is_created_and_noted",  # sets nothing
+    "plugin/test_bad_input.py::test_bad_input_gets_one_line[half-a-pair]",  # sets RC_ADMIN_USER_ID on purpose
+    "plugin/test_bad_input.py::test_bad_input_gets_one_line[env-ca-bundle]",  # sets RC_CA_BUNDLE on purpose
 ]
 
 

@@ -32,7 +32,7 @@ from rocketchat_contract.run.contract_run import ContractRun, Settings
 
 LABELS = {verdict.value: verdict.label for verdict in Verdict}
 
-DATA = Path(__file__).resolve().parent / "data" / "reports"
+DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 SCHEMA = "reports/compliance-report.schema.json"
 FIXTURES = ("rc-3.18.json", "rc-8.8.json", "rc-9.9.json")
 CHROMIUM = Path("/usr/bin/chromium")

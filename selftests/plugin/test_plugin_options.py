@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "docs" / "real-servers.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "real-servers.md"
 OPTIONS = (
     "--provision-user",
     "--seed-import",

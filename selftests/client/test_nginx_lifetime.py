@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from nginx_front import NGINX, NO_NGINX
 
-SELFTESTS = Path(__file__).resolve().parent
+SELFTESTS = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 60.0
 """Seconds the inner run may take to start nginx (a CA, a certificate and the reference server first)."""
 EXIT_TIMEOUT = 20.0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "rocketchat_contract"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "rocketchat_contract"
 NAME = "rocketchat_contract"
 LAYERS = {
     "contract": 1,
@@ -22,8 +22,9 @@ LAYERS = {
     "run": 5,
     "reports": 5,
     "fleet": 6,
-    "plugin": 7,
-    "commands": 7,
+    "audit": 7,
+    "plugin": 8,
+    "commands": 8,
 }
 """Rank of each folder: a module may import its own folder and folders of a lower rank only."""
 
@@ -86,6 +87,17 @@ def _upward(module: str, imported: set[str]) -> list[str]:
 def test_a_module_imports_only_its_own_layer_and_lower_ones(module: str) -> None:
     upward = _upward(module, GRAPH[module])
     assert not upward, f"{module} imports {upward}, which are not below {_layer(module)}"
+
+
+COMMAND_PLUMBING = {f"{NAME}.commands.main", f"{NAME}.commands.cli", f"{NAME}.commands"}
+"""The dispatcher and the parser every sub-command shares; every other module of commands/ is one sub-command."""
+
+
+@pytest.mark.parametrize("module", sorted(m for m in GRAPH if _layer(m) == "commands" and m not in COMMAND_PLUMBING))
+def test_a_command_imports_no_other_command(module: str) -> None:
+    """A sub-command parses its arguments and prints; what two commands share lives in audit/ or below."""
+    others = sorted(m for m in GRAPH[module] if _layer(m) == "commands" and m not in COMMAND_PLUMBING)
+    assert not others, f"{module} imports the commands {others}"
 
 
 def test_no_import_circle() -> None:
