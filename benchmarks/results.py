@@ -122,8 +122,8 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "- **Plugin cost**: the time `import rocketchat_contract.plugin.hooks` takes once pytest is loaded, as in a "
         "session (timed in a fresh interpreter with `time.perf_counter`; pytest imports plugins with importlib, "
         "which `-X importtime` does not report); its hooks return at once when no contract test is collected "
-        "(`selftests/plugin/test_plugin_options.py` checks that no heavy module loads). The CPU and wall differences of "
-        "`pytest -q test_unrelated.py` in an empty folder against `-p no:rocketchat_contract` are a cross-check; "
+        "(`selftests/plugin/test_plugin_options.py` checks that no heavy module loads). The CPU and wall "
+        "differences of `pytest -q test_unrelated.py` in an empty folder against `-p no:rocketchat_contract` are a cross-check; "
         "their noise is tens of milliseconds.",
         "- **Floors**: bare pytest start-up (the unrelated session without the plugin) plus what no client can "
         f"avoid: for {RESTIVUS_PROFILE}, one Restivus delay chain (1 s: every delayed answer waits 0.5-1 s and "

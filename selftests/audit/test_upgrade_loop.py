@@ -166,7 +166,9 @@ def test_nothing_to_propose_says_so_in_one_line(tmp_path: Path, capsys: pytest.C
     assert "violation" not in {c["verdict"] for c in report["clauses"]}
     status, out, err = propose(_report(tmp_path, report), capsys)
     assert (status, out) == (0, "")
-    assert err == "rocketchat-contract propose-drift: nothing to propose: the report has no unexplained answer (no violation)\n"
+    assert err == (
+        "rocketchat-contract propose-drift: nothing to propose: the report has no unexplained answer (no violation)\n"
+    )
 
 
 def test_unproposable_violations_are_named_but_not_proposed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

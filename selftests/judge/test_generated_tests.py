@@ -35,11 +35,8 @@ CAUGHT = sorted(name for name, fault in FAULTS.items() if name not in NEEDS_UNDE
 # A fault that only shows on a server without an import operation.
 FRESH_SERVER = {"server-error-for-no-operation"}
 # The profile a fault acts on (the mutation catalogue's setup; 8.8 unless it says otherwise).
-FAULT_PROFILE = {
-    name: str(setup["profile"])
-    for name, setup in yaml.safe_load((Path(__file__).resolve().parents[1] / "catalogue.yaml").read_text())["fault_setup"].items()
-    if "profile" in setup
-}
+CATALOGUE = yaml.safe_load((Path(__file__).resolve().parents[1] / "catalogue.yaml").read_text())
+FAULT_PROFILE = {name: str(setup["profile"]) for name, setup in CATALOGUE["fault_setup"].items() if "profile" in setup}
 
 
 @pytest.fixture
