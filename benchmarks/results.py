@@ -123,8 +123,8 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "session (timed in a fresh interpreter with `time.perf_counter`; pytest imports plugins with importlib, "
         "which `-X importtime` does not report); its hooks return at once when no contract test is collected "
         "(`selftests/plugin/test_plugin_options.py` checks that no heavy module loads). The CPU and wall "
-        "differences of `pytest -q test_unrelated.py` in an empty folder against `-p no:rocketchat_contract` are a cross-check; "
-        "their noise is tens of milliseconds.",
+        "differences of `pytest -q test_unrelated.py` in an empty folder against `-p no:rocketchat_contract` are a "
+        "cross-check; their noise is tens of milliseconds.",
         "- **Floors**: bare pytest start-up (the unrelated session without the plugin) plus what no client can "
         f"avoid: for {RESTIVUS_PROFILE}, one Restivus delay chain (1 s: every delayed answer waits 0.5-1 s and "
         "the suite sends them at once); for 8.8, a minimal client (requests, a thread pool) sending as many "
