@@ -8,12 +8,14 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.client import RemoteDisconnected
 from pathlib import Path
 
 import pytest
 import requests
 import trustme
 from nginx_front import RestartingUpstream, start_restarting
+from urllib3.exceptions import MaxRetryError, ProtocolError
 from werkzeug.serving import make_server
 
 from rocketchat_contract.client.http import (
@@ -298,11 +300,32 @@ def test_a_folder_is_a_bundle_only_where_other_tools_named_it(tmp_path: Path) ->
         resolve_ca_bundle(None, {"RC_CA_BUNDLE": str(tmp_path)})
 
 
+def _wrapped(cause: BaseException, *, retried: bool = True) -> requests.exceptions.ConnectionError:
+    """``cause`` as requests raises it: inside urllib3's MaxRetryError (once retries ran out) and requests' error."""
+    if not retried:
+        return requests.exceptions.ConnectionError(cause)
+    return requests.exceptions.ConnectionError(MaxRetryError(None, "/api/info", reason=cause))  # type: ignore[arg-type]
+
+
 def test_a_reset_connection_names_the_tries_of_its_own_session() -> None:
     """The under-privileged probe's session retries once (a rate limit counts every try): 2 tries, not 5."""
-    reset = requests.exceptions.ConnectionError(
-        "HTTPConnectionPool(host='x', port=80): Max retries exceeded with url: / (Caused by ProtocolError("
-        "'Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))"
-    )
+    reset = _wrapped(ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer")))
     assert "tried 2 times" in describe_transport_error(reset, retries=1)
     assert f"tried {RETRIES + 1} times" in describe_transport_error(reset)
+    assert "tried once" in describe_transport_error(_wrapped(RemoteDisconnected("closed"), retried=False))
+
+
+@pytest.mark.parametrize(
+    ("cause", "said"),
+    [
+        (ConnectionRefusedError(111, "Verbindungsaufbau abgelehnt"), "connection refused"),
+        (socket.gaierror(-2, "Nom ou service inconnu"), "DNS lookup failed"),
+        (ConnectionResetError(54, "Connexion réinitialisée"), "closed or reset without an answer"),
+        (OSError(113, "Keine Route zum Zielrechner"), "connection failed (Keine Route zum Zielrechner)"),
+    ],
+    ids=["refused", "dns", "reset", "other"],
+)
+def test_transport_errors_are_told_apart_by_their_type_not_their_words(cause: OSError, said: str) -> None:
+    """A system in another language, or another platform's errno, words the error differently: the exception's
+    type decides (issue 27), and an unknown failure keeps the system's own words."""
+    assert said in describe_transport_error(_wrapped(cause))

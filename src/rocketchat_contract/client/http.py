@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from http.client import RemoteDisconnected
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import HTTPError, MaxRetryError, NameResolutionError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from rocketchat_contract.client.causes import caused_by, causes
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
 
@@ -276,28 +279,25 @@ class Client:
 
 def describe_transport_error(exc: requests.RequestException, *, retries: int = RETRIES) -> str:
     """Say in one phrase why a connection gave no HTTP response (after ``retries`` retries of a transient
-    failure); ``Client.describe`` adds the TLS and timeout cases, which need the client's settings."""
-    text = str(exc)
-    if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
+    failure), from the exceptions behind it; ``Client.describe`` adds the TLS and timeout cases, which need the
+    client's settings."""
+    if caused_by(exc, NameResolutionError, socket.gaierror):
         return "DNS lookup failed: the host name does not resolve"
-    if "Connection refused" in text or "Errno 111" in text:
+    if caused_by(exc, ConnectionRefusedError):
         return "connection refused: nothing listens on that host and port"
-    if _reset(exc):
-        tries = f" {retries + 1} times" if "Max retries exceeded" in text else ""
-        return f"the connection was closed or reset without an answer (tried{tries or ' once'})"
+    if caused_by(exc, ConnectionResetError, ConnectionAbortedError, BrokenPipeError, RemoteDisconnected, ProtocolError):
+        tries = f"{retries + 1} times" if caused_by(exc, MaxRetryError) else "once"
+        return f"the connection was closed or reset without an answer (tried {tries})"
     if isinstance(exc, requests.exceptions.ConnectionError):
-        return f"connection failed ({_reason(text)})"
-    return f"request failed ({_reason(text)})"
+        return f"connection failed ({_reason(exc)})"
+    return f"request failed ({_reason(exc)})"
 
 
-def _reset(exc: BaseException) -> bool:
-    text = str(exc)
-    return any(
-        needle in text
-        for needle in ("RemoteDisconnected", "Connection reset", "Connection aborted", "ProtocolError", "Errno 104")
-    )
-
-
-def _reason(text: str) -> str:
-    inner = text.rsplit("(", 1)[-1].rstrip(")'\" ")
-    return inner[:160] or text[:160]
+def _reason(exc: BaseException) -> str:
+    """The operating system's own words for the failure (its innermost socket error), else the error's."""
+    system = [
+        c for c in causes(exc) if isinstance(c, OSError) and not isinstance(c, (requests.RequestException, HTTPError))
+    ]
+    words = (system[-1].strerror or str(system[-1])) if system else str(exc)
+    text = " ".join(words.split()) or type(exc).__name__
+    return text[:160]

@@ -7,6 +7,8 @@ import ssl
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from rocketchat_contract.client.causes import causes
+
 BUNDLE_VARIABLES = ("RC_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 """Environment variables naming a CA bundle, strongest first; RC_CA_BUNDLE ranks above the ini option."""
 DEFAULT_SOURCE = "the default CA certificates (certifi)"
@@ -67,40 +69,23 @@ def check_bundle(path: str, source: str, *, folder_ok: bool = False) -> None:
         raise CABundleError(f"{where}: cannot be read ({exc})") from None
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """Every exception behind ``exc``: requests and urllib3 wrap the ssl module's error several times."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        stack += [e for e in (current.__cause__, current.__context__) if e is not None]
-        stack += [a for a in current.args if isinstance(a, BaseException)]
-        reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-
-
 def describe_tls_error(exc: BaseException, verify: bool | str, source: str | None = None) -> str:
     """Name the verification failure (self-signed, unknown CA, expired, wrong host) and its remedy.
 
     ``source`` says where the bundle was named (``resolve_ca_bundle``'s second value), so the remedy
     points at the setting the run really used."""
     bundle = (verify, source) if isinstance(verify, str) else None
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
             return _verification(str(cause.verify_message or cause.reason or cause), bundle)
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, ssl.SSLError) and cause.reason == "NO_CERTIFICATE_OR_CRL_FOUND":
             where = f"the CA bundle {bundle[0]}" if bundle else "the CA bundle"
             return f"TLS error: {where} holds no certificates (expected PEM)"
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, ssl.SSLError) and cause.reason in NOT_TLS_REASONS:
             return f"TLS error ({cause.reason}): {NOT_TLS} (a plain-HTTP server answers a TLS handshake this way)"
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, ssl.SSLError) and cause.reason:
             return f"TLS error ({cause.reason}): the TLS handshake with the server failed"
     return f"TLS error ({exc})"
