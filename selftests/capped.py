@@ -57,6 +57,11 @@ def deep_json(depth: int = 100_000) -> str:
     return "[" * depth + "]" * depth
 
 
+def deep_json_file(path: Path, depth: int = 100_000) -> Path:
+    path.write_text(deep_json(depth), encoding="utf-8")
+    return path
+
+
 def sparse_file(path: Path, size: int) -> Path:
     """A file of ``size`` bytes that takes no room on disk (its size is all a cap may look at first)."""
     with path.open("wb") as stream:
