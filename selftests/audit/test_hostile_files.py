@@ -111,7 +111,7 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     drafted = tmp_path / "drafted.yaml"
     drafted.write_text(capsys.readouterr().out, encoding="utf-8")
     assert "detail" in drafted.read_text(encoding="utf-8")
-    # The drafted entry carries the body 7 levels further down than a drift file may nest: refused in one line.
+    # The drafted entry holds the 122-level body under 7 levels of its own; a drift file nests 64: one line.
     assert main(["rejudge", str(path), "--extra-drift", str(drafted)]) == BAD_INPUT
     assert capsys.readouterr().err.strip() == (
         f"rocketchat-contract rejudge: --extra-drift {drafted}: nested deeper than 64 levels"
