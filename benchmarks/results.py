@@ -84,6 +84,17 @@ def _fleet(scale: Scale) -> list[str]:
     return lines
 
 
+OWN_SECTIONS = ("Machine", "Targets", "Start-up and contract runs", "Fleet", "Method")
+
+
+def others(previous: str) -> str:
+    """The sections of a previous RESULTS.md that other scripts wrote (``report_size.py``, ``hostile_files.py``),
+    which a new one keeps after its own."""
+    sections = re.split(r"(?m)^(?=## )", previous)[1:]
+    kept = [part.rstrip("\n") for part in sections if part.split("\n", 1)[0][3:].strip() not in OWN_SECTIONS]
+    return "".join(f"\n{section}\n" for section in kept)
+
+
 def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None, runs: int, took: float,
            command: str, loads: Sequence[tuple[str, float]] = ()) -> str:
     targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else [])]

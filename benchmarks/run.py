@@ -58,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     took = time.perf_counter() - started
     text = results.render(about, startup, scale, args.runs, took, command.strip(), loads)
-    args.output.write_text(text, encoding="utf-8")
+    previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    args.output.write_text(text + results.others(previous), encoding="utf-8")
     log(f"wrote {args.output}")
     return 0
 

@@ -331,8 +331,9 @@ def test_a_bad_local_entry_is_named_with_its_file(tmp_path: Path, change: dict[s
 
 def test_unreadable_local_files_and_duplicates_across_files(tmp_path: Path) -> None:
     for path, message in [
-        (tmp_path / "missing.yaml", "cannot read it"),
-        (_write(tmp_path / "broken.yaml", "entries: [\n"), "not YAML"),
+        (tmp_path / "missing.yaml", "no such file"),
+        (tmp_path, "cannot read it"),
+        (_write(tmp_path / "broken.yaml", "entries: [\n"), "not valid YAML at line 2"),
         (_write(tmp_path / "empty.yaml", ""), "the file is empty"),
     ]:
         with pytest.raises(ExtraDriftError, match=message):

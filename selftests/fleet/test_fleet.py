@@ -124,7 +124,7 @@ def test_a_missing_fleet_file_and_bad_options_exit_4(tmp_path: Path, capsys: pyt
     assert main(["fleet", str(good), "--jobs", "many"]) == 4
     assert main(["fleet"]) == 4
     err = capsys.readouterr().err
-    assert "no such fleet file" in err and ".json, .md or .html" in err and "--jobs" in err
+    assert "nowhere.yaml: no such file" in err and ".json, .md or .html" in err and "--jobs" in err
     assert "Traceback" not in err
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 
 from rocketchat_contract.reference import FAULTS, PROFILES
 from rocketchat_contract.reference.profiles import profile
@@ -25,10 +26,11 @@ def bench(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, ModuleType]]:
     """The benchmark modules, imported the way run.py imports them (its folder on sys.path)."""
     monkeypatch.syspath_prepend(str(BENCHMARKS))
     import fleet_scale
+    import hostile_files
     import measure
     import startup
 
-    yield {"fleet_scale": fleet_scale, "measure": measure, "startup": startup}
+    yield {"fleet_scale": fleet_scale, "hostile_files": hostile_files, "measure": measure, "startup": startup}
 
 
 def test_the_plugins_import_time_is_read_from_the_probe(bench: dict[str, ModuleType]) -> None:
@@ -88,6 +90,34 @@ def test_the_fleet_mixes_every_profile_delays_and_faults(bench: dict[str, Module
     broken = [m for m in members if m.knobs.faults]
     assert len(delayed) >= 3 and all(profile(m.profile).restivus for m in delayed)
     assert len(broken) == 3 and all(next(iter(m.knobs.faults)) in FAULTS for m in broken)
+
+
+def test_the_bomb_benchmark_tells_a_refusal_from_a_kill_and_a_memory_error(bench: dict[str, ModuleType]) -> None:
+    hostile, measure = bench["hostile_files"], bench["measure"]
+    fleet = hostile.CASES[0]
+    nodes = yaml.compose(hostile.bomb("targets"))
+    assert nodes is not None and len(nodes.value) == 10 and nodes.value[-1][1] is nodes.value[-2][1]  # targets: *l8
+
+    def proc(code: int, wall: float, out: str = "") -> object:
+        return measure.Proc(("rocketchat-contract",), code, wall, 2_000_000, out, 0.0)
+
+    assert hostile.outcome(proc(4, 0.4), fleet, 60.0, 4 << 30) == "refused (exit 4): 0.4 s, 1,953 MB"
+    assert hostile.outcome(proc(-9, 60.2), fleet, 60.0, 4 << 30).startswith("did not finish in 60 s (killed)")
+    assert hostile.outcome(proc(1, 9.0, "MemoryError\n"), fleet, 60.0, 4 << 30).startswith("MemoryError at the 4 GB")
+    assert hostile.outcome(proc(1, 0.3), fleet, 60.0, 4 << 30).startswith("ended (exit 1)")
+    assert hostile.in_process(runs=1) < 1000  # the reader refuses it (a SystemExit otherwise)
+
+
+def test_a_new_results_file_keeps_the_sections_other_scripts_wrote(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import results
+
+    previous = (BENCHMARKS / "RESULTS.md").read_text(encoding="utf-8")
+    kept = results.others(previous)
+    assert kept.startswith("\n## JSON report size\n") and "\n## Refusing a YAML bomb\n" in kept
+    assert "## Machine" not in kept and "## Method" not in kept
+    assert previous.endswith(kept)  # run.py writes its own sections, then these as they were
+    assert results.others("# Benchmarks\n\n## Machine\n\nx\n") == ""
 
 
 @pytest.mark.slow

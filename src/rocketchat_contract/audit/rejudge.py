@@ -17,14 +17,13 @@ from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import ContractDataError, judging
 from rocketchat_contract.contract.versions import VersionError, eras, place_server
 from rocketchat_contract.judge.judge import Judge
-from rocketchat_contract.reports.load import DocumentError, load_checked
+from rocketchat_contract.reports.load import DocumentError, ReportError, ReportFile, check_judged, compliance_report
 from rocketchat_contract.reports.model import SCHEMA_VERSION, build_report
 from rocketchat_contract.results.evidence import EvidenceError, rebuild
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.results.registry import registry
 
-REPORT_SCHEMA = "reports/compliance-report.schema.json"
 _EMBEDDED = re.compile(r"^embedded reference server \(profile (?P<profile>[^)]+)\)")
 _DERIVED_NOTES = ("Partly verified: ", "Nothing was judged: ")
 """Notes ``build_report`` writes from the verdicts: a re-judged report writes its own."""
@@ -42,13 +41,13 @@ class Rejudged:
     ledger: Ledger
 
 
-def read_report(path: Path) -> dict[str, Any]:
-    """A compliance report that can be judged again: valid, versioned, not of an aborted run."""
+def read_report(file: ReportFile) -> dict[str, Any]:
+    """A read report file's compliance report if it can be judged again: valid, versioned, not of an aborted run."""
     try:
-        report = load_checked(path, REPORT_SCHEMA, "a compliance report")
+        report = compliance_report(file)
     except DocumentError as exc:
         raise RejudgeError(str(exc)) from None
-    return check_rejudgeable(report, str(path))
+    return check_rejudgeable(report, str(file.path))
 
 
 def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
@@ -58,8 +57,10 @@ def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
             f"{where} has no schema_version: it was written before reports kept the evidence to judge again "
             f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
         )
-    if "aborted" in report:
-        raise RejudgeError(f"{where} is the report of an aborted run, which judged nothing: {report['aborted']}")
+    try:
+        check_judged(report, where)
+    except ReportError as exc:
+        raise RejudgeError(str(exc)) from None
     return report
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from rocketchat_contract.audit.rejudge import RejudgeError, read_report, rejudge
 from rocketchat_contract.audit.rejudge_fleet import embedded_report
-from rocketchat_contract.fleet.diff import is_fleet_report
-from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report
+from rocketchat_contract.fleet.merge import FleetReportError, fleet_report
+from rocketchat_contract.reports.load import DocumentError, ReportFile, read_report_file
 from rocketchat_contract.reports.model import build_report, digest
 from rocketchat_contract.results.registry import registry
 
@@ -56,10 +56,14 @@ def differences(report: dict[str, Any], again: dict[str, Any]) -> list[str]:
 
 def verify(path: Path) -> tuple[int, list[str]]:
     """The exit status and the lines to print, for a compliance report or a fleet report."""
-    if is_fleet_report(path):
-        return verify_fleet(path)
     try:
-        report = read_report(path)
+        file = read_report_file(path)
+    except DocumentError as exc:
+        return EXIT_UNREADABLE, [str(exc)]
+    if file.is_fleet:
+        return verify_fleet(file)
+    try:
+        report = read_report(file)
     except RejudgeError as exc:
         return EXIT_UNREADABLE, [str(exc)]
     status, lines = verify_report(report, str(path))
@@ -91,13 +95,14 @@ def verify_report(report: dict[str, Any], where: str, rc_version: str | None = N
     return (EXIT_DIFFERS, lines) if lines else (EXIT_VERIFIED, [])
 
 
-def verify_fleet(path: Path) -> tuple[int, list[str]]:
+def verify_fleet(file: ReportFile) -> tuple[int, list[str]]:
     """Verify every tested target's embedded report, and that the fleet's matrix states what those reports do;
     the worst status of any target, each line naming its target."""
     try:
-        document = load_fleet_report(path)
+        document = fleet_report(file)
     except FleetReportError as exc:
         return EXIT_UNREADABLE, [str(exc)]
+    path = file.path
     status, verified = EXIT_VERIFIED, 0
     lines: list[str] = []
     for target in document["targets"]:

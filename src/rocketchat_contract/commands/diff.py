@@ -8,9 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.fleet.diff import is_fleet_report, run_fleet_diff
+from rocketchat_contract.fleet.diff import run_fleet_diff
 from rocketchat_contract.fleet.merge import FleetReportError
-from rocketchat_contract.reports.diff import ReportError, check_judged, diff_reports, load_report, render_diff
+from rocketchat_contract.reports.diff import diff_reports, render_diff
+from rocketchat_contract.reports.load import (
+    DocumentError,
+    ReportError,
+    check_judged,
+    compliance_report,
+    read_report_file,
+)
 from rocketchat_contract.results.exit_status import FAILED, PASSED
 
 
@@ -35,8 +42,11 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    old, new = args.old, args.new
-    if is_fleet_report(old) or is_fleet_report(new):
+    try:
+        old, new = read_report_file(args.old), read_report_file(args.new)
+    except DocumentError as exc:
+        return fail("diff", str(exc))
+    if old.is_fleet or new.is_fleet:
         try:
             text, regressed = run_fleet_diff(old, new)
         except FleetReportError as exc:
@@ -44,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return FAILED if regressed else PASSED
     try:
-        before, after = load_report(old), load_report(new)
-        check_judged(before, old)
-        check_judged(after, new)
+        before, after = compliance_report(old), compliance_report(new)
+        check_judged(before, old.path)
+        check_judged(after, new.path)
     except ReportError as exc:
         return fail("diff", str(exc))
     result = diff_reports(before, after, values=args.all)

@@ -9,7 +9,7 @@ from typing import Any
 
 from rocketchat_contract.audit.propose_drift import NothingToPropose, propose, render
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.reports.diff import ReportError, check_judged, load_report
+from rocketchat_contract.reports.load import ReportError, check_judged, load_report
 from rocketchat_contract.results.exit_status import PASSED
 
 

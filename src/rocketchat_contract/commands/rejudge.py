@@ -14,10 +14,10 @@ from typing import Any
 from rocketchat_contract.audit.rejudge import RejudgeError, read_report, rejudge, rejudged_report
 from rocketchat_contract.audit.rejudge_fleet import rejudge_fleet
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.fleet.diff import is_fleet_report
-from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report
+from rocketchat_contract.fleet.merge import FleetReportError, fleet_report
 from rocketchat_contract.fleet.render import write_fleet_reports
 from rocketchat_contract.fleet.terminal import Terminal
+from rocketchat_contract.reports.load import DocumentError, ReportFile, read_report_file
 from rocketchat_contract.reports.outcome import outcome
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path, render, write_as
 from rocketchat_contract.reports.table import summary_lines
@@ -56,11 +56,15 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if is_fleet_report(args.report):
-        return _run_fleet(args)
+    try:
+        file = read_report_file(args.report)
+    except DocumentError as exc:
+        return fail("rejudge", str(exc))
+    if file.is_fleet:
+        return _run_fleet(args, file)
     try:
         paths = [check_report_path(text, "--report")[0] for text in args.outputs]
-        result = rejudge(read_report(args.report), tuple(args.extra_drift), args.rc_version)
+        result = rejudge(read_report(file), tuple(args.extra_drift), args.rc_version)
     except (RejudgeError, ReportWriteError) as exc:
         return fail("rejudge", str(exc))
     document = rejudged_report(result, args.report, strict_docs=args.strict_docs)
@@ -72,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     return FAILED if outcome(document).key == "fail" else PASSED
 
 
-def _run_fleet(args: argparse.Namespace) -> int:
+def _run_fleet(args: argparse.Namespace, file: ReportFile) -> int:
     """A fleet report: re-judge, print a line per target and the matrix, write the reports."""
     try:
         if args.rc_version:
@@ -81,9 +85,7 @@ def _run_fleet(args: argparse.Namespace) -> int:
                 "rc_version setting"
             )
         paths = [check_report_path(text, "--report")[0] for text in args.outputs]
-        document = rejudge_fleet(
-            load_fleet_report(args.report), args.report, tuple(args.extra_drift), strict_docs=args.strict_docs
-        )
+        document = rejudge_fleet(fleet_report(file), args.report, tuple(args.extra_drift), strict_docs=args.strict_docs)
     except (RejudgeError, FleetReportError, ReportWriteError) as exc:
         return fail("rejudge", str(exc))
     terminal = Terminal(len(document["targets"]))

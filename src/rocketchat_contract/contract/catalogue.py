@@ -1,6 +1,7 @@
 """The clause catalogue and the drift registry, read from ``contracts/`` and checked against their schemas.
 
-Local drift files (``--extra-drift``) are read here too: validated by the registry's own schema, their
+Local drift files (``--extra-drift``) are read here too, within the bounds of ``reader.DRIFT_FILES``: validated
+by the registry's own schema, their
 entries join the shipped ones with ``origin`` naming the file, and their inline body schemas join the
 schema store under ``local/<entry id>.schema.json``.
 """
@@ -14,12 +15,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 from packaging.version import Version
 
-from rocketchat_contract.contract.data import contracts_dir, load_yaml, parse_yaml
+from rocketchat_contract.contract.data import contracts_dir, load_yaml
+from rocketchat_contract.contract.reader import DRIFT_FILES, ReadError, read_yaml
 from rocketchat_contract.contract.schemas import BASE_URI, SchemaStore, json_message, store
 from rocketchat_contract.contract.versions import covers, specifier
 
@@ -208,12 +209,9 @@ def load_extra_drift(paths: Sequence[Path | str], base: Contract | None = None) 
 
 def _local_entries(path: Path) -> list[dict[str, Any]]:
     try:
-        data = parse_yaml(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ExtraDriftError(f"--extra-drift {path}: cannot read it ({exc.strerror or exc})") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ExtraDriftError(f"--extra-drift {path}: not YAML ({first})") from None
+        data = read_yaml(path, DRIFT_FILES, f"--extra-drift {path}")
+    except ReadError as exc:
+        raise ExtraDriftError(str(exc)) from None
     if data is None:
         raise ExtraDriftError(
             f"--extra-drift {path}: the file is empty (or holds only comments); expected a drift file "

@@ -15,6 +15,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from rocketchat_contract.contract.data import schemas_dir
+from rocketchat_contract.contract.reader import SHIPPED_DATA, read_json
 
 BASE_URI = "https://rocketchat-contract.example/schemas/"
 
@@ -28,7 +29,7 @@ class SchemaStore:
         resources = []
         for path in sorted(root.rglob("*.schema.json")):
             relative = path.relative_to(root).as_posix()
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = read_json(path, SHIPPED_DATA)
             if document.get("$id") != BASE_URI + relative:
                 raise ValueError(f"{relative}: $id must be {BASE_URI + relative}")
             self.documents[relative] = document

@@ -3,25 +3,15 @@ are compared by the single-report diff)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.fleet.merge import load_fleet_report
+from rocketchat_contract.fleet.merge import fleet_report
 from rocketchat_contract.fleet.vocabulary import OUTCOME_ICONS, OUTCOME_LABELS, cell, code
 from rocketchat_contract.reports.diff import ReportDiff, diff_reports, render_diff
+from rocketchat_contract.reports.load import ReportFile
 
 TESTED = ("pass", "fail")
-
-
-def is_fleet_report(path: Path) -> bool:
-    """Whether a file looks like a fleet report (a JSON object with targets), so diff routes it here."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        return False
-    return isinstance(document, dict) and "targets" in document and "sources" in document
 
 
 @dataclass(frozen=True)
@@ -91,7 +81,8 @@ def render_fleet_diff(changes: list[TargetChange]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_fleet_diff(old_path: Path, new_path: Path) -> tuple[str, bool]:
-    """Load two fleet reports (FleetReportError if unusable); return the Markdown and whether anything regressed."""
-    changes = diff_fleets(load_fleet_report(old_path), load_fleet_report(new_path))
+def run_fleet_diff(old: ReportFile, new: ReportFile) -> tuple[str, bool]:
+    """Compare two read report files as fleet reports (FleetReportError if either is none); return the Markdown
+    and whether anything regressed."""
+    changes = diff_fleets(fleet_report(old), fleet_report(new))
     return render_fleet_diff(changes), any(c.regressions for c in changes)

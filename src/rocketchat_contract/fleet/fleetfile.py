@@ -1,4 +1,5 @@
-"""Read a fleet file: YAML checked against schemas/fleet/fleet-file.schema.json, then per-target specs."""
+"""Read a fleet file: YAML within the bounds of ``contract.reader.FLEET_FILES``, checked against
+schemas/fleet/fleet-file.schema.json, then per-target specs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from rocketchat_contract.client.redact import MASK, without_userinfo
-from rocketchat_contract.contract.data import parse_yaml
+from rocketchat_contract.contract.reader import FLEET_FILES, ReadError, parse_yaml, read_text
 from rocketchat_contract.contract.schemas import store
 
 FLEET_FILE_SCHEMA = "fleet/fleet-file.schema.json"
@@ -68,8 +69,11 @@ class TargetSpec:
 
 def load_fleet(path: Path) -> list[TargetSpec]:
     """Read and check a fleet file; raise FleetFileError with one line when it is unusable."""
-    text = _read(path)
-    document = _parse(path, text)
+    try:
+        text = read_text(path, FLEET_FILES)
+        document = parse_yaml(text, FLEET_FILES, str(path))
+    except ReadError as exc:
+        raise FleetFileError(str(exc)) from None
     if document is None:
         raise FleetFileError(f"{path}: the file is empty; it needs a list of targets (see docs/fleet.md)")
     error = best_match(store().validator(FLEET_FILE_SCHEMA).iter_errors(document))
@@ -88,25 +92,6 @@ def load_fleet(path: Path) -> list[TargetSpec]:
         seen[name] = index
         specs.append(_spec(path, index, {**defaults, **entry}))
     return specs
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FleetFileError(f"{path}: no such fleet file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FleetFileError(f"{path}: cannot read it ({exc})") from None
-
-
-def _parse(path: Path, text: str) -> Any:
-    try:
-        return parse_yaml(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "unreadable"
-        raise FleetFileError(f"{path}: not valid YAML{where} ({problem})") from None
 
 
 def _where(document: Any, error: ValidationError) -> str:

@@ -6,16 +6,21 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.fleet.model import FLEET_REPORT_SCHEMA, fleet_document
-from rocketchat_contract.reports.load import load_checked
+from rocketchat_contract.reports.load import ReportFile, read_report_file
 
 
 class FleetReportError(ValueError):
     """A file that is not a readable, valid fleet report, or reports that cannot be merged; one line."""
 
 
+def fleet_report(file: ReportFile) -> dict[str, Any]:
+    """A report file's fleet report, checked against schemas/fleet/fleet-report.schema.json (FleetReportError)."""
+    return file.checked(FLEET_REPORT_SCHEMA, "a fleet report", FleetReportError)
+
+
 def load_fleet_report(path: Path) -> dict[str, Any]:
-    """Read a JSON fleet report and check it against schemas/fleet/fleet-report.schema.json."""
-    return load_checked(path, FLEET_REPORT_SCHEMA, "a fleet report", FleetReportError)
+    """Read a JSON fleet report and check it against its schema (FleetReportError if it cannot be)."""
+    return fleet_report(read_report_file(path, FleetReportError))
 
 
 def merge_reports(documents: list[tuple[str, dict[str, Any]]], *, allow_untestable: bool) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.launch import CredentialSourceError, Launch, launch, source_variables
-from rocketchat_contract.reports.diff import ReportError, load_report
+from rocketchat_contract.reports.load import ReportError, load_report
 
 STOP_GRACE = 60.0
 """Seconds the interrupted children get to clean up (log out, delete provisioned users) before SIGKILL."""

@@ -16,15 +16,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.judge.verdicts import verdict_of
-from rocketchat_contract.reports.load import load_checked
 from rocketchat_contract.reports.markdown import cell, code, first_line, icon, label, summary_line
 
-REPORT_SCHEMA = "reports/compliance-report.schema.json"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _WAIT = re.compile(r"\b\d+ (seconds?|ms|milliseconds?)\b")
 _DATE_KEYS = frozenset({"ts", "_updatedAt", "updatedAt", "createdAt", "startedAt", "date", "$date"})
@@ -33,21 +30,6 @@ _PROGRESS_KEYS = frozenset({"key", "name", "step"})
 _NO_RESPONSE = "no response"
 GENERATED = (SCHEMATHESIS, HOSTILE)
 """The clauses judged on generated requests, whose answers are compared as a set."""
-
-
-class ReportError(ValueError):
-    """A file that is not a readable, valid compliance report; the message is one line."""
-
-
-def load_report(path: Path) -> dict[str, Any]:
-    """Read a JSON compliance report and check it against the report schema."""
-    return load_checked(path, REPORT_SCHEMA, "a compliance report", ReportError)
-
-
-def check_judged(report: dict[str, Any], path: Path) -> None:
-    """Refuse a report of an aborted run: it judged nothing, so comparing it would call every clause gone."""
-    if "aborted" in report:
-        raise ReportError(f"{path} is the report of an aborted run, which judged nothing: {report['aborted']}")
 
 
 @dataclass(frozen=True)

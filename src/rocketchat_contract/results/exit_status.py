@@ -2,7 +2,7 @@
 
 A run (pytest, and each target of ``fleet``) and ``fleet`` itself: 0 every clause conforms, is known drift or is not
 verified; 1 a violation (or drift under ``--strict-docs``); 2 interrupted (Ctrl-C, SIGTERM); 4 a target cannot be
-tested, or a bad option or input file.
+tested, or a bad option or input file (``fleet --merge``'s reports included: it is the fleet command).
 
 An offline command (``diff``, ``verify``, ``rejudge``, ``propose-drift``): 0 passed, verified or nothing regressed;
 1 a violation, a regression or a report that does not verify; 2 a bad option or a file it cannot read.

@@ -1,0 +1,126 @@
+"""Hostile files given to the offline commands (verify, rejudge, diff, propose-drift): one line, exit status 2, no
+traceback, and memory bounded (each runs in a child whose address space is capped, see selftests/capped.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from capped import COMMAND, deep_json_file, lines, run_capped, sparse_file, yaml_bomb
+
+from rocketchat_contract.commands.main import main
+from rocketchat_contract.contract.reader import REPORTS, read_json
+from rocketchat_contract.results.exit_status import BAD_INPUT
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
+GOOD = DATA / "rc-8.8.json"
+COMMANDS: dict[str, Callable[[str], list[str]]] = {
+    "verify": lambda bad: ["verify", bad],
+    "rejudge": lambda bad: ["rejudge", bad],
+    "diff-old": lambda bad: ["diff", bad, str(GOOD)],
+    "diff-new": lambda bad: ["diff", str(GOOD), bad],
+    "propose-drift": lambda bad: ["propose-drift", bad],
+}
+HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "100000-deep": (lambda folder: deep_json_file(folder / "deep.json"), "nested deeper than 128 levels"),
+    "over-the-cap": (
+        lambda folder: sparse_file(folder / "huge.json", REPORTS.max_bytes + 1),
+        "larger than 1024 MiB (the cap for compliance and fleet reports)",
+    ),
+}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_hostile_report_is_one_line_and_exit_2(tmp_path: Path, command: str, hostile: str) -> None:
+    make, refusal = HOSTILE[hostile]
+    bad = make(tmp_path)
+    argv = COMMANDS[command](str(bad))
+    done = run_capped([*COMMAND, *argv], cwd=tmp_path)
+    assert lines(done) == [f"rocketchat-contract {argv[0]}: {bad}: {refusal}"], done.stderr[-2000:]
+    assert done.returncode == BAD_INPUT
+
+
+def test_a_yaml_bomb_given_to_rejudge_as_a_drift_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(yaml_bomb("entries"), encoding="utf-8")
+    done = run_capped([*COMMAND, "rejudge", str(GOOD), "--extra-drift", str(bomb)], cwd=tmp_path)
+    assert lines(done) == [
+        f"rocketchat-contract rejudge: --extra-drift {bomb}: YAML aliases would expand to more than 100,000 nodes "
+        "(a YAML bomb?)"
+    ], done.stderr[-2000:]
+    assert done.returncode == BAD_INPUT
+
+
+def _generate() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("report_fixtures", DATA / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_verify_reads_no_more_of_a_drift_file_a_report_names_than_a_drift_file_may_hold(tmp_path: Path) -> None:
+    """A report names its drift files and verify hashes them: naming /dev/zero must not be a read without end."""
+    generate = _generate()
+    report = generate.build("8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", generate.rc_8_8(), [])
+    report["registry"]["extra_drift"] = [{"path": "/dev/zero", "sha256": "0" * 64}]
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    done = run_capped([*COMMAND, "verify", str(path)], cwd=tmp_path)
+    assert len(lines(done)) == 1 and "was judged with another registry" in done.stderr, done.stderr[-2000:]
+    assert done.returncode == BAD_INPUT
+
+
+def _nested(depth: int) -> Any:
+    body: Any = "deep"
+    for _ in range(depth):
+        body = {"a": body}
+    return body
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_report_at_the_depth_bound_goes_through_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever walks an accepted report (the schema, the judge, the diff, the digest, YAML's dumper) stays within
+    Python's recursion limit: a response body as deep as a report may hold, 122 levels below the top."""
+    generate = _generate()
+    observations = generate.rc_9_9()
+    unauthenticated = observations["no-headers"]
+    body = {"success": False, "error": "You must be logged in to do this.", "detail": _nested(121)}
+    observations["no-headers"] = replace(unauthenticated, body_text=json.dumps(body))
+    report = generate.build("9.9.0", "https://chat.example.com", "2025-09-15T13:40:12+00:00", observations, [])
+    path = tmp_path / "deep-report.json"
+    path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    assert _depth(read_json(path, REPORTS)) == REPORTS.max_depth
+
+    assert main(["verify", str(path)]) == 0
+    assert capsys.readouterr().out.startswith(f"verified: {path}")
+    assert main(["rejudge", str(path)]) == 1  # 9.9's own answers are violations, as in its fixture
+    assert "auth.missing" in capsys.readouterr().out
+    assert main(["diff", str(DATA / "rc-9.9.json"), str(path)]) == 0
+    assert '+detail {"a": {"a":' in capsys.readouterr().out
+    assert main(["propose-drift", str(path)]) == 0
+    drafted = tmp_path / "drafted.yaml"
+    drafted.write_text(capsys.readouterr().out, encoding="utf-8")
+    assert "detail" in drafted.read_text(encoding="utf-8")
+    # The drafted entry holds the 122-level body under 7 levels of its own; a drift file nests 64: one line.
+    assert main(["rejudge", str(path), "--extra-drift", str(drafted)]) == BAD_INPUT
+    assert capsys.readouterr().err.strip() == (
+        f"rocketchat-contract rejudge: --extra-drift {drafted}: nested deeper than 64 levels"
+    )
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0

@@ -1,0 +1,49 @@
+"""Hostile files given to ``rocketchat-contract fleet``: a fleet file, or reports to ``--merge``. One line and exit
+status 4 (the fleet's bad input, ``--merge`` included), no traceback, memory bounded (a child with its address space
+capped, see selftests/capped.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from capped import COMMAND, deep_json_file, lines, run_capped, sparse_file, yaml_bomb
+
+from rocketchat_contract.contract.reader import FLEET_FILES, REPORTS
+from rocketchat_contract.results.exit_status import CANNOT_TEST
+
+
+def test_a_yaml_bomb_as_a_fleet_file_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    fleet.write_text(yaml_bomb("targets"), encoding="utf-8")
+    done = run_capped([*COMMAND, "fleet", str(fleet)], cwd=tmp_path)
+    assert lines(done) == [
+        f"rocketchat-contract fleet: {fleet}: YAML aliases would expand to more than 100,000 nodes (a YAML bomb?)"
+    ], done.stderr[-2000:]
+    assert done.returncode == CANNOT_TEST
+
+
+def test_a_fleet_file_over_its_cap_is_one_line_and_exit_4(tmp_path: Path) -> None:
+    fleet = sparse_file(tmp_path / "fleet.yaml", FLEET_FILES.max_bytes + 1)
+    done = run_capped([*COMMAND, "fleet", str(fleet)], cwd=tmp_path)
+    assert lines(done) == [f"rocketchat-contract fleet: {fleet}: larger than 1 MiB (the cap for fleet files)"]
+    assert done.returncode == CANNOT_TEST
+
+
+HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "100000-deep": (lambda folder: deep_json_file(folder / "deep.json"), "nested deeper than 128 levels"),
+    "over-the-cap": (
+        lambda folder: sparse_file(folder / "huge.json", REPORTS.max_bytes + 1),
+        "larger than 1024 MiB (the cap for compliance and fleet reports)",
+    ),
+}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_a_hostile_report_to_merge_is_one_line_and_exit_4(tmp_path: Path, hostile: str) -> None:
+    make, refusal = HOSTILE[hostile]
+    bad = make(tmp_path)
+    done = run_capped([*COMMAND, "fleet", "--merge", str(bad)], cwd=tmp_path)
+    assert lines(done) == [f"rocketchat-contract fleet: {bad}: {refusal}"], done.stderr[-2000:]
+    assert done.returncode == CANNOT_TEST
