@@ -326,6 +326,8 @@ def _write_reports(config: pytest.Config, collector: Collector) -> str | None:
         return None
     try:
         collector.write(list(settings.reports), strict_docs=settings.strict_docs)
+        if settings.attest_key is not None and collector.run is not None and not collector.run.error:
+            collector.attest(list(settings.reports), settings.attest_key)
     except ReportWriteError as exc:
         return str(exc)
     return None
