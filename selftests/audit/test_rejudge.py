@@ -4,12 +4,14 @@ with the verdicts of the live run; `verify` finds a hand edit; an older report i
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from suite_runner import OPERATION, block_network, prepare, run_suite, verdicts_of
 
 from rocketchat_contract.client.frontend import hostile_input
@@ -67,12 +69,18 @@ def test_rejudging_a_live_report_gives_its_verdicts_offline(
         assert secret not in saved.read_text(encoding="utf-8") + again.read_text(encoding="utf-8")
 
 
-def _fresh_report() -> dict[str, Any]:
-    """The 8.8 fixture's report, judged now (so it names the installed registry), without a server."""
+def _generator() -> Any:
+    """The fixtures' generator (selftests/data/reports/generate.py), as a module."""
     spec = importlib.util.spec_from_file_location("report_fixtures", GENERATE)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def _fresh_report() -> dict[str, Any]:
+    """The 8.8 fixture's report, judged now (so it names the installed registry), without a server."""
+    module = _generator()
     report: dict[str, Any] = module.build(
         "8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", module.rc_8_8(), []
     )
@@ -86,7 +94,7 @@ def test_verify_accepts_an_untouched_report_and_rejudge_agrees(
     report = _fresh_report()
     path = _save(report, tmp_path / "report.json")
     assert main(["verify", str(path)]) == 0
-    assert capsys.readouterr().out.startswith("verified: ")
+    assert capsys.readouterr().out.startswith("consistent, unsigned: ")
     assert main(["rejudge", str(path)]) == 0
     assert "success.step" in capsys.readouterr().out
 
@@ -110,7 +118,7 @@ def test_verify_catches_an_edited_response_body(tmp_path: Path, capsys: pytest.C
     edited = copy.deepcopy(report)
     edited["observations"]["probes"]["privileged"]["response"]["body"]["count"]["completed"] = 499
     assert main(["verify", str(_save(edited, tmp_path / "body.json"))]) == 1
-    assert "edited after it was written" in capsys.readouterr().err
+    assert "digest: does not match its content" in capsys.readouterr().err
     edited["observations"]["probes"]["privileged"]["response"]["body"]["step"] = "no-such-step"
     edited["digest"] = digest(edited)
     assert main(["verify", str(_save(edited, tmp_path / "forged.json"))]) == 1
@@ -174,3 +182,44 @@ def test_the_upgrade_loop_needs_no_second_run(
     assert verdicts_of(rejudged) == verdicts_of(second.report)
     assert rejudged["registry"]["extra_drift"][0]["path"] == str(drift)
     assert main(["verify", str(again)]) == 0
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize(("command", "status"), [("verify", 2), ("rejudge", 2)])
+def test_a_version_2_report_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, status: int
+) -> None:
+    """A report written before reports recorded their selection and each exchange's URL cannot be checked for
+    either: refused in one line, as older ones are."""
+    older = {k: v for k, v in _fresh_report().items() if k not in ("selection", "outcome", "rejudged")}
+    older["schema_version"] = 2
+    assert main([command, str(_save(older, tmp_path / "v2.json"))]) == status
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "has schema_version 2: it was written before reports recorded" in err, err
+
+
+NOT_I_JSON = (
+    '{"key": "csv", "name": "\\ud800", "step": "importer_done", '
+    '"count": {"completed": 1, "total": 9007199254740993}, "success": true}'
+)
+"""A body Python's json reads, with a lone surrogate and an integer beyond a double's exact range: no canonical
+form (RFC 8785) exists for it."""
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_body_that_is_not_i_json_is_kept_as_text_and_the_report_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The digest is RFC 8785's; a server's body without a canonical form is kept as its text (judged again, it is
+    parsed as it was), so the report can be written, digested and verified."""
+    module = _generator()
+    observations = module.rc_8_8()
+    observations["privileged"].body_text = NOT_I_JSON
+    report = module.build("8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", observations, [])
+    response = report["observations"]["probes"]["privileged"]["response"]
+    assert response["format"] == "text" and response["body"] == NOT_I_JSON
+    rest = {key: value for key, value in report.items() if key != "digest"}
+    assert report["digest"] == hashlib.sha256(rfc8785.dumps(rest)).hexdigest()
+    path = tmp_path / "hostile.json"
+    path.write_text(json.dumps(report, indent=4, sort_keys=True), encoding="utf-8")  # other bytes, same document
+    assert main(["verify", str(path)]) == 0, capsys.readouterr().err

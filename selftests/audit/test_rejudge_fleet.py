@@ -82,7 +82,8 @@ def test_rejudging_a_fleet_report_gives_every_target_its_verdicts(
         before, after = _target(live, member.name), _target(again, member.name)
         assert _judged(after) == _judged(before), member.name
     assert _target(again, "unreachable") == _target(live, "unreachable")
-    assert "re-judged offline from" in _target(again, "current")["report"]["notes"][-1]
+    rejudged = _target(again, "current")["report"]["rejudged"]
+    assert rejudged["from_digest"] == _target(live, "current")["report"]["digest"]
     out = capsys.readouterr().out
     for member in MEMBERS:
         assert any(line.startswith(f"{member.name} ") for line in out.splitlines()), out
@@ -106,7 +107,9 @@ def test_rejudge_exits_with_the_fleet_exit_status(
 @pytest.mark.usefixtures("offline")
 def test_verify_accepts_an_untouched_fleet_report(fleet_report: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(fleet_report)]) == 0
-    assert capsys.readouterr().out.startswith(f"verified: {fleet_report} (3 tested targets")
+    out = capsys.readouterr().out
+    assert out.startswith(f"consistent, unsigned: {fleet_report}\n"), out
+    assert "the reports of its 3 tested targets follow from their evidence" in out and "1 target not tested" in out
 
 
 @pytest.mark.usefixtures("offline")

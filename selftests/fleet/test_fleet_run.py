@@ -118,6 +118,10 @@ def check_json_report(fleet_run: FleetResult) -> None:
         assert target["era"] and target["summary"] == target["report"]["summary"]
     assert fleet_run.target("broken")["verdicts"][FAULTS[FAULT].clause] == "violation"
     assert fleet_run.target("rc-8.8")["settings"] == {"provision_user": True}
+    behind_proxy = fleet_run.target("rc-documented")["report"]["observations"]["probes"]
+    sent_to = [o["request"]["url"] for o in behind_proxy.values() if "request" in o]
+    assert sent_to and all(url.startswith("http://[redacted]@127.0.0.1:") for url in sent_to), sent_to
+    assert main(["verify", str(fleet_run.files["json"])]) == 0  # each exchange went where its report says
     names = ("ADMIN_USERNAME", "ADMIN_PASSWORD", "USER_USERNAME", "USER_PASSWORD")
     assert fleet_run.target("rc-8.8")["credential_variables"] == [f"RC_RC_8_8_{n}" for n in names[:2]]
     assert fleet_run.target("broken")["credential_variables"] == [f"RC_BROKEN_{n}" for n in names]

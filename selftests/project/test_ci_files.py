@@ -169,3 +169,18 @@ def test_workflow_pins_actions_by_major_and_bounds_loops() -> None:
     assert uses and all(re.fullmatch(r"actions/[\w-]+@v\d+", u) for u in uses), uses
     for script in _run_scripts(workflow):
         assert not re.search(r"\b(while|until)\b", script), script
+
+
+def test_only_the_signing_job_may_ask_for_an_identity_token() -> None:
+    """The reports are signed keylessly with Sigstore (issue 26): the OIDC token that binds a signature to this
+    workflow goes to one job, which runs no server and no suite, only sigstore-python on the uploaded reports."""
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    asking = {name for name, job in jobs.items() if job.get("permissions", {}).get("id-token") == "write"}
+    assert asking == {"sign"}
+    sign = jobs["sign"]
+    assert sign["needs"] == "contract" and sign["if"] == "always()"
+    scripts = "\n".join(step.get("run", "") for step in sign["steps"])
+    assert 'sigstore sign "${signed[@]}"' in scripts and "signed=(reports/*.json)" in scripts
+    assert not any(word in scripts for word in ("docker", "pytest", "pip install -e", "rocketchat-contract"))
+    uploads = [step for step in sign["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert uploads and uploads[0]["with"]["name"] == "signed-reports"

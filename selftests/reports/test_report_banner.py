@@ -13,6 +13,7 @@ from test_reports import FIXTURES, load
 
 from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.reports.markdown import EXCHANGES_SHOWN, render_markdown
+from rocketchat_contract.reports.outcome import outcome
 
 
 def _banners(report: dict[str, Any]) -> tuple[str, str]:
@@ -69,3 +70,23 @@ def test_markdown_lists_at_most_a_few_exchanges_of_a_finding() -> None:
     block = render_markdown(report).split("### `auth.missing`", 1)[1].split("</details>", 1)[0]
     extra = len(clause["evidence"]) - EXCHANGES_SHOWN
     assert block.count("\n- `") == EXCHANGES_SHOWN and f"… and {extra} more in the JSON report" in block
+
+
+def test_a_partial_report_never_shows_pass() -> None:
+    """A run asked to judge only part of the catalogue has no failure yet no PASS: PARTIAL, naming what it left."""
+    report = load("rc-8.8.json")
+    assert outcome(report).key == "pass"
+    report["clauses"] = [c for c in report["clauses"] if c["id"] != "method.get-only"]
+    report["selection"] = {"clauses": [c["id"] for c in report["clauses"]], "probes": {}}
+    assert outcome(report).as_json() == {"result": "partial", "failing": [], "not_judged": ["method.get-only"]}
+    for banner in _banners(report):
+        assert banner.lstrip("\n*◐ ").startswith("PARTIAL"), banner
+        assert "not judged (the run was not asked to): method.get-only" in banner, banner
+        assert "PASS" not in banner, banner
+
+
+def test_a_rejudged_report_says_so_in_its_banner() -> None:
+    report = load("rc-8.8.json")
+    report["rejudged"] = {"at": "2026-01-02T03:04:05+00:00", "from_digest": "a" * 64}
+    for banner in _banners(report):
+        assert "re-judged offline 2026-01-02 03:04:05 UTC, not a live run" in banner, banner

@@ -106,3 +106,15 @@ def test_a_fresh_server_run_prints_the_seed_import_remedy_in_the_table(
     assert "--seed-import" in joined and "run an import on the server first" in joined, table_text
     assert all(len(line) <= 100 for line in block), block
     assert re.search(r"^success\.counts +not verified +as success\.response$", table_text, re.MULTILINE), table_text
+
+
+def test_a_narrowed_run_ends_its_table_with_partial() -> None:
+    """The table's last word on a run asked to judge part of the catalogue names what it did not judge."""
+    ledger = Ledger()
+    ledger.add(JudgementRecord("auth.missing", "no-headers", Verdict.KNOWN_DRIFT, LONG, drift="compat-401-body"))
+    narrowed = {"clauses": ["auth.missing"], "probes": {"auth.missing": ["no-headers"]}}
+    lines = summary_lines(RunRecord(base_url="https://chat.example.com", selection=narrowed), ledger)
+    partial = [line for line in lines if line.startswith("PARTIAL: ")]
+    assert len(partial) == 1 and "not judged: success.response, success.content-type" in partial[0], lines
+    assert "auth.missing[user-id-only], auth.missing[token-only], auth.invalid," in partial[0], lines
+    assert not any(line.startswith("PARTIAL") for line in summary_lines(RunRecord(base_url="https://x"), ledger))

@@ -199,6 +199,9 @@ def build(
         run.notes.append(run.placement.note)
     run.notes += notes
     run.judge = Judge(contract(), store(), eras(), run.placement, run.redactor)
+    for observed in observations.values():
+        if isinstance(observed, Exchange):  # as the client records it: the absolute URL under the base URL
+            observed.url = base_url.rstrip("/") + observed.path
     run.observations = observations  # no generated requests: those clauses are judged on none, as a run would
     ledger = Ledger()
     for judgement in run.judge_all():

@@ -1,7 +1,10 @@
 """Judging a report's recorded exchanges again with today's registry, offline.
 
 Nothing is sent: the observations are rebuilt from the report (``results.evidence``) and judged by the same
-Judge a live run uses, placed by the report's server version (or a release named instead).
+Judge a live run uses, placed by the report's server version (or a release named instead), for the clauses the
+run was asked to judge (its ``selection``). A report whose exchanges went elsewhere than its ``base_url`` is
+refused: its evidence is not about the server it names. The re-judged report says it was re-judged, when and
+from which report (``rejudged``: that report's digest), so it is never taken for a live run.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from rocketchat_contract.audit.binding import elsewhere
 from rocketchat_contract.client.observations import Observation
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import ContractDataError, judging
@@ -23,6 +26,7 @@ from rocketchat_contract.results.evidence import EvidenceError, rebuild
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.results.registry import registry
+from rocketchat_contract.results.selection import asked_probes
 
 _EMBEDDED = re.compile(r"^embedded reference server \(profile (?P<profile>[^)]+)\)")
 _DERIVED_NOTES = ("Partly verified: ", "Nothing was judged: ")
@@ -57,6 +61,12 @@ def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
             f"{where} has no schema_version: it was written before reports kept the evidence to judge again "
             f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
         )
+    if report["schema_version"] != SCHEMA_VERSION:
+        raise RejudgeError(
+            f"{where} has schema_version {report['schema_version']}: it was written before reports recorded which "
+            f"clauses their run was asked to judge and where each exchange went (schema_version {SCHEMA_VERSION}); "
+            "run the suite once more to get one"
+        )
     try:
         check_judged(report, where)
     except ReportError as exc:
@@ -89,9 +99,12 @@ def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_versio
     except (VersionError, ContractDataError) as exc:
         raise RejudgeError(str(exc)) from None
     probes, generated = observations(report, same_registry=registry(extra_drift) == report["registry"])
+    selection = report["selection"]
     ledger = Ledger()
-    for judgement in judge.judge_all(probes, generated, only={clause["id"] for clause in report["clauses"]}):
-        ledger.add(JudgementRecord.of(judgement, judge.redactor))
+    for judgement in judge.judge_all(probes, generated, only=set(selection["clauses"])):
+        asked = asked_probes(selection, judgement.clause)
+        if asked is None or judgement.probe in asked:
+            ledger.add(JudgementRecord.of(judgement, judge.redactor))
     embedded = _EMBEDDED.match(str(report["target"]))
     kept = [note for note in report["notes"] if not note.startswith(_DERIVED_NOTES)]
     run = RunRecord(
@@ -104,11 +117,20 @@ def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_versio
         notes=[*kept, *(note for note in notes if rc_version and note not in kept)],
         judgements=ledger.judgements,
         extra_drift=list(extra_drift),
+        selection=selection,
+        rejudged=report["rejudged"],
     )
     return Rejudged(run, ledger)
 
 
-def rejudged_report(result: Rejudged, source: Path, *, strict_docs: bool) -> dict[str, Any]:
-    """The report of a re-judged run, with a note saying where it came from and when."""
-    result.run.notes.append(f"re-judged offline from {source} on {datetime.now(UTC).isoformat(timespec='seconds')}")
+def check_bound(report: dict[str, Any], where: str) -> None:
+    """RejudgeError when the report's exchanges were not all sent under its ``base_url``."""
+    lines = elsewhere(report)
+    if lines:
+        raise RejudgeError(f"{where}: its evidence is not about the server it names: {lines[0]}")
+
+
+def rejudged_report(result: Rejudged, source: dict[str, Any], *, strict_docs: bool) -> dict[str, Any]:
+    """The report of a re-judged run, saying it was re-judged: when, and the digest of the report ``source``."""
+    result.run.rejudged = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "from_digest": source["digest"]}
     return build_report(result.run, result.ledger, strict_docs=strict_docs)

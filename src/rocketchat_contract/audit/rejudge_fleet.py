@@ -12,6 +12,7 @@ from typing import Any
 
 from rocketchat_contract.audit.rejudge import (
     RejudgeError,
+    check_bound,
     check_rejudgeable,
     rejudge,
     rejudged_report,
@@ -38,10 +39,11 @@ def rejudge_fleet(
             targets.append(target)
             continue
         try:
+            check_bound(report, "its report")
             result = rejudge(report, extra_drift, target["settings"].get("rc_version"))
         except RejudgeError as exc:
             raise RejudgeError(f"target {target['name']}: {exc}") from None
-        again = rejudged_report(result, source, strict_docs=strict_docs or report["strict_docs"])
+        again = rejudged_report(result, report, strict_docs=strict_docs or report["strict_docs"])
         targets.append(rejudged_record(target, again))
     return fleet_document(
         targets,

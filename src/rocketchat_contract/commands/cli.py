@@ -25,3 +25,8 @@ def fail(command: str, message: str, status: int = BAD_INPUT) -> int:
     """Print ``message`` as the command's one error line and return ``status``."""
     print(f"rocketchat-contract {command}: {message}", file=sys.stderr)
     return status
+
+
+def printable(line: str) -> str:
+    """A line with its control characters escaped, for lines that quote a file's strings (anyone's)."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)

@@ -9,7 +9,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from rocketchat_contract.commands.cli import fail
+from rocketchat_contract.fleet.attest import write_fleet_attestations
 from rocketchat_contract.fleet.fleetfile import FleetFileError, load_fleet
 from rocketchat_contract.fleet.launch import shared_by_default
 from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder, keep_logs
@@ -18,6 +21,7 @@ from rocketchat_contract.fleet.model import fleet_document, now, target_record
 from rocketchat_contract.fleet.render import write_fleet_reports
 from rocketchat_contract.fleet.runner import FleetRunner, default_jobs
 from rocketchat_contract.fleet.terminal import Terminal
+from rocketchat_contract.reports.attestation import AttestationError, load_private_key
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path
 from rocketchat_contract.results.exit_status import CANNOT_TEST
 
@@ -66,6 +70,13 @@ def add_parser(commands: Any) -> None:
         help="instead of running, merge JSON fleet reports (of split CI jobs) into one and write it with --report",
     )
     fleet.add_argument("--logs", type=Path, metavar="DIR", help="keep each target's pytest output in DIR/NAME.log")
+    fleet.add_argument(
+        "--attest-key",
+        type=Path,
+        metavar="PRIVATE.pem",
+        help="sign with this Ed25519 private key (PKCS#8 PEM): beside each JSON --report FLEET.json, its attestation "
+        "FLEET.intoto.jsonl, and each tested target's own report FLEET.NAME.json with FLEET.NAME.intoto.jsonl",
+    )
     fleet.set_defaults(handler=run)
 
 
@@ -108,15 +119,23 @@ def run(args: argparse.Namespace) -> int:
                 check_logs_folder(args.logs)
             except LogsFolderError as exc:
                 return _fail(str(exc))
+    key = None
+    if args.attest_key is not None:
+        try:
+            key = load_private_key(args.attest_key)
+        except AttestationError as exc:
+            return _fail(f"--attest-key {exc}")
+        if not any(path.suffix.lower() == ".json" for path in args.report):
+            return _fail("--attest-key signs the JSON fleet report, and none is asked for; add --report PATH.json")
     # Last, as it may create folders: only once everything else is known to be fine.
     if (problem := _check_reports(args.report)) is not None:
         return _fail(problem)
     if args.merge:
-        return _merge(args.merge, args.report, allow_untestable=args.allow_untestable)
-    return _run(args, specs)
+        return _merge(args.merge, args.report, allow_untestable=args.allow_untestable, key=key)
+    return _run(args, specs, key)
 
 
-def _run(args: argparse.Namespace, specs: list[Any]) -> int:
+def _run(args: argparse.Namespace, specs: list[Any], key: Ed25519PrivateKey | None) -> int:
     terminal = Terminal(len(specs))
     terminal.names([s.name for s in specs])
     started_at = now()
@@ -143,7 +162,7 @@ def _run(args: argparse.Namespace, specs: list[Any]) -> int:
         allow_untestable=args.allow_untestable,
     )
     terminal.matrix(document)
-    status = _write(args.report, document)
+    status = _write(args.report, document, key)
     if args.logs:
         try:
             keep_logs(args.logs, runs)
@@ -152,22 +171,28 @@ def _run(args: argparse.Namespace, specs: list[Any]) -> int:
     return status
 
 
-def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool) -> int:
+def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool, key: Ed25519PrivateKey | None) -> int:
     try:
         documents = [(path.name, load_fleet_report(path)) for path in paths]
         merged = merge_reports(documents, allow_untestable=allow_untestable)
     except FleetReportError as exc:
         return _fail(str(exc))
     Terminal(len(merged["targets"])).matrix(merged)
-    return _write(reports, merged)
+    return _write(reports, merged, key)
 
 
-def _write(paths: list[Path], document: dict[str, Any]) -> int:
-    """Write the fleet reports; the fleet's exit status, or 4 when it passed but a report could not be written."""
+def _write(paths: list[Path], document: dict[str, Any], key: Ed25519PrivateKey | None = None) -> int:
+    """Write the fleet reports (and, with a key, their attestations); the fleet's exit status, or 4 when it passed
+    but a file could not be written."""
     status = int(document["exit_status"])
     try:
         write_fleet_reports(paths, document)
+        if key is not None:
+            write_fleet_attestations(paths, document, key)
     except ReportWriteError as exc:
         failed = _fail(str(exc))
+        return status or failed
+    except OSError as exc:
+        failed = _fail(f"could not write an attestation ({exc.strerror or exc})")
         return status or failed
     return status

@@ -1,7 +1,8 @@
 """The ``rocketchat-contract`` command: ``diff`` compares two JSON compliance (or fleet) reports for a pull
 request; ``fleet`` checks many servers at once; ``propose-drift`` drafts drift entries from the report of a
 release the registry does not know yet; ``rejudge`` judges a report's recorded exchanges again, offline;
-``verify`` checks that a report's verdicts follow from its evidence (both take fleet reports too).
+``verify`` says what can be proven of a report (well formed, consistent with its evidence, signed); ``attest``
+signs a report's verdicts with an Ed25519 key (all three take fleet reports too).
 
 Each sub-command is a module of this folder with ``add_parser`` (which sets its ``handler``) and ``run``; this
 module only dispatches, and no sub-command imports another.
@@ -11,11 +12,11 @@ from __future__ import annotations
 
 import sys
 
-from rocketchat_contract.commands import diff, fleet, propose_drift, rejudge, verify
+from rocketchat_contract.commands import attest, diff, fleet, propose_drift, rejudge, verify
 from rocketchat_contract.commands.cli import Parser
 from rocketchat_contract.results.exit_status import BAD_INPUT
 
-SUBCOMMANDS = (diff, fleet, propose_drift, rejudge, verify)
+SUBCOMMANDS = (diff, fleet, propose_drift, rejudge, verify, attest)
 """In the order ``--help`` lists them."""
 
 

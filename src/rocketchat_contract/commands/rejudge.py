@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.audit.rejudge import RejudgeError, read_report, rejudge, rejudged_report
+from rocketchat_contract.audit.rejudge import RejudgeError, check_bound, read_report, rejudge, rejudged_report
 from rocketchat_contract.audit.rejudge_fleet import rejudge_fleet
 from rocketchat_contract.commands.cli import fail
 from rocketchat_contract.fleet.merge import FleetReportError, fleet_report
@@ -64,10 +64,12 @@ def run(args: argparse.Namespace) -> int:
         return _run_fleet(args, file)
     try:
         paths = [check_report_path(text, "--report")[0] for text in args.outputs]
-        result = rejudge(read_report(file), tuple(args.extra_drift), args.rc_version)
+        report = read_report(file)
+        check_bound(report, str(args.report))
+        result = rejudge(report, tuple(args.extra_drift), args.rc_version)
     except (RejudgeError, ReportWriteError) as exc:
         return fail("rejudge", str(exc))
-    document = rejudged_report(result, args.report, strict_docs=args.strict_docs)
+    document = rejudged_report(result, report, strict_docs=args.strict_docs)
     print("\n".join(summary_lines(result.run, result.ledger)))
     try:
         write_as(paths, document, render)

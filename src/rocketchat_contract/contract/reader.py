@@ -86,7 +86,11 @@ def parse_yaml(text: str, limits: Limits, name: str) -> Any:
 def read_json(path: Path | str, limits: Limits, name: str | None = None) -> Any:
     """The JSON document at ``path``, parsed within ``limits``, every object's keys distinct."""
     name = str(path) if name is None else name
-    text = read_text(path, limits, name)
+    return parse_json(read_text(path, limits, name), limits, name)
+
+
+def parse_json(text: str, limits: Limits, name: str) -> Any:
+    """The JSON document ``text`` (named ``name`` in errors), parsed within ``limits``, every object's keys distinct."""
     try:
         document = json.loads(text, object_pairs_hook=_distinct_keys)
     except RecursionError:  # nested deeper than the parser's own limit, far above every kind's bound
@@ -103,6 +107,12 @@ def read_json(path: Path | str, limits: Limits, name: str | None = None) -> Any:
 def read_text(path: Path | str, limits: Limits, name: str | None = None) -> str:
     """The file's UTF-8 text, refused past the cap by its size and by what reading it gives (a pipe, a device)."""
     name = str(path) if name is None else name
+    return decode(read_bytes(path, limits, name), name)
+
+
+def read_bytes(path: Path | str, limits: Limits, name: str | None = None) -> bytes:
+    """The file's bytes, refused past the cap by its size and by what reading it gives (a pipe, a device)."""
+    name = str(path) if name is None else name
     cap = limits.max_bytes
     try:
         with Path(path).open("rb") as stream:
@@ -116,6 +126,11 @@ def read_text(path: Path | str, limits: Limits, name: str | None = None) -> str:
         raise ReadError(f"{name}: cannot read it ({exc.strerror or exc})") from None
     if len(data) > cap:
         raise ReadError(_too_large(name, limits))
+    return data
+
+
+def decode(data: bytes, name: str) -> str:
+    """``data`` as UTF-8 text, or one line naming the first byte that is not."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -65,6 +65,13 @@ FLAGS = (
         path=True,
     ),
     Flag(
+        ("--attest-key",),
+        "sign each JSON --compliance-report with this Ed25519 private key (PKCS#8 PEM): an in-toto attestation "
+        "beside it, REPORT.intoto.jsonl, that `rocketchat-contract verify --attestation` checks",
+        "PRIVATE.pem",
+        path=True,
+    ),
+    Flag(
         ("--reference-profile",),
         "reference-server profile that serves when no --base-url is given (default 8.8, the newest profile built "
         "from an observed release; 9.0 and the older eras by name)",

@@ -141,6 +141,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = config.stash[STATE]
     if not any(item.get_closest_marker(name) for item in session.items for name in MARKERS):
         return
+    state.selection = _selection(session.items)
     if not state.active:
         try:
             _activate(config)
@@ -148,6 +149,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             _cannot_test(config, f"ERROR: {exc}")
             return
     _show_header(config)
+
+
+def _selection(items: list[pytest.Item]) -> dict[str, Any]:
+    """What the session's contract tests judge (each worker of pytest-xdist collects, and selects, the same)."""
+    from rocketchat_contract.results.selection import selection_of
+
+    tests = []
+    for item in items:
+        marker = item.get_closest_marker("clause")
+        if marker is not None:
+            callspec = getattr(item, "callspec", None)
+            probe = callspec.params.get("probe") if callspec is not None else None
+            tests.append((str(marker.args[0]), None if probe is None else str(probe)))
+    return selection_of(tests)
 
 
 def _show_header(config: pytest.Config) -> None:
@@ -190,6 +205,8 @@ def rc_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         from rocketchat_contract.plugin.session import obtain
 
         state.record = obtain(config, tmp_path_factory)
+        if state.selection is not None:
+            state.record.selection = state.selection
         if state.record.error:
             line = f"rocketchat-contract: {state.record.error}"
             if not in_worker(config) and (unwritten := _write_aborted_reports(config, state.record)) is not None:
@@ -309,6 +326,8 @@ def _write_reports(config: pytest.Config, collector: Collector) -> str | None:
         return None
     try:
         collector.write(list(settings.reports), strict_docs=settings.strict_docs)
+        if settings.attest_key is not None and collector.run is not None and not collector.run.error:
+            collector.attest(list(settings.reports), settings.attest_key)
     except ReportWriteError as exc:
         return str(exc)
     return None

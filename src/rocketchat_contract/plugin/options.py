@@ -51,6 +51,8 @@ class Options:
     reference_operation: Any = None
     """The embedded server's operation (a ``reference.Operation``), None for a fresh server."""
     reports: tuple[Path, ...] = ()
+    attest_key: Path | None = None
+    """The Ed25519 private key (--attest-key) the JSON reports are signed with; read and checked, never kept."""
     fuzz_examples: int | None = None
     fuzz_seed: int | None = None
     strict_docs: bool = False
@@ -131,7 +133,7 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
     notes += _without_effect(config, options)
     # Last, as it may create folders: only once everything else is known to be fine.
     reports = tuple(_report_path(path, notes) for path in config.getoption("compliance_report") or [])
-    return replace(options, reports=reports, notes=tuple(notes))
+    return replace(options, reports=reports, attest_key=_attest_key(config, reports), notes=tuple(notes))
 
 
 def _without_effect(config: pytest.Config, options: Options) -> list[str]:
@@ -385,6 +387,31 @@ def _operation(config: pytest.Config, embedded: bool) -> Any:
             f"{operation.total}, which no server reports; expected DONE <= TOTAL"
         )
     return operation
+
+
+def _attest_key(config: pytest.Config, reports: tuple[Path, ...]) -> Path | None:
+    """The --attest-key file, once it holds an Ed25519 private key and a JSON report will be written to sign."""
+    value = config.getoption("attest_key")
+    if value is None:
+        return None
+    from rocketchat_contract.reports.attestation import AttestationError, attestation_path, load_private_key
+
+    path = Path(value)
+    try:
+        load_private_key(path)
+    except AttestationError as exc:
+        raise OptionError(f"--attest-key {exc}") from None
+    signed = [report for report in reports if report.suffix.lower() == ".json"]
+    if not signed:
+        raise OptionError(
+            f"--attest-key {value}: signs the JSON compliance report, and none is asked for; "
+            "add --compliance-report PATH.json"
+        )
+    for report in signed:
+        out = attestation_path(report)
+        if out.exists() and not os.access(out, os.W_OK):
+            raise OptionError(f"--attest-key {value}: {out} exists and is not writable")
+    return path
 
 
 def _report_path(text: str, notes: list[str]) -> Path:

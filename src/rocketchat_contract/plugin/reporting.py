@@ -31,3 +31,9 @@ class Collector:
 
         assert self.run is not None
         write_reports(paths, self.run, self.ledger, strict_docs=strict_docs)
+
+    def attest(self, paths: list[Path], key_path: Path) -> None:
+        """Sign each JSON report just written (--attest-key) into its attestation beside it."""
+        from rocketchat_contract.reports.attestation import attest_written
+
+        attest_written([path for path in paths if path.suffix.lower() == ".json"], key_path)

@@ -33,6 +33,8 @@ class PluginState:
         """The one line a session that cannot test its target (or cannot use a setting) ends with, exit status 4."""
         self.last_words: tuple[Any, str] | None = None
         """The silenced terminal reporter (None without one) and that line, written at session finish."""
+        self.selection: dict[str, Any] | None = None
+        """The clauses (and probes) the session's contract tests judge, after -k, deselection and node ids."""
 
 
 STATE = pytest.StashKey[PluginState]()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.contract.reader import REPORTS, ReadError, read_json
+from rocketchat_contract.contract.reader import REPORTS, ReadError, decode, parse_json, read_bytes
 from rocketchat_contract.contract.schemas import store
 
 REPORT_SCHEMA = "reports/compliance-report.schema.json"
@@ -30,6 +30,8 @@ class ReportFile:
 
     path: Path
     document: Any
+    content: bytes
+    """The bytes the document was parsed from (what an attestation's subject digest is taken over)."""
 
     @property
     def is_fleet(self) -> bool:
@@ -51,7 +53,8 @@ class ReportFile:
 def read_report_file(path: Path, error: type[ValueError] = DocumentError) -> ReportFile:
     """Read the JSON file at ``path`` within the bounds of report files; ``error`` (one line) if it cannot be."""
     try:
-        return ReportFile(path, read_json(path, REPORTS))
+        content = read_bytes(path, REPORTS)
+        return ReportFile(path, parse_json(decode(content, str(path)), REPORTS, str(path)), content)
     except ReadError as exc:
         raise error(str(exc)) from None
 

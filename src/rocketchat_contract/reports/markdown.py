@@ -80,7 +80,7 @@ def registry_version(report: dict[str, Any]) -> str | None:
 
 def banner_facts(report: dict[str, Any]) -> list[str]:
     """What the banner says after the outcome: the target (with version and era), the release it was judged as
-    when another, the date and the registry."""
+    when another, the date, whether it was re-judged offline (not a live run) and the registry."""
     version, judged, era = report.get("server_version"), report.get("judged_as"), report.get("era")
     facts = [report["target"]]
     if era and f"era {era}" not in report["target"]:
@@ -88,13 +88,15 @@ def banner_facts(report: dict[str, Any]) -> list[str]:
     if judged and judged != version:
         facts.append(f"judged as {judged}")
     facts.append(when(report["started_at"]))
+    if report.get("rejudged"):
+        facts.append(f"re-judged offline {when(report['rejudged']['at'])}, not a live run")
     registry = registry_version(report)
     return [*facts, registry] if registry else facts
 
 
 def heading_lines(report: dict[str, Any]) -> list[str]:
-    """The title with the outcome first (PASS, FAIL or NOT TESTED, and why), then target, version, era, date and
-    registry."""
+    """The title with the outcome first (PASS, FAIL, PARTIAL or NOT TESTED, and why), then target, version, era,
+    date and registry."""
     version = report.get("server_version") or "unknown"
     judged = report.get("judged_as")
     judged_note = f" (judged as {cell(judged)})" if judged and judged != version else ""

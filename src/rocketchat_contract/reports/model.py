@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
+
+import rfc8785
 
 from rocketchat_contract import __version__
 from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.contract.catalogue import judging
+from rocketchat_contract.reports.outcome import outcome
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import RunRecord
 from rocketchat_contract.results.registry import registry
 
-SCHEMA_VERSION = 2
-"""The version of schemas/reports/compliance-report.schema.json a report follows; 2 is the first that keeps
-everything a verdict rests on (``observations``) and the registry it was judged with. Reports without the
-field are older: they can be compared (``diff``) but not re-judged."""
+SCHEMA_VERSION = 3
+"""The version of schemas/reports/compliance-report.schema.json a report follows. 2 was the first that keeps
+everything a verdict rests on (``observations``) and the registry it was judged with; 3 adds the clauses the run
+was asked to judge (``selection``), the URL of every exchange, the ``outcome`` and whether it was re-judged
+(``rejudged``). Older reports can be compared (``diff``) but not re-judged nor verified."""
 
 
 def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[str, Any]:
@@ -82,17 +87,41 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
         "clauses": clauses,
         "summary": {**ledger.counts(), "partly-verified": len(ledger.partly_verified())},
         **({"aborted": run.error} if run.error else {}),
+        "selection": run.selection,
+        "rejudged": run.rejudged,
         "registry": registry(run.extra_drift),
         "observations": _observations(ledger),
     }
+    document = _well_formed(document)
+    document["outcome"] = outcome(document).as_json()
     return {**document, "digest": digest(document)}
 
 
 def digest(document: dict[str, Any]) -> str:
-    """The sha256 of a report's canonical JSON without its ``digest``: a hand edit no longer matches it."""
+    """The sha256 of a report's canonical JSON (RFC 8785) without its ``digest``: a hand edit no longer matches
+    it. It has no key, so anyone who edits a report can compute it again: it finds accidents, not forgers.
+
+    Raises ``rfc8785.CanonicalizationError`` for a document that is not I-JSON (which ``build_report`` never
+    writes)."""
     rest = {key: value for key, value in document.items() if key != "digest"}
-    canonical = json.dumps(rest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(rfc8785.dumps(rest)).hexdigest()
+
+
+def _well_formed(value: Any) -> Any:
+    """``value`` with every lone surrogate (a JSON escape like ``\\ud800`` in a server's body, quoted in a
+    detail) replaced by U+FFFD, so the report is valid UTF-8 and has a canonical form. Bodies that are not
+    I-JSON are kept as text already (``results.evidence``)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_well_formed(key): _well_formed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_well_formed(item) for item in value]
+    return value
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Python strings hold surrogates only when lone (a JSON escape decoded alone); UTF-8 cannot carry them."""
 
 
 def _observations(ledger: Ledger) -> dict[str, Any]:

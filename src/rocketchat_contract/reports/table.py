@@ -11,6 +11,7 @@ from rocketchat_contract.judge.verdicts import Verdict
 from rocketchat_contract.reports.markdown import first_line
 from rocketchat_contract.results.ledger import ClauseResult, Ledger
 from rocketchat_contract.results.record import RunRecord
+from rocketchat_contract.results.selection import not_judged
 
 MIN_DETAIL = 40
 """The narrowest the detail column gets, however narrow the terminal."""
@@ -57,6 +58,8 @@ def summary_lines(run: RunRecord, ledger: Ledger, width: int | None = None) -> l
         ", ".join(f"{n} {v}" for v, n in counts.items()) + (f", {len(partly)} partly verified" if partly else "")
     )
     lines += [f"partly verified: {result.partly_verified()}" for result in partly]
+    if missing := not_judged(run.selection):
+        lines.append(f"PARTIAL: the run was not asked to judge the whole catalogue; not judged: {', '.join(missing)}")
     lines += [f"cleanup problem: {p}" for p in run.cleanup_problems]
     return lines
 

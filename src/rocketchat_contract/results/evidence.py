@@ -1,10 +1,12 @@
 """Exchanges as report evidence complete enough to judge again, and the observations rebuilt from it.
 
-A report keeps, for every exchange, what the judge reads of it: status, the Content-Type and rate-limit
-headers, the body (redacted; a non-JSON body up to ``TEXT_CAP`` characters, with the length and hash of the
-whole), the tries, whether the request carried input a front end may refuse (``input``), and for a generated
-request whether it carried the privileged pair and what schemathesis's checks found. A probe that could not be
-sent keeps its reason. ``rebuild`` turns that back into the observations the judge takes.
+A report keeps, for every exchange, the absolute URL it was sent to (its userinfo masked) and what the judge
+reads of it: status, the Content-Type and rate-limit headers, the body (redacted; a non-JSON body up to
+``TEXT_CAP`` characters, with the length and hash of the whole; a JSON body that is not I-JSON, which has no
+canonical form, as its whole text), the tries, whether the request carried input a front end may refuse
+(``input``), and for a generated request whether it carried the privileged pair and what schemathesis's checks
+found. A probe that could not be sent keeps its reason. ``rebuild`` turns that back into the observations the
+judge takes.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import rfc8785
+
 from rocketchat_contract.client.frontend import hostile_input
 from rocketchat_contract.client.fuzz.exchange import GeneratedExchange
 from rocketchat_contract.client.http import NOT_JSON, Exchange
 from rocketchat_contract.client.observations import Observation, Unavailable
-from rocketchat_contract.client.redact import Redactor
+from rocketchat_contract.client.redact import MASK, Redactor, without_userinfo
 
 TEXT_CAP = 2000
 """Characters of a non-JSON body a report keeps (Exchange.evidence); beyond it, its length and sha256."""
@@ -44,15 +48,19 @@ def exchange_data(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
             copied["generated"]["check_failure"] = exchange.check_failure
         return copied
     data = exchange.evidence(redactor)
+    data["request"]["url"] = masked_url(exchange.url)
     data["attempts"] = exchange.attempts
     data["input"] = hostile_input(exchange.request_headers)
     if data["response"] is not None:
         text = exchange.json() is NOT_JSON
-        data["response"]["format"] = "text" if text else "json"
-        if text and len(exchange.body_text) > TEXT_CAP:
+        if not text and not _i_json(data["response"]["body"]):
+            data["response"]["body"] = redactor.text(exchange.body_text)  # parsed again, it is what was judged
+            data["response"]["format"] = "text"
+        elif text and len(exchange.body_text) > TEXT_CAP:
             whole = redactor.text(exchange.body_text)
             data["response"]["length"] = len(whole)
             data["response"]["sha256"] = hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()
+        data["response"].setdefault("format", "text" if text else "json")
     if isinstance(exchange, GeneratedExchange):
         failure = exchange.check_failure
         data["generated"] = {
@@ -60,6 +68,20 @@ def exchange_data(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
             "check_failure": None if failure is None else redactor.text(failure),
         }
     return data
+
+
+def masked_url(url: str) -> str:
+    """A URL as evidence keeps it: its whole userinfo (``user:password@``) masked."""
+    return without_userinfo(url, f"{MASK}@")
+
+
+def _i_json(value: Any) -> bool:
+    """Whether a parsed body is I-JSON (RFC 7493): no lone surrogate, no number beyond a double's exact range."""
+    try:
+        rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        return False
+    return True
 
 
 @dataclass
@@ -111,6 +133,7 @@ def rebuild(data: dict[str, Any], probe: str, *, same_registry: bool = True) -> 
             "request_body": request.get("body"),
             "attempts": int(data.get("attempts", 1)),
             "error": data.get("error"),
+            "url": str(request.get("url", "")),
             "recorded": data,
         }
         if response is not None:

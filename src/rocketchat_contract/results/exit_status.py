@@ -4,8 +4,9 @@ A run (pytest, and each target of ``fleet``) and ``fleet`` itself: 0 every claus
 verified; 1 a violation (or drift under ``--strict-docs``); 2 interrupted (Ctrl-C, SIGTERM); 4 a target cannot be
 tested, or a bad option or input file (``fleet --merge``'s reports included: it is the fleet command).
 
-An offline command (``diff``, ``verify``, ``rejudge``, ``propose-drift``): 0 passed, verified or nothing regressed;
-1 a violation, a regression or a report that does not verify; 2 a bad option or a file it cannot read.
+An offline command (``diff``, ``verify``, ``rejudge``, ``propose-drift``, ``attest``): 0 passed, consistent (and
+signed when asked), signed or nothing regressed; 1 a violation, a regression or a report that does not verify (or is
+unsigned under ``--require-signature``); 2 a bad option or a file (report, key, attestation) it cannot read.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Any
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.evidence import exchange_data, observation_data
+from rocketchat_contract.results.selection import Selection, whole_catalogue
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ class RunRecord:
     """Why the target cannot be tested (the run ends with exit status 4), or None."""
     extra_drift: list[str] = field(default_factory=list)
     """The local drift files (--extra-drift) the run judged with, so reports can name their entries."""
+    selection: Selection = field(default_factory=whole_catalogue)
+    """The clauses (and probes) the run was asked to judge (``results.selection``): the session's contract tests."""
+    rejudged: dict[str, str] | None = None
+    """For a report judged again offline: when, and the digest of the report it was judged from."""
 
     @property
     def target(self) -> str:

@@ -24,6 +24,7 @@ from rocketchat_contract.client.fuzz.config import CHECKS, COVERED_BY_PROBES, UN
 from rocketchat_contract.client.fuzz.draw import draw
 from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
 from rocketchat_contract.client.http import Client
+from rocketchat_contract.client.redact import display_url
 from rocketchat_contract.contract.fragment import FRAGMENT, document
 
 CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
@@ -85,7 +86,12 @@ def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any])
         session.mount(prefix, adapter)
     wire = urlsplit(client.url(path)).path  # the evidence shows what was sent: /chat/api/... under a sub-path
     exchange = GeneratedExchange(
-        probe=name, method=case.method, path=wire, request_headers=dict(headers), privileged=carries_privileged
+        probe=name,
+        method=case.method,
+        path=wire,
+        request_headers=dict(headers),
+        privileged=carries_privileged,
+        url=display_url(client.url(path)),
     )
     try:
         response = case.call(
