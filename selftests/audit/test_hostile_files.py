@@ -16,6 +16,7 @@ from capped import COMMAND, deep_json_file, lines, run_capped, sparse_file, yaml
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.reader import REPORTS, read_json
+from rocketchat_contract.reports.model import digest
 from rocketchat_contract.results.exit_status import BAD_INPUT
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
@@ -71,6 +72,7 @@ def test_verify_reads_no_more_of_a_drift_file_a_report_names_than_a_drift_file_m
     generate = _generate()
     report = generate.build("8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", generate.rc_8_8(), [])
     report["registry"]["extra_drift"] = [{"path": "/dev/zero", "sha256": "0" * 64}]
+    report["digest"] = digest(report)  # as a forger would: only the drift file is wrong
     path = tmp_path / "report.json"
     path.write_text(json.dumps(report), encoding="utf-8")
     done = run_capped([*COMMAND, "verify", str(path)], cwd=tmp_path)
@@ -102,7 +104,7 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     assert _depth(read_json(path, REPORTS)) == REPORTS.max_depth
 
     assert main(["verify", str(path)]) == 0
-    assert capsys.readouterr().out.startswith(f"verified: {path}")
+    assert capsys.readouterr().out.startswith(f"consistent, unsigned: {path}")
     assert main(["rejudge", str(path)]) == 1  # 9.9's own answers are violations, as in its fixture
     assert "auth.missing" in capsys.readouterr().out
     assert main(["diff", str(DATA / "rc-9.9.json"), str(path)]) == 0
