@@ -1,6 +1,6 @@
 """Reports show the outcome first (issue 22, item 5): the banner of the Markdown and HTML reports names the target,
 version, era, date and the registry the report was judged with; the Markdown's evidence is collapsed for a pull
-request comment."""
+request comment; the HTML banner's mark shows without an emoji font (issue 27)."""
 
 from __future__ import annotations
 
@@ -69,3 +69,19 @@ def test_markdown_lists_at_most_a_few_exchanges_of_a_finding() -> None:
     block = render_markdown(report).split("### `auth.missing`", 1)[1].split("</details>", 1)[0]
     extra = len(clause["evidence"]) - EXCHANGES_SHOWN
     assert block.count("\n- `") == EXCHANGES_SHOWN and f"… and {extra} more in the JSON report" in block
+
+
+# -- the HTML banner's mark -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*FIXTURES, "aborted"])
+def test_the_html_banner_draws_its_mark_instead_of_an_emoji(name: str) -> None:
+    """An emoji (U+274C) is an empty box where no emoji font is installed (headless Chromium on Debian): the mark
+    is inline SVG, and the banner's text holds nothing beyond Latin-1 but the middle dot between facts."""
+    aborted = {**load("rc-8.8.json"), "aborted": "cannot test https://chat.example.com: connection refused"}
+    report = aborted if name == "aborted" else load(name)
+    banner = render_html(report).split("<body>", 1)[1].split("</div>", 1)[0]
+    mark = banner.split("<strong>", 1)[1].split("</strong>", 1)[0]
+    assert mark.startswith('<svg class="omark"') and 'aria-hidden="true"' in mark
+    words = re.sub(r"<[^>]+>", "", banner)
+    assert not [c for c in words if ord(c) > 0xFF and c != "·"], words
