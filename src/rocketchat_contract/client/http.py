@@ -15,6 +15,7 @@ from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
 
@@ -92,16 +93,18 @@ class Exchange:
         return max(int(reset) / 1000 - time.time(), 0.0)
 
     def summary(self, redactor: Redactor, limit: int = 300) -> str:
+        """The request and what came back (``answer``) on one line, for a verdict's detail or a message."""
         if self.error:
-            return f"{self.method} {self.path}: no response ({self.error})"
-        return f"{self.method} {self.path} -> {self.answer(redactor, limit)}"
+            return printable(f"{self.method} {self.path}: no response ({self.error})")
+        return f"{printable(f'{self.method} {self.path}')} -> {self.answer(redactor, limit)}"
 
     def answer(self, redactor: Redactor, limit: int = 300) -> str:
-        """Status, Content-Type and the body on one line (an HTML page's line breaks collapsed), secrets masked."""
+        """Status, Content-Type and the body on one line (an HTML page's line breaks collapsed), secrets masked and
+        control characters escaped (``printable``)."""
         body = " ".join(redactor.text(self.body_text).split())
         if len(body) > limit:
             body = body[:limit] + "…"
-        return f"{self.status} [{self.content_type or 'no Content-Type'}] {body}".rstrip()
+        return printable(f"{self.status} [{self.content_type or 'no Content-Type'}] {body}".rstrip())
 
     def evidence(self, redactor: Redactor) -> dict[str, Any]:
         """The exchange as report evidence, with every secret masked."""
@@ -268,7 +271,7 @@ class Client:
     def describe(self, exc: requests.RequestException, *, retries: int = RETRIES) -> str:
         """Say in one phrase why no HTTP response came back (after ``retries`` retries of a transient failure)."""
         if isinstance(exc, requests.exceptions.SSLError):
-            return describe_tls_error(exc, self.verify, self.verify_source)
+            return printable(describe_tls_error(exc, self.verify, self.verify_source))
         if isinstance(exc, requests.exceptions.Timeout):
             return f"timed out after {self.timeout:g} s (--request-timeout)"
         return describe_transport_error(exc, retries=retries)
@@ -299,5 +302,6 @@ def _reset(exc: BaseException) -> bool:
 
 
 def _reason(text: str) -> str:
+    """The innermost reason of an exception's text (which may quote what a server sent), escaped."""
     inner = text.rsplit("(", 1)[-1].rstrip(")'\" ")
-    return inner[:160] or text[:160]
+    return printable(inner[:160] or text[:160])

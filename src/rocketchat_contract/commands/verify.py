@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.audit.verify import verify
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.results.exit_status import PASSED
 
 
@@ -31,5 +32,5 @@ def run(args: argparse.Namespace) -> int:
     status, lines = verify(args.report)
     stream = sys.stdout if status == PASSED else sys.stderr
     prefix = "" if status == PASSED else "rocketchat-contract verify: "
-    print("\n".join(prefix + line for line in lines), file=stream)
+    print("\n".join(prefix + printable(line) for line in lines), file=stream)
     return status
