@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rocketchat_contract.client.printable import CONTROLS, json_safe, printable
+from rocketchat_contract.client.printable import CONTROLS, escaped_in_strings, printable
 
 C0 = range(0x00, 0x20)
 C1 = range(0x80, 0xA0)
@@ -75,7 +75,7 @@ def test_escaping_twice_changes_nothing_more_and_leaves_nothing_raw(text: str) -
 
 
 @given(st.text())
-def test_json_safe_json_parses_to_the_same_value_with_nothing_raw(text: str) -> None:
-    document = json_safe(json.dumps({"body": text, "list": [text]}, indent=2, ensure_ascii=False))
+def test_escaped_json_parses_to_the_same_value_with_nothing_raw(text: str) -> None:
+    document = escaped_in_strings(json.dumps({"body": text, "list": [text]}, indent=2, ensure_ascii=False))
     assert json.loads(document) == {"body": text, "list": [text]}
     assert not set(map(ord, document)) & (set(CONTROLS) - {0x0A})

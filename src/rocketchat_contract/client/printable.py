@@ -5,7 +5,7 @@ A server's bodies, header values, reasons and version string reach the verdict t
 JUnit XML and the reports. Written raw, ``ESC ]0;title BEL`` retitles the operator's terminal, ``ESC [2J`` clears
 it, and a right-to-left override makes ``evil.exe`` read otherwise. ``printable`` is the one function that
 escapes them, wherever server text is shown; the JSON report keeps the raw evidence and escapes the same
-characters in JSON's own way (``json_safe``), so re-judging it sees the exact bytes.
+characters as its strings' own escapes (``escaped_in_strings``), so re-judging it sees the exact words.
 """
 
 from __future__ import annotations
@@ -45,8 +45,9 @@ def printable(text: str, *, lines: bool = False) -> str:
 _JSON_TABLE = {point: f"\\u{point:04x}" for point in CONTROLS if point >= 0x20}
 
 
-def json_safe(text: str) -> str:
-    """A JSON text written with ``ensure_ascii=False`` with the ``CONTROLS`` it still holds raw (C1, DEL, the
-    bidirectional set, lone surrogates: JSON escapes only C0 itself) written as ``\\uXXXX`` escapes: it parses
-    to the very same value, and the file shows nothing raw. Outside its strings a JSON text holds none of them."""
+def escaped_in_strings(text: str) -> str:
+    """A JSON text written with ``ensure_ascii=False`` (or YAML whose strings holding them are double-quoted) with
+    the ``CONTROLS`` it still holds raw (JSON escapes only C0 itself, YAML leaves the bidirectional set) written as
+    ``\\uXXXX`` escapes, which both read inside a string: it parses to the very same value, and shows nothing
+    raw. Outside its strings such a text holds none of them."""
     return text.translate(_JSON_TABLE)
