@@ -126,6 +126,17 @@ def test_verify_catches_an_edited_response_body(tmp_path: Path, capsys: pytest.C
 
 
 @pytest.mark.usefixtures("offline")
+def test_verify_prints_a_forged_reports_words_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A report is a file, hostile as a server: what verify quotes of it reaches the terminal escaped."""
+    report = _fresh_report()
+    report["registry"]["suite_version"] = "0.1\x1b]0;pwned\x07\u202e"
+    report["digest"] = digest(report)
+    assert main(["verify", str(_save(report, tmp_path / "forged.json"))]) == 2
+    err = capsys.readouterr().err
+    assert "(suite 0.1\\x1b]0;pwned\\x07\\u202e, data" in err and "\x1b" not in err and "\u202e" not in err
+
+
+@pytest.mark.usefixtures("offline")
 @pytest.mark.parametrize(("command", "status"), [("verify", 2), ("rejudge", 2)])
 def test_an_older_report_is_refused_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, status: int

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 import yaml
 from suite_runner import OPERATION, SuiteResult, prepare, run_suite
 
+from rocketchat_contract.client.printable import CONTROLS
 from rocketchat_contract.commands import main as cli
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import covers, server_version
@@ -27,6 +29,7 @@ NEW_401 = {"success": False, "error": "Authentication required", "errorType": "e
 AUTH = ("auth.missing", "auth.invalid")
 GENERATED = ("generated.schemathesis", "generated.hostile-credentials")
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
+RAW = re.compile("[" + "".join(re.escape(chr(point)) for point in CONTROLS if chr(point) != "\n") + "]")
 
 
 def newer_release(version: str = "9.2.0", profile: str = "9.0") -> Knobs:
@@ -267,3 +270,31 @@ def test_unreadable_input_exits_2_with_one_line(tmp_path: Path, content: str | N
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and message in done.stderr and str(path) in done.stderr
+
+
+def test_a_drafted_body_shows_no_control_character_and_loads_as_observed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server's words in a drafted entry are escapes (YAML's own, or \\u), never raw: the draft is printed."""
+    hostile = "Denied\x1b]0;pwned\x07\x9b2J\x7f\x85\u202eevil\u2066iso\u2069\u2028end"
+    report = json.loads((DATA / "rc-8.8.json").read_text())
+    report["server_version"] = "9.2.0"
+    clause = next(c for c in report["clauses"] if c["id"] == "auth.missing")
+    clause["verdict"] = "violation"
+    for probe in clause["probes"]:
+        probe["verdict"] = "violation"
+    body = {"success": False, "error": hostile, hostile: "key"}
+    for evidence in clause["evidence"]:
+        evidence["response"]["body"] = body
+    privileged = next(c for c in report["clauses"] if c["id"] == "success.response")
+    privileged["verdict"] = "violation"
+    privileged["probes"][0].update(verdict="violation", probe="privileged\n\x1b[2J")
+    privileged["evidence"][0].update(probe="privileged\n\x1b[2J")
+    privileged["evidence"][0]["response"].update(status=500, body=hostile)
+    code, out, err = propose(_report(tmp_path, report), capsys)
+    assert code == 0 and err == ""
+    assert not RAW.search(out), sorted({f"U+{ord(c):04X}" for c in RAW.findall(out)})
+    (entry,) = yaml.safe_load(out)["entries"]
+    assert entry["instead"]["body_schema"]["properties"]["error"]["const"] == hostile
+    assert hostile in entry["instead"]["body_schema"]["properties"]
+    assert "# not proposed: success.response: privileged\\n\\x1b[2J: status 500" in out

@@ -409,7 +409,7 @@ def test_diff_of_two_fleet_reports_names_what_regressed_per_target(
     assert "**3 targets regressed:** `prod`, `dead`, `gone`" in out
     assert "| `prod` |" in out and "`permission.run-import`" in out
     assert "no longer in the fleet" in out and "now untestable" in out
-    assert "| `stage` | 8.8.1 ✅ pass | 8.8.1 ✅ pass | no |" in out
+    assert "| `stage` | `8.8.1` ✅ pass | `8.8.1` ✅ pass | no |" in out
     assert main(["diff", str(paths[0]), str(paths[0])]) == 0
     assert "No regression" in capsys.readouterr().out
 

@@ -58,10 +58,14 @@ def test_the_agreed_faults_exist_with_their_clauses() -> None:
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_is_well_formed(name: str) -> None:
+    """A switch, a rewrite or hostile text, exactly one; a clause unless the fault is hostile text no clause judges."""
     fault = FAULTS[name]
-    assert fault.clause in CLAUSES
-    assert (fault.switch is None) != (fault.rewrite is None)
-    if fault.switch is not None:
+    assert (fault.clause is None) == (fault.hostile is not None)
+    assert fault.clause is None or fault.clause in CLAUSES
+    assert [fault.switch, fault.rewrite, fault.hostile].count(None) == 2
+    if fault.hostile is not None:
+        assert fault.kind == "hostile-text" and name.startswith("hostile-")
+    elif fault.switch is not None:
         assert fault.switch in switch_names()
     else:
         assert fault.rewrite is not None
@@ -198,3 +202,58 @@ def test_unauthenticated_new_body(reference_server: ReferenceServer) -> None:
 def test_unknown_fault_is_refused(reference_server: ReferenceServer) -> None:
     with pytest.raises(ValueError, match="unknown faults"):
         reference_server.reset(knobs=Knobs(faults=frozenset({"no-such-fault"})))
+
+
+# -- hostile text: what a server sends that a client must show and never obey -----------------------------
+
+CONTROLS = "\x1b]0;pwned\x07"
+MARKUP = "![](//e.co) [a](//e.co) <img src=x onerror=alert(1)> www.e.co"
+
+
+PLACES = {"hostile-401-text", "hostile-403-text", "hostile-401-message", "hostile-header", "hostile-version"}
+
+
+def test_every_hostile_place_serves_both_payloads() -> None:
+    """Each place hostile text can come from has a control-sequence fault and a markup fault."""
+    hostile = sorted(name for name, fault in FAULTS.items() if fault.kind == "hostile-text")
+    assert hostile == sorted(f"{place}-{payload}" for place in PLACES for payload in ("controls", "markup"))
+
+
+@pytest.mark.parametrize(
+    ("fault", "account", "status"), [("hostile-401-text", None, 401), ("hostile-403-text", "user", 403)]
+)
+def test_hostile_text_bodies(reference_server: ReferenceServer, fault: str, account: str | None, status: int) -> None:
+    for payload, marker in (("controls", CONTROLS), ("markup", MARKUP)):
+        with_fault(reference_server, f"{fault}-{payload}")
+        who = reference_server.accounts[account] if account else None
+        response = call(reference_server, "GET", PROGRESS, who)
+        assert response.status_code == status and response.headers["Content-Type"].startswith("text/plain")
+        assert marker in response.text
+
+
+def test_hostile_json_message(reference_server: ReferenceServer) -> None:
+    """The message carries the payload, control characters as JSON escapes and a lone surrogate among them."""
+    with_fault(reference_server, "hostile-401-message-controls")
+    response = call(reference_server, "GET", PROGRESS)
+    assert response.status_code == 401 and "\\u001b]0;pwned\\u0007" in response.text
+    assert response.json()["message"].startswith("Denied" + CONTROLS) and "\ud800" in response.json()["message"]
+    with_fault(reference_server, "hostile-401-message-markup")
+    body = call(reference_server, "GET", PROGRESS).json()
+    assert MARKUP in body["message"] and MARKUP in body["error"]
+
+
+def test_hostile_headers_come_with_every_answer(reference_server: ReferenceServer) -> None:
+    for payload, marker in (("controls", CONTROLS), ("markup", MARKUP)):
+        with_fault(reference_server, f"hostile-header-{payload}")
+        for path, account in (("/api/info", None), (PROGRESS, None), (PROGRESS, "admin"), ("/api/v1/nowhere", None)):
+            response = call(reference_server, "GET", path, reference_server.accounts[account] if account else None)
+            assert marker in response.headers["Server"] and marker in response.headers["Retry-After"], path
+
+
+def test_hostile_version_is_what_api_info_reports(reference_server: ReferenceServer) -> None:
+    for payload, marker in (("controls", CONTROLS), ("markup", MARKUP)):
+        with_fault(reference_server, f"hostile-version-{payload}")
+        version = call(reference_server, "GET", "/api/info").json()["version"]
+        assert version.startswith("8.8.1") and marker in version
+    with_fault(reference_server, "hostile-401-text-controls")
+    assert call(reference_server, "GET", "/api/info").json()["version"] == "8.8"

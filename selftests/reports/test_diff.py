@@ -289,3 +289,12 @@ def test_an_aborted_report_is_named_with_its_reason_not_diffed(
     assert (code, out) == (2, "")
     assert len(err.splitlines()) == 1, err
     assert f"{aborted_side}.json is the report of an aborted run" in err and "connection refused" in err
+
+
+def test_a_reports_words_in_the_error_line_are_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A report is a file, as hostile as a server: its aborted reason reaches the terminal escaped, on one line."""
+    aborted = _aborted_report()
+    aborted["aborted"] = "cannot test: the server said \x1b]0;pwned\x07\u202e\nsecond line"
+    code, out, err = run_diff(tmp_path, load("rc-8.8.json"), aborted, capsys)
+    assert (code, out) == (2, "")
+    assert err.endswith("the server said \\x1b]0;pwned\\x07\\u202e\\nsecond line\n") and err.count("\n") == 1

@@ -1,6 +1,6 @@
 """Reports show the outcome first (issue 22, item 5): the banner of the Markdown and HTML reports names the target,
 version, era, date and the registry the report was judged with; the Markdown's evidence is collapsed for a pull
-request comment."""
+request comment; the HTML banner's mark shows without an emoji font (issue 27)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,8 @@ def test_a_partial_report_never_shows_pass() -> None:
         assert banner.lstrip("\n*◐ ").startswith("PARTIAL"), banner
         assert "not judged (the run was not asked to): method.get-only" in banner, banner
         assert "PASS" not in banner, banner
+    html = render_html(report).split("<body>", 1)[1].split("</div>", 1)[0]
+    assert '<svg class="omark"' in html.split("<strong>", 1)[1].split("</strong>", 1)[0], "PARTIAL draws its mark"
 
 
 def test_a_rejudged_report_says_so_in_its_banner() -> None:
@@ -90,3 +92,19 @@ def test_a_rejudged_report_says_so_in_its_banner() -> None:
     report["rejudged"] = {"at": "2026-01-02T03:04:05+00:00", "from_digest": "a" * 64}
     for banner in _banners(report):
         assert "re-judged offline 2026-01-02 03:04:05 UTC, not a live run" in banner, banner
+
+
+# -- the HTML banner's mark -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*FIXTURES, "aborted"])
+def test_the_html_banner_draws_its_mark_instead_of_an_emoji(name: str) -> None:
+    """An emoji (U+274C) is an empty box where no emoji font is installed (headless Chromium on Debian): the mark
+    is inline SVG, and the banner's text holds nothing beyond Latin-1 but the middle dot between facts."""
+    aborted = {**load("rc-8.8.json"), "aborted": "cannot test https://chat.example.com: connection refused"}
+    report = aborted if name == "aborted" else load(name)
+    banner = render_html(report).split("<body>", 1)[1].split("</div>", 1)[0]
+    mark = banner.split("<strong>", 1)[1].split("</strong>", 1)[0]
+    assert mark.startswith('<svg class="omark"') and 'aria-hidden="true"' in mark
+    words = re.sub(r"<[^>]+>", "", banner)
+    assert not [c for c in words if ord(c) > 0xFF and c != "·"], words

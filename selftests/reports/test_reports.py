@@ -282,15 +282,17 @@ def test_markdown_lists_violations_first_then_drift_then_not_verified() -> None:
 
 
 def test_markdown_escapes_pipes_and_keeps_only_the_first_line() -> None:
+    """A detail's first line is a code span in its cell (pipes escaped for the table); a target outside the table is
+    a code span as it is."""
     report = load("rc-8.8.json")
     report["clauses"][0]["detail"] = "left | right <b>bold</b>\nsecond line"
     report["target"] = "https://a|b.example"
     markdown = render_markdown(report)
     row = _table_rows(markdown)[0]
-    assert "left \\| right &lt;b&gt;bold&lt;/b&gt;" in row
+    assert "`left \\| right <b>bold</b>`" in row
     assert "second line" not in row
     assert len(_cells(row)) == 3
-    assert "https://a\\|b.example" in markdown
+    assert "- **Target:** `https://a|b.example`" in markdown
 
 
 def test_markdown_fences_a_detail_holding_backticks() -> None:

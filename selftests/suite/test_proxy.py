@@ -97,6 +97,7 @@ REPRESENTATIVE_FAULTS = {
     "progress-leaked-into-401": "root",
     "post-accepted": "sub-path",
     "regression-restivus-401-on-newest": "tls-private-ca",
+    "hostile-401-text-controls": "root",
 }
 """A fault of each kind in faults.yaml, through the front most likely to hide it."""
 

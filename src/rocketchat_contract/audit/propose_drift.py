@@ -26,6 +26,7 @@ import yaml
 from packaging.version import Version
 
 from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED
+from rocketchat_contract.client.printable import escaped_in_strings, printable
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.versions import VersionError, eras, server_version
 from rocketchat_contract.judge.checks.cross_probe import PROGRESS_FIELDS
@@ -196,5 +197,19 @@ def render(entries: list[dict[str, Any]], skipped: list[Skipped], report: dict[s
         "# upstream it to contracts/drift.yaml.",
     ]
     header += [f"# not proposed: {s.clause}: {s.why}" for s in skipped]
-    text = yaml.safe_dump({"entries": entries}, sort_keys=False, allow_unicode=True, width=100)
-    return "\n".join(header) + "\n" + text
+    text = yaml.dump({"entries": entries}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(printable(line) for line in header) + "\n" + escaped_in_strings(text)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Double-quotes a string holding a control character (``printable`` would escape it): YAML writes most of
+    them as escapes there, ``escaped_in_strings`` the rest, so a draft of an observed body shows none raw and
+    loads as observed."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if printable(value) != value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _string)

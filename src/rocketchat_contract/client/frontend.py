@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rocketchat_contract.client.http import TRANSIENT_STATUSES, Exchange
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.probes import PROBES
 
 SIZE_STATUSES = frozenset({400, 413, 414, 431, 494})
@@ -58,16 +59,17 @@ def hostile_input(headers: Mapping[str, str | bytes]) -> str | None:
 
 
 def page_title(exchange: Exchange) -> str:
-    """The title of an HTML page, or the first line of a text one (shortened), or ``""``."""
+    """The title of an HTML page, or the first line of a text one (shortened, escaped), or ``""``."""
     match = _TITLE.search(exchange.body_text[:4096])
     text = match.group(1) if match else exchange.body_text.strip().split("\n", 1)[0]
     text = " ".join(text.split())
-    return text[:80] + ("…" if len(text) > 80 else "")
+    return printable(text[:80]) + ("…" if len(text) > 80 else "")
 
 
 def _answer(exchange: Exchange) -> str:
     title = page_title(exchange)
-    return f"{exchange.status} {exchange.media_type or 'without Content-Type'}" + (f' ("{title}")' if title else "")
+    media = printable(exchange.media_type or "without Content-Type")
+    return f"{exchange.status} {media}" + (f' ("{title}")' if title else "")
 
 
 def _remedy(status: int, what: str) -> str:

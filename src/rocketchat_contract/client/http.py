@@ -18,6 +18,7 @@ from urllib3.exceptions import HTTPError, MaxRetryError, NameResolutionError, Pr
 from urllib3.util.retry import Retry
 
 from rocketchat_contract.client.causes import caused_by, causes
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
 
@@ -95,16 +96,18 @@ class Exchange:
         return max(int(reset) / 1000 - time.time(), 0.0)
 
     def summary(self, redactor: Redactor, limit: int = 300) -> str:
+        """The request and what came back (``answer``) on one line, for a verdict's detail or a message."""
         if self.error:
-            return f"{self.method} {self.path}: no response ({self.error})"
-        return f"{self.method} {self.path} -> {self.answer(redactor, limit)}"
+            return printable(f"{self.method} {self.path}: no response ({self.error})")
+        return f"{printable(f'{self.method} {self.path}')} -> {self.answer(redactor, limit)}"
 
     def answer(self, redactor: Redactor, limit: int = 300) -> str:
-        """Status, Content-Type and the body on one line (an HTML page's line breaks collapsed), secrets masked."""
+        """Status, Content-Type and the body on one line (an HTML page's line breaks collapsed), secrets masked and
+        control characters escaped (``printable``)."""
         body = " ".join(redactor.text(self.body_text).split())
         if len(body) > limit:
             body = body[:limit] + "…"
-        return f"{self.status} [{self.content_type or 'no Content-Type'}] {body}".rstrip()
+        return printable(f"{self.status} [{self.content_type or 'no Content-Type'}] {body}".rstrip())
 
     def evidence(self, redactor: Redactor) -> dict[str, Any]:
         """The exchange as report evidence, with every secret masked."""
@@ -271,7 +274,7 @@ class Client:
     def describe(self, exc: requests.RequestException, *, retries: int = RETRIES) -> str:
         """Say in one phrase why no HTTP response came back (after ``retries`` retries of a transient failure)."""
         if isinstance(exc, requests.exceptions.SSLError):
-            return describe_tls_error(exc, self.verify, self.verify_source)
+            return printable(describe_tls_error(exc, self.verify, self.verify_source))
         if isinstance(exc, requests.exceptions.Timeout):
             return f"timed out after {self.timeout:g} s (--request-timeout)"
         return describe_transport_error(exc, retries=retries)
@@ -300,4 +303,4 @@ def _reason(exc: BaseException) -> str:
     ]
     words = (system[-1].strerror or str(system[-1])) if system else str(exc)
     text = " ".join(words.split()) or type(exc).__name__
-    return text[:160]
+    return printable(text[:160])

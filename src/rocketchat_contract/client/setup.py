@@ -11,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import unavailable
 from rocketchat_contract.client.http import Client, Exchange, TargetError
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
 from rocketchat_contract.client.tls import NOT_TLS, speaks_tls
 
@@ -72,7 +73,8 @@ class Target:
         challenge = exchange.header("WWW-Authenticate") or ""
         if exchange.status != 401 or not challenge.lower().startswith("basic"):
             return None
-        asked = f"{exchange.method} {exchange.path} answered 401 with WWW-Authenticate: {self.redactor.text(challenge)}"
+        shown = printable(self.redactor.text(challenge))
+        asked = f"{exchange.method} {exchange.path} answered 401 with WWW-Authenticate: {shown}"
         if without_userinfo(self.client.base_url) != self.client.base_url:
             return f"a front end refused the user name and password in the base URL ({asked}); check them"
         scheme, _, rest = self.client.base_url.rstrip("/").partition("://")
@@ -107,7 +109,7 @@ class Target:
         target = urljoin(self.client.url(path), location)
         relative = path.lstrip("/")
         suggested = target[: -len(relative)].rstrip("/") if target.endswith(relative) else None
-        shown = display_url(target)
+        shown = printable(display_url(target))
         if suggested is None:
             return (
                 f"{asked} to {shown}. The suite follows no redirect (it would carry the credentials along); "
@@ -115,7 +117,7 @@ class Target:
             )
         return (
             f"{asked} to {shown}. The suite follows no redirect (it would carry the credentials along); "
-            f"if that is the server, pass --base-url {display_url(suggested)}"
+            f"if that is the server, pass --base-url {printable(display_url(suggested))}"
         )
 
     def server_version(self) -> str:

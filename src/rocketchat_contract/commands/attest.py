@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.audit.attest import attest
-from rocketchat_contract.commands.cli import printable
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.results.exit_status import PASSED
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any, NoReturn
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.results.exit_status import BAD_INPUT
 
 
@@ -22,11 +23,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def fail(command: str, message: str, status: int = BAD_INPUT) -> int:
-    """Print ``message`` as the command's one error line and return ``status``."""
-    print(f"rocketchat-contract {command}: {message}", file=sys.stderr)
+    """Print ``message`` as the command's one error line (control characters escaped: it may quote a report or a
+    server) and return ``status``."""
+    print(f"rocketchat-contract {command}: {printable(message)}", file=sys.stderr)
     return status
 
-
-def printable(line: str) -> str:
-    """A line with its control characters escaped, for lines that quote a file's strings (anyone's)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in line)

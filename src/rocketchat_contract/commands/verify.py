@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.audit.verify import verify
-from rocketchat_contract.commands.cli import fail, printable
+from rocketchat_contract.client.printable import printable
+from rocketchat_contract.commands.cli import fail
 from rocketchat_contract.results.exit_status import PASSED
 
 
@@ -53,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
     status, lines = verify(args.report, args.attestation, args.key, require_signature=args.require_signature)
     stream = sys.stdout if status == PASSED else sys.stderr
     prefix = "" if status == PASSED else "rocketchat-contract verify: "
-    print("\n".join(printable(prefix + line) for line in lines), file=stream)
+    print("\n".join(prefix + printable(line) for line in lines), file=stream)
     return status

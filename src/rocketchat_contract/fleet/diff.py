@@ -56,11 +56,12 @@ def _state(target: dict[str, Any] | None) -> str:
     if target is None:
         return "absent"
     outcome = target["outcome"]
-    return f"{cell(target['server_version'] or '?')} {OUTCOME_ICONS[outcome]} {OUTCOME_LABELS[outcome]}"
+    return f"{code(target['server_version'] or '?', table=True)} {OUTCOME_ICONS[outcome]} {OUTCOME_LABELS[outcome]}"
 
 
 def render_fleet_diff(changes: list[TargetChange]) -> str:
-    """Markdown: a table of every target, then each changed target's clause diff."""
+    """Markdown: a table of every target, then each changed target's clause diff; versions and reasons (a server's
+    words) in code spans."""
     regressed = [c for c in changes if c.regressions]
     lines = ["## Fleet contract diff", ""]
     if regressed:
@@ -72,8 +73,8 @@ def render_fleet_diff(changes: list[TargetChange]) -> str:
         lines.append("**No regression:** no target got a worse verdict, lost a clause or stopped being testable.")
     lines += ["", "| Target | Old | New | Regressed |", "|---|---|---|---|"]
     for change in changes:
-        what = "<br>".join(cell(r) if " " in r else code(r) for r in change.regressions) or "no"
-        lines.append(f"| {code(change.name)} | {_state(change.old)} | {_state(change.new)} | {what} |")
+        what = "<br>".join(code(r, table=True) for r in change.regressions) or "no"
+        lines.append(f"| {code(change.name, table=True)} | {_state(change.old)} | {_state(change.new)} | {what} |")
     for change in changes:
         if change.clauses is not None and change.clauses.changes:
             body = render_diff(change.clauses).replace("## Contract diff:", f"### {cell(change.name)}:", 1)

@@ -1,4 +1,7 @@
-"""The Markdown fleet report: the matrix (targets x clauses) and, per target, what did not conform."""
+"""The Markdown fleet report: the matrix (targets x clauses) and, per target, what did not conform.
+
+As in the single-server report, what a server may have written (versions, reasons, notes, details) stands in code
+spans (``code``), where it cannot become markup."""
 
 from __future__ import annotations
 
@@ -44,8 +47,9 @@ def _matrix(document: dict[str, Any]) -> list[str]:
     for target in document["targets"]:
         cells = " | ".join(ICONS.get(target["verdicts"].get(c["id"], ""), NOT_JUDGED) for c in columns)
         lines.append(
-            f"| [{cell(target['name'])}](#{_anchor(target['name'])}) | {cell(target['server_version'] or '?')} | "
-            f"{cell(target['era'] or '?')} | {_outcome(target)} | {cells} |"
+            f"| [{cell(target['name'])}](#{_anchor(target['name'])}) | "
+            f"{code(target['server_version'] or '?', table=True)} | {cell(target['era'] or '?')} | "
+            f"{_outcome(target)} | {cells} |"
         )
     lines += ["", "Columns: " + " · ".join(f"C{i} {code(c['id'])}" for i, c in enumerate(columns, 1))]
     return lines
@@ -65,18 +69,18 @@ def _target(target: dict[str, Any]) -> list[str]:
         f'<a id="{_anchor(target["name"])}"></a>',
         f"### {cell(target['name'])}: {_outcome(target)}",
         "",
-        f"- **URL:** {cell(target['base_url'])}",
-        f"- **Rocket.Chat:** {cell(target['server_version'] or 'unknown')}"
+        f"- **URL:** {code(target['base_url'])}",
+        f"- **Rocket.Chat:** {code(target['server_version'] or 'unknown')}"
         f" · **Era:** {cell(target['era'] or 'unknown')} · **pytest exit status:** {_status(target)}",
     ]
     if target["reason"]:
-        lines.append(f"- **Why:** {cell(target['reason'])}")
+        lines.append(f"- **Why:** {code(target['reason'])}")
     if target["settings"]:
         shown = ", ".join(f"{k}={v}" for k, v in target["settings"].items())
         lines.append(f"- **Settings:** {cell(shown)}")
     if target["verdicts"]:
         lines.append(f"- **Verdicts:** {verdict_counts(target['summary'])}")
-    lines += [f"- **Note:** {cell(note)}" for note in report.get("notes", [])]
+    lines += [f"- **Note:** {code(note)}" for note in report.get("notes", [])]
     findings = [c for c in report.get("clauses", []) if c["verdict"] != "conforms"]
     if findings:
         worst_first = sorted(findings, key=lambda c: Verdict(c["verdict"]).severity, reverse=True)

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.fleet.model import outcome, partly_verified, worst
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.vocabulary import MARKS, NOT_JUDGED, OUTCOMES, VERDICTS, first_line, label
@@ -39,8 +40,9 @@ class Terminal:
         self._progress_shown = False
 
     def _write(self, line: str) -> None:
+        """Write one line, control characters escaped (a reason or a version may be a server's)."""
         self._clear()
-        self.stream.write(line + "\n")
+        self.stream.write(printable(line) + "\n")
         self.stream.flush()
 
     def _clear(self) -> None:
@@ -70,7 +72,7 @@ class Terminal:
         line = f"{self.done}/{self.total} done, running {len(running)}: {names} ({now - self.started:.0f} s)"
         if self.live:
             self._clear()
-            self.stream.write(line[:200])
+            self.stream.write(printable(line[:200]))
             self.stream.flush()
             self._progress_shown = True
         elif self.total > LIVE_MIN_TARGETS and now - self.last_beat >= HEARTBEAT:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rocketchat_contract.client.frontend import front_end_refusal
 from rocketchat_contract.client.http import NOT_JSON, Exchange
 from rocketchat_contract.client.observations import Observation, Unavailable
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.contract.catalogue import Clause, DriftEntry
 from rocketchat_contract.judge.context import Judging
 from rocketchat_contract.judge.explain import describe_mismatch
@@ -76,14 +77,14 @@ def mismatch(judge: Judging, clause: Clause, exchange: Exchange) -> str:
     ]
     body = exchange.json()
     if exchange.status == clause.expect.status and body is not NOT_JSON:
-        lines.append(f"    mismatch: {judge.schemas.problem(clause.expect.schema, body)}")
+        lines.append(f"    mismatch: {printable(str(judge.schemas.problem(clause.expect.schema, body)))}")
     for entry in known:
         lines.append(
             f"  also accepted for {judge.placement.judged_as} (drift {entry.id}): "
             f"{entry.instead.status} with body matching {entry.instead.schema}"
         )
         if exchange.status == entry.instead.status and body is not NOT_JSON:
-            lines.append(f"    mismatch: {judge.schemas.problem(entry.instead.schema, body)}")
+            lines.append(f"    mismatch: {printable(str(judge.schemas.problem(entry.instead.schema, body)))}")
     if not known:
         lines.append(f"  no known drift covers Rocket.Chat {judge.placement.judged_as} for this clause")
     lines.append(f"  actual: {exchange.summary(judge.redactor)}")

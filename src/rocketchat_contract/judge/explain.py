@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from rocketchat_contract.client.http import NOT_JSON, Exchange
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.contract.schemas import SchemaStore
 
 _TITLE_TAIL = re.compile(r"\s*\(.*\)$|\s+error$")
@@ -43,18 +44,19 @@ def _body_schemas(schemas: SchemaStore) -> tuple[str, ...]:
 
 
 def describe_answer(exchange: Exchange, schemas: SchemaStore) -> str:
-    """Say what came back: ``403 with the No Permission body``, ``200 with a non-JSON body (text/html)``."""
+    """Say what came back: ``403 with the No Permission body``, ``200 with a non-JSON body (text/html)``; what the
+    server wrote is shown escaped (``printable``)."""
     if exchange.error:
-        return f"no response ({exchange.error})"
+        return f"no response ({printable(exchange.error)})"
     body = exchange.json()
     if body is NOT_JSON:
         if not exchange.body_text.strip():
             return f"{exchange.status} with an empty body"
-        return f"{exchange.status} with a non-JSON body ({exchange.media_type or 'no Content-Type'})"
+        return f"{exchange.status} with a non-JSON body ({printable(exchange.media_type or 'no Content-Type')})"
     for schema in _body_schemas(schemas):
         if schemas.is_valid(schema, body):
             return f"{exchange.status} with {body_label(schema, schemas)}"
-    shown = json.dumps(body, ensure_ascii=False)
+    shown = printable(json.dumps(body, ensure_ascii=False))
     return f"{exchange.status} with an unknown body {shown[:80]}{'…' if len(shown) > 80 else ''}"
 
 

@@ -89,6 +89,12 @@ def _hide_base_url_password(config: pytest.Config, base_url: str) -> None:
 
 
 def _header(config: pytest.Config) -> str:
+    from rocketchat_contract.client.printable import printable
+
+    return printable(_header_text(config))
+
+
+def _header_text(config: pytest.Config) -> str:
     settings = options(config)
     base_url = settings.base_url
     if base_url:
@@ -189,11 +195,13 @@ def _last_words(config: pytest.Config, line: str) -> None:
     ran", the exit exception, an error per test) and has no public switch for that, so its terminal reporter is
     unregistered, leaving the session as ``-p no:terminal`` would; the line is written at session finish, as a
     test's set-up (where the run happens) has its output captured."""
+    from rocketchat_contract.client.printable import printable
+
     state = config.stash[STATE]
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         config.pluginmanager.unregister(reporter)
-    state.last_words = (reporter, line)
+    state.last_words = (reporter, printable(line, lines=True))
 
 
 @pytest.fixture(scope="session")

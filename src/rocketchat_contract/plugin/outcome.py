@@ -21,6 +21,8 @@ class ContractCheck:
         self.config = config
 
     def check(self) -> None:
+        from rocketchat_contract.client.printable import printable
+
         marker = self.node.get_closest_marker("clause")
         assert marker is not None, f"{self.node.nodeid} names no clause (@pytest.mark.clause)"
         clause_id = marker.args[0]
@@ -33,17 +35,18 @@ class ContractCheck:
         if probe:
             self.node.user_properties.append(("probe", probe))
         if judgement.drift:
-            self.node.user_properties.append(("drift", judgement.drift))
+            self.node.user_properties.append(("drift", printable(judgement.drift)))
         settings = options(self.config)
         enforce(judgement, strict_docs=settings.strict_docs, require_verified=settings.require_verified)
 
 
 def enforce(judgement: JudgementRecord, *, strict_docs: bool, require_verified: bool) -> None:
     """End the current test as the verdict says: pass, xfail (drift), skip (not verified) or fail."""
+    from rocketchat_contract.client.printable import printable
     from rocketchat_contract.judge.verdicts import Verdict
 
     where = f"{judgement.clause} [{judgement.probe}]" if judgement.probe else judgement.clause
-    text = f"{where}: {judgement.detail}"
+    text = printable(f"{where}: {judgement.detail}", lines=True)
     if judgement.verdict is Verdict.CONFORMS:
         return
     if judgement.verdict is Verdict.KNOWN_DRIFT:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request
 
 from rocketchat_contract.reference import bodies
 from rocketchat_contract.reference.faults import Fault, apply, load_faults, matches
+from rocketchat_contract.reference.hostile import add_hostile_headers, hostile_version
 from rocketchat_contract.reference.model import Knobs, LoggedRequest, Operation, User
 from rocketchat_contract.reference.profiles import Profile, profile, unknown_route, variations
 from rocketchat_contract.reference.reply import JSON, Reply, render
@@ -91,7 +92,7 @@ class ReferenceApp:
         started = time.time()
         with self.lock:
             reply, user = self.dispatch(request)
-            knobs, chosen = self.knobs, self.profile
+            knobs, chosen, faults = self.knobs, self.profile, self.faults
         if reply.delayed and knobs.delay_scale > 0:
             time.sleep(self.random.uniform(0.5, 1.0) * knobs.delay_scale)
         settings = variations()
@@ -101,6 +102,7 @@ class ReferenceApp:
             json_type=settings["charset"]["content_type"] if "charset" in knobs.variations else JSON,
             cache_headers=not chosen.restivus and (chosen.refusal_cache_headers or reply.case not in REFUSALS),
         )
+        add_hostile_headers(response, faults)
         with self.lock:
             self.requests.append(
                 LoggedRequest(
@@ -273,7 +275,7 @@ class ReferenceApp:
         return Reply(200, bodies.progress(chosen, operation, self.knobs.variations), case="success")
 
     def route_info(self, request: Request, user: User | None) -> Reply:
-        version = self.profile.info_for(self.knobs.version or self.profile.version)
+        version = hostile_version(self.faults) or self.profile.info_for(self.knobs.version or self.profile.version)
         return Reply(200, {"version": version, "success": True}, case="info")
 
     def _login_fields(self, request: Request) -> dict[str, Any] | None:

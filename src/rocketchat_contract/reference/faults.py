@@ -19,14 +19,16 @@ _HERE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Fault:
-    """One fault: either a ``switch`` the pipeline consults or a ``rewrite`` of the finished response."""
+    """One fault: a ``switch`` the pipeline consults, a ``rewrite`` of the finished response, or ``hostile``
+    text served where no clause looks (``hostile.py``), which names no ``clause``."""
 
     name: str
     summary: str
     kind: str
-    clause: str
+    clause: str | None = None
     switch: str | None = None
     rewrite: Mapping[str, Any] | None = None
+    hostile: Mapping[str, Any] | None = None
 
 
 SCHEMA = "meta/faults.schema.json"

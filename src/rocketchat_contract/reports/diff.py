@@ -263,16 +263,17 @@ def _verdict(verdict: str | None) -> str:
 
 
 def render_diff(diff: ReportDiff) -> str:
-    """Render a diff as Markdown for a pull request comment."""
+    """Render a diff as Markdown for a pull request comment; what the servers sent (answers, details, versions)
+    stands in code spans, where it cannot become markup."""
     old, new = diff.old, diff.new
     lines = [
-        f"## Contract diff: Rocket.Chat {cell(old.get('server_version') or '?')} → "
-        f"{cell(new.get('server_version') or '?')}",
+        f"## Contract diff: Rocket.Chat {code(old.get('server_version') or '?')} → "
+        f"{code(new.get('server_version') or '?')}",
         "",
         "| | Old | New |",
         "|---|---|---|",
-        f"| Rocket.Chat | {cell(_version(old))} | {cell(_version(new))} |",
-        f"| Target | {cell(old['target'])} | {cell(new['target'])} |",
+        f"| Rocket.Chat | {code(_version(old), table=True)} | {code(_version(new), table=True)} |",
+        f"| Target | {code(old['target'], table=True)} | {code(new['target'], table=True)} |",
         f"| Run started | {cell(old['started_at'])} | {cell(new['started_at'])} |",
         f"| Verdicts | {summary_line(old['summary'])} | {summary_line(new['summary'])} |",
         "",
@@ -296,10 +297,10 @@ def render_diff(diff: ReportDiff) -> str:
         lines.append("**No regression:** no verdict got worse and no clause is gone.")
     lines += ["", "| Clause | Old verdict | New verdict | What changed |", "|---|---|---|---|"]
     for change in diff.changes:
-        what = "<br>".join(cell(line) for line in change.changes)
+        what = "<br>".join(code(line, table=True) for line in change.changes)  # answers and details: the server's
         flag = " **regressed**" if change.regressed else " (values only)" if change.values_only else ""
         verdicts = f"{_verdict(change.old)} | {_verdict(change.new)}"
-        lines.append(f"| {code(change.clause)}{flag} | {verdicts} | {what} |")
+        lines.append(f"| {code(change.clause, table=True)}{flag} | {verdicts} | {what} |")
     lines += ["", f"{len(diff.changes)} of {len(set(_ids(old)) | set(_ids(new)))} clauses changed."]
     if hidden:
         lines.append(f"{_values_only(hidden, more=True)} (`--all` lists {'it' if hidden == 1 else 'them'}).")

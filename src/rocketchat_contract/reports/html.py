@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.judge.verdicts import verdict_of
 from rocketchat_contract.reports.markdown import VERDICTS, banner_facts, first_line, label, when
 from rocketchat_contract.reports.outcome import outcome
@@ -25,10 +26,11 @@ TABLE_DETAIL = 260
 
 
 def _escape(value: object) -> Markup:
-    """Every value a page prints, escaped as ``html.escape`` does (quotes too); markup the templates built passes."""
+    """Every value a page prints, escaped as ``html.escape`` does (quotes too) and with its control characters
+    written as escapes (``printable``, line breaks kept for ``<pre>``); markup the templates built passes."""
     if isinstance(value, Markup):
         return value
-    return Markup(escape(str(value), quote=True))
+    return Markup(escape(printable(str(value), lines=True), quote=True))
 
 
 def _pretty(value: Any) -> str:

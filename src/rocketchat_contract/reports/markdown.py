@@ -1,9 +1,16 @@
-"""The Markdown report: a verdict table and the findings, sized for a pull request comment or a ticket."""
+"""The Markdown report: a verdict table and the findings, sized for a pull request comment or a ticket.
+
+What a server wrote (a detail quoting its answer, a note, why a run stopped, a version) appears only in code spans
+(``code``) and fenced code blocks (``_fence``), whose content CommonMark shows as it is: never an image, a link,
+an autolink (GFM's bare ``www.`` and ``https://`` included, which no backslash escape stops) or HTML.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.judge.verdicts import ORDER, verdict_of
 from rocketchat_contract.reports.outcome import finding_rank, outcome
 
@@ -41,21 +48,37 @@ def first_line(text: str, limit: int = 0) -> str:
 
 
 def cell(text: str) -> str:
-    """Make text safe inside a Markdown table cell: one line, pipes escaped, no raw HTML."""
-    flat = " ".join(text.split())
+    """Make the suite's own prose (a clause's title, a drift entry's summary) safe inside a Markdown table cell: one
+    line, pipes escaped, no raw HTML. Text a server may have written goes in ``code`` instead."""
+    flat = " ".join(printable(text).split())
     return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def code(text: str) -> str:
-    """Return text as an inline code span that is safe inside a table cell."""
-    return "`" + " ".join(text.split()).replace("`", "'").replace("|", "\\|") + "`"
+_BACKTICKS = re.compile("`+")
+
+
+def code(text: str, *, table: bool = False) -> str:
+    """Return text as one inline code span, on one line, control characters escaped (``printable``): delimited by a
+    backtick run longer than any inside it, so nothing in it ends the span; with ``table``, pipes escaped as GFM
+    tables need (the table parser removes the backslash before the span is read). Empty text is no span."""
+    shown = " ".join(printable(text).split())
+    if not shown:
+        return ""
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(shown)), default=0) + 1)
+    if table:
+        shown = shown.replace("|", "\\|")
+    pad = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
 
 
 def _fence(text: str) -> str:
+    """A fenced code block of ``text`` (control characters escaped, line breaks kept), its fence longer than any
+    backtick run inside."""
+    shown = printable(text, lines=True)
     ticks = "```"
-    while ticks in text:
+    while ticks in shown:
         ticks += "`"
-    return f"{ticks}text\n{text}\n{ticks}"
+    return f"{ticks}text\n{shown}\n{ticks}"
 
 
 def _yes_no(flag: object) -> str:
@@ -99,16 +122,18 @@ def heading_lines(report: dict[str, Any]) -> list[str]:
     date and registry."""
     version = report.get("server_version") or "unknown"
     judged = report.get("judged_as")
-    judged_note = f" (judged as {cell(judged)})" if judged and judged != version else ""
+    judged_note = f" (judged as {code(judged)})" if judged and judged != version else ""
     result = outcome(report)
     failing = f" ({', '.join(code(c) for c in result.clauses)})" if result.clauses else ""
+    reason = code(result.reason) if report.get("aborted") else cell(result.reason)
+    target, *facts = banner_facts(report)
     return [
         f"# {result.mark} {result.label}: `GET /api/v1/getImportProgress` compliance",
         "",
-        f"**{result.label}**: {cell(result.reason)}{failing} · {' · '.join(cell(f) for f in banner_facts(report))}",
+        f"**{result.label}**: {reason}{failing} · {' · '.join([code(target), *(cell(f) for f in facts)])}",
         "",
-        f"- **Target:** {cell(report['target'])}",
-        f"- **Rocket.Chat:** {cell(version)}{judged_note} · **Era:** {cell(report.get('era') or 'unknown')}",
+        f"- **Target:** {code(report['target'])}",
+        f"- **Rocket.Chat:** {code(version)}{judged_note} · **Era:** {cell(report.get('era') or 'unknown')}",
         f"- **Date:** {cell(report['started_at'])} · **Strict docs:** {_yes_no(report['strict_docs'])}"
         f" · **Suite:** rocketchat-contract {cell(report['suite_version'])}",
     ]
@@ -119,12 +144,13 @@ def summary_line(summary: dict[str, int]) -> str:
 
 
 def clause_table(clauses: list[dict[str, Any]], limit: int = TABLE_DETAIL) -> list[str]:
-    """Clause, verdict and the first line of the detail (cut to ``limit``), one row per clause."""
+    """Clause, verdict and the first line of the detail (cut to ``limit``, as code: it may quote the server), one
+    row per clause."""
     lines = ["| Clause | Verdict | Detail |", "|---|---|---|"]
     for clause in clauses:
         verdict = clause["verdict"]
-        detail = cell(first_line(clause["detail"], limit))
-        lines.append(f"| {code(clause['id'])} | {icon(verdict)} {label(verdict)} | {detail} |")
+        detail = code(first_line(clause["detail"], limit), table=True)
+        lines.append(f"| {code(clause['id'], table=True)} | {icon(verdict)} {label(verdict)} | {detail} |")
     return lines
 
 
@@ -180,7 +206,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [*heading_lines(report), "", f"**Summary:** {summary_line(report['summary'])}", ""]
     lines += [*clause_table(clauses), ""]
     if report["notes"]:
-        lines += ["## Notes", "", *(f"- {cell(note)}" for note in report["notes"]), ""]
+        lines += ["## Notes", "", *(f"- {code(note)}" for note in report["notes"]), ""]
     lines += ["## Legend", "", *(f"- {v.icon} **{v.label}**: {v.legend}" for v in ORDER), ""]
     findings = sorted((c for c in clauses if c["verdict"] != "conforms"), key=lambda c: finding_rank(c["verdict"]))
     if findings:

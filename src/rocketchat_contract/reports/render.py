@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rocketchat_contract.client.printable import escaped_in_strings
+
 Renderer = Callable[[dict[str, Any]], str]
 
 
@@ -22,7 +24,9 @@ class Renderers:
 
 
 def _json(_: Renderers, document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """The document as JSON, non-ASCII text as it is, but nothing a terminal or a reader's eye would obey
+    (``escaped_in_strings``): the evidence parses back exactly as the server sent it."""
+    return escaped_in_strings(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 FORMATS: dict[str, Callable[[Renderers, dict[str, Any]], str]] = {

@@ -7,6 +7,7 @@ import os
 import shutil
 import textwrap
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.judge.verdicts import Verdict
 from rocketchat_contract.reports.markdown import first_line
 from rocketchat_contract.results.ledger import ClauseResult, Ledger
@@ -34,7 +35,12 @@ def summary_lines(run: RunRecord, ledger: Ledger, width: int | None = None) -> l
     ``terminal_width``; uncut on a CI server). A
     clause that was not verified shows its whole detail, wrapped, as it says what would verify it; once:
     a clause not verified for the same reason as one above says ``as`` that one. A run that could not
-    test its target prints only its cleanup problems: the exit message says the rest."""
+    test its target prints only its cleanup problems: the exit message says the rest. Every line is ``printable``
+    (a re-judged report's notes come from a file)."""
+    return [printable(line) for line in _lines(run, ledger, width)]
+
+
+def _lines(run: RunRecord, ledger: Ledger, width: int | None) -> list[str]:
     if run.error:
         return [f"cleanup problem: {p}" for p in run.cleanup_problems]
     columns = width or terminal_width()

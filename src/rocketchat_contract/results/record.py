@@ -10,15 +10,24 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.evidence import exchange_data, observation_data
 from rocketchat_contract.results.selection import Selection, whole_catalogue
 
 
+def shown(sentence: str, redactor: Redactor) -> str:
+    """A sentence of a record (a detail, a note, why a run stopped) as every output may show it: secrets masked,
+    control characters escaped but for its own line breaks; what a server sent in it was escaped where it was
+    quoted, so no line break of the server's survives."""
+    return printable(redactor.text(sentence), lines=True)
+
+
 @dataclass(frozen=True)
 class JudgementRecord:
-    """One judgement, redacted: the drift entry by id, the evidence as report evidence."""
+    """One judgement, redacted: the drift entry by id, the evidence as report evidence (raw but for secrets), the
+    details escaped (``shown``)."""
 
     clause: str
     probe: str | None
@@ -38,14 +47,14 @@ class JudgementRecord:
             clause=judgement.clause,
             probe=judgement.probe,
             verdict=judgement.verdict,
-            detail=redactor.text(judgement.detail),
+            detail=shown(judgement.detail, redactor),
             drift=judgement.drift.id if judgement.drift else None,
             evidence=tuple(exchange_data(exchange, redactor) for exchange in judgement.evidence),
             parts=tuple(
                 {
                     "probe": part.probe or part.clause,
                     "verdict": part.verdict.value,
-                    "detail": redactor.text(part.detail),
+                    "detail": shown(part.detail, redactor),
                 }
                 for part in judgement.parts
             ),

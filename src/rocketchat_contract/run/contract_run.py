@@ -25,7 +25,7 @@ from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import Placement, VersionError, eras, place_server
 from rocketchat_contract.judge.judge import GENERATED, Judge, Observation, Unavailable
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.results.record import JudgementRecord, RunRecord
+from rocketchat_contract.results.record import JudgementRecord, RunRecord, shown
 
 MAX_PARALLEL = 16
 """The clauses judged on generated requests rather than on the probes."""
@@ -99,7 +99,7 @@ class ContractRun:
         finally:
             problems = self.close()
         record = self.record(problems)
-        record.error = self.redactor.text(error) if error else None
+        record.error = shown(error, self.redactor) if error else None
         return record
 
     def start(self) -> None:
@@ -137,8 +137,8 @@ class ContractRun:
             judged_as=str(placement.judged_as) if placement else None,
             era=placement.era.id if placement else None,
             started_at=self.started_at,
-            notes=[self.redactor.text(n) for n in self.notes],
-            cleanup_problems=[self.redactor.text(p) for p in cleanup_problems or []],
+            notes=[shown(n, self.redactor) for n in self.notes],
+            cleanup_problems=[shown(p, self.redactor) for p in cleanup_problems or []],
             judgements=records,
             extra_drift=list(self.settings.extra_drift),
         )
