@@ -297,4 +297,4 @@ def test_a_reports_words_in_the_error_line_are_escaped(tmp_path: Path, capsys: p
     aborted["aborted"] = "cannot test: the server said \x1b]0;pwned\x07\u202e\nsecond line"
     code, out, err = run_diff(tmp_path, load("rc-8.8.json"), aborted, capsys)
     assert (code, out) == (2, "")
-    assert err.endswith("the server said \\x1b]0;pwned\\x07\\u202e\\nsecond line\n") and err.count("\n") == 1
+    assert err.endswith("the server said \\x1b]0;pwned\\x07\\u202e second line\n") and err.count("\n") == 1
