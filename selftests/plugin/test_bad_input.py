@@ -202,6 +202,13 @@ CASES = [
     Bad("version-empty", "GET /api/info reported the version ''", ("--base-url", "{url}"), info=_version("")),
     Bad("version-word", "pass --rc-version X.Y[.Z]", ("--base-url", "{url}"), info=_version("banana")),
     Bad(
+        "info-past-the-cap",
+        "cannot test {url}: GET {url}/api/info answered 200 with a body larger than 1024 bytes, the most the suite "
+        "reads of an answer (--rc-max-body); it stopped reading there",
+        ("--base-url", "{url}", "--rc-max-body", "1KiB"),
+        info=json.dumps({"version": "8.8.0", "success": True, "padding": " " * 4096}),
+    ),
+    Bad(
         "version-not-a-string",
         "does not look like a Rocket.Chat server",
         ("--base-url", "{url}"),

@@ -33,7 +33,7 @@ DEFAULT_RATE_LIMIT_WAIT = 65.0
 MIN_BODY, MAX_BODY = 1024, 256 * MiB
 SIZE_FORM = "a number of bytes from 1024 to 256MiB, or with KiB or MiB (e.g. 4MiB)"
 _SIZE = re.compile(r"(?P<number>\d+)\s*(?P<unit>kib|mib)?", re.IGNORECASE)
-_UNITS = {None: 1, "kib": 1024, "mib": MiB}
+_UNITS = {"": 1, "kib": 1024, "mib": MiB}
 URL_FORM = "http(s)://host[:port][/path], the server's root URL"
 OPERATION_FORM = "KEY:STEP[:DONE/TOTAL] (e.g. csv:importer_done:500/500), or none for a server without an import"
 
@@ -344,7 +344,7 @@ def _size(config: pytest.Config, flags: tuple[str, ...], ini: str) -> int | None
     if value is None:
         return None
     match = _SIZE.fullmatch(str(value).strip())
-    size = int(match["number"]) * _UNITS[(match["unit"] or "").lower() or None] if match else None
+    size = int(match["number"]) * _UNITS[(match["unit"] or "").lower()] if match else None
     if size is None or not MIN_BODY <= size <= MAX_BODY:
         raise OptionError(f"{source} {shown}: expected {SIZE_FORM}")
     return size

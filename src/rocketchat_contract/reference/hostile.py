@@ -57,14 +57,17 @@ def dripped(response: Response, environ: dict[str, Any], interval: float, part: 
 def _written(sock: socket.socket, head: bytes, body: bytes, interval: float, part: str) -> Iterator[bytes]:
     yield from ()
     slow, fast = (head, body) if part == "headers" else (body, head)
-    if part == "body":
-        sock.sendall(fast)
-    for index in range(len(slow)):
-        if index:
-            time.sleep(interval)
-        sock.sendall(slow[index : index + 1])
-    if part == "headers":
-        sock.sendall(fast)
-    sock.shutdown(socket.SHUT_RDWR)
+    try:
+        if part == "body":
+            sock.sendall(fast)
+        for index in range(len(slow)):
+            if index:
+                time.sleep(interval)
+            sock.sendall(slow[index : index + 1])
+        if part == "headers":
+            sock.sendall(fast)
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError as exc:  # the client gave up (under TLS, an SSLError)
+        raise ConnectionAbortedError("the client closed the connection") from exc
     # Werkzeug would now write a head of its own: a dropped connection is the one ending it takes quietly.
     raise ConnectionAbortedError("the answer was written to the socket directly")
