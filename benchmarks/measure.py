@@ -38,8 +38,25 @@ class Proc:
         return lines[-1].strip("= ") if lines else ""
 
 
-def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 300.0) -> Proc:
-    """Run ``argv`` to the end (killed at ``timeout``) and measure it as /usr/bin/time would: wall and ru_maxrss."""
+def rss_kb(pid: int) -> int:
+    """A process's resident memory now, from /proc (0 where there is none, or once it has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+
+
+def run(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 300.0,
+    rss_limit_kb: int | None = None,
+) -> Proc:
+    """Run ``argv`` to the end (killed at ``timeout``, or once its memory passes ``rss_limit_kb``) and measure it
+    as /usr/bin/time would: wall and ru_maxrss."""
     with tempfile.TemporaryFile() as out:
         epoch, started = time.time(), time.perf_counter()
         child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -47,7 +64,8 @@ def run(argv: list[str], *, cwd: Path, env: dict[str, str] | None = None, timeou
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
-            if time.perf_counter() - started > timeout:
+            over = rss_limit_kb is not None and rss_kb(child.pid) > rss_limit_kb
+            if over or time.perf_counter() - started > timeout:
                 child.kill()
             time.sleep(POLL)
         wall = time.perf_counter() - started

@@ -69,6 +69,30 @@ def test_rejudging_a_live_report_gives_its_verdicts_offline(
         assert secret not in saved.read_text(encoding="utf-8") + again.read_text(encoding="utf-8")
 
 
+def test_a_rejudged_answer_past_the_cap_keeps_its_verdict(
+    pytester: pytest.Pytester, reference_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The report keeps that the body was larger than the cap (--rc-max-body, here 4 KiB), so a re-judge, which
+    sees only the 2000 characters kept, finds the same violation for the same reason."""
+    knobs = Knobs(operation=OPERATION, faults=frozenset({"hostile-oversized-body"}))
+    server = prepare(monkeypatch, reference_server, "8.8", knobs)
+    live = run_suite(pytester, "--rc-max-body", "4KiB", base_url=server.url)
+    assert live.ret == 1 and live.report is not None, live.text()
+    success = next(c for c in live.report["clauses"] if c["id"] == "success.response")
+    response = success["evidence"][0]["response"]
+    assert (success["verdict"], response["larger_than"], response["format"]) == ("violation", 4096, "text")
+    assert response["length"] == 4096 and len(response["sha256"]) == 64
+    saved = _save(live.report, tmp_path / "live.json")
+    again = tmp_path / "again.json"
+    block_network(monkeypatch)
+    assert main(["rejudge", str(saved), "--report", str(again)]) == 1
+    rejudged = json.loads(again.read_text(encoding="utf-8"))
+    assert verdicts_of(rejudged) == verdicts_of(live.report)
+    detail = next(c for c in rejudged["clauses"] if c["id"] == "success.response")["detail"]
+    assert "a body larger than 4096 bytes" in detail, detail
+    assert main(["verify", str(saved)]) == 0
+
+
 def _generator() -> Any:
     """The fixtures' generator (selftests/data/reports/generate.py), as a module."""
     spec = importlib.util.spec_from_file_location("report_fixtures", GENERATE)

@@ -104,6 +104,19 @@ CASES = [
     Bad("negative-timeout", "--rc-request-timeout -5: expected", ("--rc-request-timeout=-5",)),
     Bad("nan-timeout", "--request-timeout nan", ("--request-timeout", "nan")),
     Bad(
+        "zero-deadline",
+        "--rc-request-deadline 0: expected a number of seconds greater than 0",
+        ("--rc-request-deadline", "0"),
+    ),
+    Bad(
+        "word-max-body",
+        "--rc-max-body lots: expected a number of bytes from 1024 to 256MiB, or with KiB or MiB (e.g. 4MiB)",
+        ("--rc-max-body", "lots"),
+    ),
+    Bad("tiny-max-body", "--rc-max-body 100: expected a number of bytes from 1024", ("--rc-max-body", "100")),
+    Bad("huge-max-body", "--rc-max-body 1024MiB: expected", ("--rc-max-body", "1024MiB")),
+    Bad("decimal-unit-max-body", "--rc-max-body 4MB: expected", ("--rc-max-body", "4MB")),
+    Bad(
         "negative-wait",
         "--rc-rate-limit-wait -1: expected a number of seconds 0 or more",
         ("--rc-rate-limit-wait", "-1"),
@@ -159,6 +172,8 @@ CASES = [
         ("-o", "rc_request_timeout=abc", "--base-url", "http://127.0.0.1:1"),
         absent=("embedded",),
     ),
+    Bad("ini-zero-deadline", "ini rc_request_deadline '0'", ("-o", "rc_request_deadline=0")),
+    Bad("ini-max-body", "ini rc_max_body '-1': expected a number of bytes", ("-o", "rc_max_body=-1")),
     Bad("ini-bool", "ini rc_strict_docs: expected true or false", ("-o", "rc_strict_docs=maybe")),
     Bad("ini-bool-verified", "ini rc_require_verified", ("-o", "rc_require_verified=perhaps")),
     Bad("ini-profile", "ini rc_reference_profile 'nope'", ("-o", "rc_reference_profile=nope")),
@@ -186,6 +201,13 @@ CASES = [
     Bad("version-one-number", "GET /api/info reported the version '7'", ("--base-url", "{url}"), info=_version("7")),
     Bad("version-empty", "GET /api/info reported the version ''", ("--base-url", "{url}"), info=_version("")),
     Bad("version-word", "pass --rc-version X.Y[.Z]", ("--base-url", "{url}"), info=_version("banana")),
+    Bad(
+        "info-past-the-cap",
+        "cannot test {url}: GET {url}/api/info answered 200 with a body larger than 1024 bytes, the most the suite "
+        "reads of an answer (--rc-max-body); it stopped reading there",
+        ("--base-url", "{url}", "--rc-max-body", "1KiB"),
+        info=json.dumps({"version": "8.8.0", "success": True, "padding": " " * 4096}),
+    ),
     Bad(
         "version-not-a-string",
         "does not look like a Rocket.Chat server",

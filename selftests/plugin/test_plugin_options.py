@@ -21,6 +21,8 @@ OPTIONS = (
     "--reference-profile",
     "--reference-operation",
     "--rc-request-timeout",
+    "--rc-request-deadline",
+    "--rc-max-body",
     "--rc-ca-bundle",
     "--rc-rate-limit-wait",
     "--fuzz-examples",
@@ -95,6 +97,23 @@ def test_ini_turns_on_strict_docs(pytester: pytest.Pytester) -> None:
     )
     # An option of its own activates the plugin, which then validates every setting, the ini file's too.
     assert pytester.runpytest_inprocess("-p", "no:cacheprovider", "--rc-request-timeout", "3").ret == 0
+
+
+def test_the_request_bounds_from_ini_and_command_line(pytester: pytest.Pytester) -> None:
+    """The body cap and the deadline read from the ini file (the command line wins), with a note when the
+    deadline is shorter than the timeout."""
+    pytester.makeini("[pytest]\nrc_max_body = 2MiB\nrc_request_deadline = 45\n")
+    pytester.makepyfile(
+        """
+        def test_values(request):
+            from rocketchat_contract.plugin.state import options
+            settings = options(request.config)
+            assert (settings.max_body, settings.request_deadline) == (2 * 1024 * 1024, 4.0)
+            assert "--rc-request-deadline 4 is shorter than the request timeout (5 s)" in settings.notes[0]
+        """
+    )
+    args = ("-p", "no:cacheprovider", "--rc-request-timeout", "5", "--rc-request-deadline", "4")
+    assert pytester.runpytest_inprocess(*args).ret == 0
 
 
 def test_header_names_the_embedded_target(pytester: pytest.Pytester) -> None:

@@ -136,3 +136,25 @@ def test_quick_run_writes_every_table(tmp_path: Path) -> None:
         assert heading in text
     assert text.count("| **met** |") + text.count("| **missed** |") == 4
     assert "| same verdicts in both runs | yes |" in text
+
+
+def test_the_oversized_answer_section_judges_the_peak_and_replaces_itself(bench: dict[str, ModuleType]) -> None:
+    import hostile
+
+    measure = bench["measure"]
+
+    def runs(*rss_mb: int, status: int = 1) -> object:
+        procs = [measure.Proc(("pytest",), status, 9.0, mb * 1024, "2 failed, 6 passed", 0.0) for mb in rss_mb]
+        return hostile.Measured("abc1234", procs)
+
+    after, before = runs(105, 104, 150), runs(9000, status=-9)
+    text = hostile.section(after, before, "python benchmarks/hostile.py", [1.0])
+    assert "| this checkout (abc1234), 3 run(s): median | 105 MB (max 150) | 9.0 s | 1 |" in text
+    assert "over 8 GB, then stopped (9000 MB by then)" in text
+    assert "**met** (150 MB at most)" in text
+    assert "**missed**" in hostile.section(runs(250), None, "python benchmarks/hostile.py", [1.0])
+    old = f"# Benchmarks\n\n{hostile.HEADING}\n\nold numbers\n\n## JSON report size\n\nkept\n"
+    replaced = hostile.replace_section(old, text)
+    assert "old numbers" not in replaced and replaced.count(hostile.HEADING) == 1
+    assert replaced.endswith("## JSON report size\n\nkept\n") and text in replaced
+    assert hostile.replace_section("# Benchmarks\n", text) == "# Benchmarks\n\n" + text

@@ -36,8 +36,9 @@ _TITLE = re.compile(r"<title>\s*(.*?)\s*</title>", re.IGNORECASE | re.DOTALL)
 
 
 def is_front_end_page(exchange: Exchange) -> bool:
-    """A page with a status front ends use for their own refusals, and not Rocket.Chat's JSON."""
-    if exchange.error or exchange.status not in FRONT_END_STATUSES:
+    """A page with a status front ends use for their own refusals, and not Rocket.Chat's JSON (nor a body past
+    the cap: no front end sends its refusal at that length)."""
+    if exchange.error or exchange.larger_than is not None or exchange.status not in FRONT_END_STATUSES:
         return False
     return exchange.status in HEADER_ONLY_STATUSES or not exchange.is_json
 

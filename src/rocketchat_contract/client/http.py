@@ -6,17 +6,19 @@ import json
 import socket
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.client import RemoteDisconnected
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import HTTPError, MaxRetryError, NameResolutionError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from rocketchat_contract.client import bounds
+from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY, BoundedAdapter, DeadlineExceeded
 from rocketchat_contract.client.causes import caused_by, causes
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor, display_url
@@ -56,6 +58,9 @@ class Exchange:
     """The full URL, with any password in it masked, for messages."""
     attempts: int = 1
     """How many times it was sent: more than one when a transient failure was retried."""
+    larger_than: int | None = None
+    """Set when the body was larger than this many bytes (--rc-max-body): ``body_text`` holds what was read up
+    to there, and the body is no JSON document whatever it starts with."""
 
     def __post_init__(self) -> None:
         self.response_headers = CaseInsensitiveDict(self.response_headers)
@@ -75,7 +80,9 @@ class Exchange:
         return self.content_type.split(";", 1)[0].strip().lower()
 
     def json(self) -> Any:
-        """Return the parsed body, or the module's NOT_JSON marker."""
+        """Return the parsed body, or the module's NOT_JSON marker (also for a body cut at the cap)."""
+        if self.larger_than is not None:
+            return NOT_JSON
         try:
             return json.loads(self.body_text)
         except ValueError:
@@ -146,13 +153,25 @@ class TransientRetry(Retry):
     Retried: 502/503/504 and a connection the server reset, for GET only. Never retried: a timeout (it
     already took --request-timeout), a refused connection or DNS failure (not transient), TLS errors,
     429 (the rate limiter: the run waits for its window instead) and any redirect (never followed).
+    The retries share the request's deadline (``bounds.Budget``): no backoff outlasts it, and none starts
+    after it.
     """
 
     def increment(self, *args: Any, **kwargs: Any) -> TransientRetry:
         error = kwargs.get("error")
-        if isinstance(error, ReadTimeoutError):
+        budget = bounds.current()
+        if isinstance(error, ReadTimeoutError) or (error is not None and budget is not None and budget.expired):
             raise error
         return super().increment(*args, **kwargs)
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        budget = bounds.current()
+        return not (budget is not None and budget.expired) and super().is_retry(method, status_code, has_retry_after)
+
+    def get_backoff_time(self) -> float:
+        budget = bounds.current()
+        backoff = super().get_backoff_time()
+        return backoff if budget is None else min(backoff, budget.remaining())
 
 
 def transient_retry(timeout: float, retries: int = RETRIES) -> TransientRetry:
@@ -174,11 +193,12 @@ def transient_retry(timeout: float, retries: int = RETRIES) -> TransientRetry:
 
 
 class Client:
-    """A requests session bound to one base URL, timeout and TLS setting.
+    """A requests session bound to one base URL, timeout, deadline, body cap and TLS setting.
 
     Every request goes to the base URL's path (``https://example.com/chat`` → ``/chat/api/...``), with
     or without a trailing slash. Its connection pool holds the probes and the generated tests' wave in
-    flight together (16 + 64); its adapter retries transient failures (``TransientRetry``).
+    flight together (16 + 64); its adapter retries transient failures (``TransientRetry``), reads no body
+    past ``max_body`` bytes and ends a request at its ``deadline`` (``bounds.BoundedAdapter``).
     """
 
     def __init__(
@@ -186,6 +206,8 @@ class Client:
         base_url: str,
         *,
         timeout: float = 10.0,
+        deadline: float | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
         verify: bool | str = True,
         verify_source: str | None = None,
         pool: int = 80,
@@ -193,6 +215,10 @@ class Client:
         self.base_url = base_url.rstrip("/") + "/"
         self.display_url = display_url(self.base_url)
         self.timeout = timeout
+        self.deadline = bounds.default_deadline(timeout) if deadline is None else deadline
+        """The longest one request may take in all, retries included (--rc-request-deadline)."""
+        self.max_body = max_body
+        """The most bytes read of a body (--rc-max-body)."""
         self.verify = verify
         self.verify_source = verify_source
         """Where the CA bundle was named (--ca-bundle, REQUESTS_CA_BUNDLE…), for the remedy of a TLS error."""
@@ -203,7 +229,12 @@ class Client:
 
     def _session(self, retries: int) -> requests.Session:
         session = requests.Session()
-        adapter = HTTPAdapter(pool_maxsize=self.pool, max_retries=transient_retry(self.timeout, retries))
+        adapter = BoundedAdapter(
+            cap=self.max_body,
+            deadline=self.deadline,
+            pool_maxsize=self.pool,
+            max_retries=transient_retry(self.timeout, retries),
+        )
         for prefix in ("http://", "https://"):
             session.mount(prefix, adapter)
         session.headers["User-Agent"] = "rocketchat-contract"
@@ -221,6 +252,10 @@ class Client:
         self.session.close()
         for session in self._budgeted.values():
             session.close()
+
+    def budget(self) -> AbstractContextManager[bounds.Budget]:
+        """One deadline and body cap for whatever this thread sends in the block (a request and its retries)."""
+        return bounds.budget(self.deadline, self.max_body)
 
     def url(self, path: str) -> str:
         """The full URL of ``path`` under the base URL (its path kept exactly once)."""
@@ -257,7 +292,8 @@ class Client:
             url=display_url(url),
         )
         try:
-            response = session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            with self.budget() as spent:
+                response = session.send(prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.RequestException as exc:
             tried = RETRIES if retries is None else retries
             exchange.error = self.describe(exc, retries=tried)
@@ -267,12 +303,15 @@ class Client:
         exchange.status = response.status_code
         exchange.response_headers = response.headers
         exchange.body_text = response.content.decode("utf-8", "replace")
+        exchange.larger_than = spent.larger_than
         history = getattr(getattr(response.raw, "retries", None), "history", ())
         exchange.attempts = len(history) + 1
         return exchange
 
     def describe(self, exc: requests.RequestException, *, retries: int = RETRIES) -> str:
         """Say in one phrase why no HTTP response came back (after ``retries`` retries of a transient failure)."""
+        if isinstance(exc, DeadlineExceeded):
+            return f"no complete answer within {self.deadline:g} s, the deadline of one request (--rc-request-deadline)"
         if isinstance(exc, requests.exceptions.SSLError):
             return printable(describe_tls_error(exc, self.verify, self.verify_source))
         if isinstance(exc, requests.exceptions.Timeout):

@@ -60,6 +60,11 @@ class Target:
             time.sleep(wait + 0.5)
             exchange = self.client.send(method, path, **kwargs)
         self.setup_exchanges.append(exchange)
+        if exchange.larger_than is not None:
+            raise TargetError(
+                f"{method} {exchange.url} answered {exchange.status} with a body larger than {exchange.larger_than} "
+                "bytes, the most the suite reads of an answer (--rc-max-body); it stopped reading there"
+            )
         if exchange.status in REDIRECTS:
             raise TargetError(self._redirected(exchange, path))
         if (basic := self._basic_authentication(exchange)) is not None:

@@ -12,7 +12,7 @@ from rocketchat_contract.client.observations import Observation, Unavailable
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.contract.catalogue import Clause, DriftEntry
 from rocketchat_contract.judge.context import Judging
-from rocketchat_contract.judge.explain import describe_mismatch
+from rocketchat_contract.judge.explain import describe_mismatch, too_large
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 
 
@@ -24,6 +24,8 @@ def judge_expectation(judge: Judging, clause: Clause, probe: str, observation: O
     if isinstance(observation, Unavailable):
         return Judgement(clause.id, probe, Verdict.NOT_VERIFIED, observation.reason)
     exchange = observation
+    if exchange.larger_than is not None:
+        return judge.verdict(clause, probe, Verdict.VIOLATION, too_large(exchange), exchange)
     if (refused := front_end_refusal(exchange, probe)) is not None:
         return judge.verdict(clause, probe, Verdict.NOT_VERIFIED, refused, exchange)
     if exchange.error:

@@ -43,11 +43,21 @@ def _body_schemas(schemas: SchemaStore) -> tuple[str, ...]:
     return tuple(sorted(names, key=lambda name: (not name.startswith("documented/"), name)))
 
 
+def too_large(exchange: Exchange) -> str:
+    """Why an answer whose body passed the cap is not one the contract accepts, whatever it started with."""
+    return (
+        f"{exchange.status} with a body larger than {exchange.larger_than} bytes, the most the suite reads of an "
+        "answer (--rc-max-body): it stopped reading there, so this is not the documented body"
+    )
+
+
 def describe_answer(exchange: Exchange, schemas: SchemaStore) -> str:
     """Say what came back: ``403 with the No Permission body``, ``200 with a non-JSON body (text/html)``; what the
     server wrote is shown escaped (``printable``)."""
     if exchange.error:
         return f"no response ({printable(exchange.error)})"
+    if exchange.larger_than is not None:
+        return f"{exchange.status} with a body larger than {exchange.larger_than} bytes"
     body = exchange.json()
     if body is NOT_JSON:
         if not exchange.body_text.strip():

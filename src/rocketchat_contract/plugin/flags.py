@@ -90,6 +90,19 @@ FLAGS = (
         float,
     ),
     Flag(
+        ("--rc-request-deadline",),
+        "longest one request may take in all: connecting, headers, body and retries (default 3 x the request "
+        "timeout, so 30)",
+        "SECONDS",
+        float,
+    ),
+    Flag(
+        ("--rc-max-body",),
+        "most bytes read of any answer's body; a larger body is cut there and is a violation (default 1MiB; "
+        "bytes, or with KiB or MiB)",
+        "BYTES",
+    ),
+    Flag(
         ("--rc-ca-bundle", "--ca-bundle"),
         "CA certificates to verify the Rocket.Chat server's TLS certificate with (env RC_CA_BUNDLE); "
         "verification is always on",
@@ -130,6 +143,8 @@ INI: tuple[tuple[str, str, str | None, Any], ...] = (
     ("rc_require_verified", "like --require-verified", "bool", False),
     ("rc_reference_profile", "like --reference-profile", None, ""),
     ("rc_request_timeout", "like --rc-request-timeout", None, "10"),
+    ("rc_request_deadline", "like --rc-request-deadline", None, ""),
+    ("rc_max_body", "like --rc-max-body", None, ""),
     ("rc_ca_bundle", "like --rc-ca-bundle", None, ""),
 )
 OWN_OPTIONS = tuple(flag.dest for flag in FLAGS)

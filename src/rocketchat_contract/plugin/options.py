@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY, MiB
 from rocketchat_contract.client.credentials import Credential, CredentialError, from_environment
 from rocketchat_contract.client.fuzz.config import DEFAULT_EXAMPLES, SEED, Fuzz
 from rocketchat_contract.client.redact import without_userinfo
@@ -28,6 +30,10 @@ from rocketchat_contract.reports.render import ReportWriteError, check_report_pa
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RATE_LIMIT_WAIT = 65.0
+MIN_BODY, MAX_BODY = 1024, 256 * MiB
+SIZE_FORM = "a number of bytes from 1024 to 256MiB, or with KiB or MiB (e.g. 4MiB)"
+_SIZE = re.compile(r"(?P<number>\d+)\s*(?P<unit>kib|mib)?", re.IGNORECASE)
+_UNITS = {"": 1, "kib": 1024, "mib": MiB}
 URL_FORM = "http(s)://host[:port][/path], the server's root URL"
 OPERATION_FORM = "KEY:STEP[:DONE/TOTAL] (e.g. csv:importer_done:500/500), or none for a server without an import"
 
@@ -42,6 +48,9 @@ class Options:
 
     base_url: str | None = None
     request_timeout: float = DEFAULT_TIMEOUT
+    request_deadline: float | None = None
+    """None: three request timeouts (the client's default)."""
+    max_body: int = DEFAULT_MAX_BODY
     rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT
     verify: bool | str = True
     verify_source: str = DEFAULT_SOURCE
@@ -97,6 +106,8 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
     timeout = _seconds(
         config, ("--rc-request-timeout", "--request-timeout"), "rc_request_timeout", minimum=0.0, inclusive=False
     )
+    deadline = _seconds(config, ("--rc-request-deadline",), "rc_request_deadline", minimum=0.0, inclusive=False)
+    max_body = _size(config, ("--rc-max-body",), "rc_max_body")
     wait = _seconds(config, ("--rc-rate-limit-wait", "--rate-limit-wait"), None, minimum=0.0, inclusive=True)
     examples = config.getoption("fuzz_examples")
     if examples is not None and not 1 <= examples <= MAX_FUZZ_EXAMPLES:
@@ -114,6 +125,8 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
     options = Options(
         base_url=base_url,
         request_timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+        request_deadline=deadline,
+        max_body=DEFAULT_MAX_BODY if max_body is None else max_body,
         rate_limit_wait=DEFAULT_RATE_LIMIT_WAIT if wait is None else wait,
         verify=verify,
         verify_source=verify_source,
@@ -131,6 +144,11 @@ def _validate(config: pytest.Config, env: Mapping[str, str]) -> Options:
         extra_drift=_extra_drift(config),
     )
     notes += _without_effect(config, options)
+    if deadline is not None and deadline < options.request_timeout:
+        notes.append(
+            f"--rc-request-deadline {deadline:g} is shorter than the request timeout ({options.request_timeout:g} s): "
+            f"every request ends after {deadline:g} s"
+        )
     # Last, as it may create folders: only once everything else is known to be fine.
     reports = tuple(_report_path(path, notes) for path in config.getoption("compliance_report") or [])
     return replace(options, reports=reports, attest_key=_attest_key(config, reports), notes=tuple(notes))
@@ -314,6 +332,24 @@ def _seconds(
     if not math.isfinite(seconds) or seconds < minimum or (seconds == minimum and not inclusive):
         raise OptionError(f"{source} {shown}: expected {expected}")
     return seconds
+
+
+def _size(config: pytest.Config, flags: tuple[str, ...], ini: str) -> int | None:
+    """Read a number of bytes (``1048576``, ``512KiB``, ``4MiB``) from the option, else its ini value; None when
+    neither is set."""
+    value: Any = config.getoption(flags[-1].lstrip("-").replace("-", "_"))
+    source, typed = _as_typed([str(arg) for arg in config.invocation_params.args], flags)
+    shown = typed if typed is not None else repr(value)
+    if value is None:
+        value = config.getini(ini) or None
+        source, shown = f"ini {ini}", repr(value)
+    if value is None:
+        return None
+    match = _SIZE.fullmatch(str(value).strip())
+    size = int(match["number"]) * _UNITS[(match["unit"] or "").lower()] if match else None
+    if size is None or not MIN_BODY <= size <= MAX_BODY:
+        raise OptionError(f"{source} {shown}: expected {SIZE_FORM}")
+    return size
 
 
 def _flag(config: pytest.Config, name: str, ini: str) -> bool:

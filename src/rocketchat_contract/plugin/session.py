@@ -109,6 +109,8 @@ def _settings(validated: Options, url: str, embedded: str | None, accounts: Acco
         under=accounts[1],
         embedded=embedded,
         timeout=validated.request_timeout,
+        deadline=validated.request_deadline,
+        max_body=validated.max_body,
         verify=validated.verify,
         verify_source=validated.verify_source,
         provision_user=validated.provision_user,

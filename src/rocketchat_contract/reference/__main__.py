@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from rocketchat_contract.reference import hostile
 from rocketchat_contract.reference.faults import load_faults
 from rocketchat_contract.reference.model import Knobs, Operation
 from rocketchat_contract.reference.profiles import default_profile, profiles, variations
@@ -35,6 +36,21 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--fault", action="append", default=[], choices=sorted(load_faults()), metavar="NAME")
     cli.add_argument("--variation", action="append", default=[], choices=sorted(variations()), metavar="NAME")
     cli.add_argument(
+        "--hostile-drip",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="send every answer of the endpoint one byte every SECONDS (the part --hostile-drip-part names)",
+    )
+    cli.add_argument("--hostile-drip-part", choices=hostile.DRIP_PARTS, default="body")
+    cli.add_argument(
+        "--hostile-body-size",
+        type=int,
+        default=Knobs.hostile_body_size,
+        metavar="BYTES",
+        help="size of the 200 the fault hostile-oversized-body streams (default 500 MiB)",
+    )
+    cli.add_argument(
         "--server-version",
         metavar="X.Y.Z",
         help="report this release on /api/info instead of the profile's (its behaviour stays the profile's)",
@@ -46,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.delay_scale < 0:
         parser().error("--delay-scale must be >= 0")
+    if args.hostile_drip < 0 or args.hostile_body_size < 0:
+        parser().error("--hostile-drip and --hostile-body-size must be >= 0")
     knobs = Knobs(
         delay_scale=args.delay_scale,
         rate_limit=not args.no_rate_limit,
@@ -53,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         faults=frozenset(args.fault),
         variations=frozenset(args.variation),
         version=args.server_version,
+        hostile_body_size=args.hostile_body_size,
+        hostile_drip=args.hostile_drip,
+        hostile_drip_part=args.hostile_drip_part,
     )
     try:
         server = ReferenceServer(args.profile, knobs, port=args.port).start()

@@ -18,7 +18,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
-from rocketchat_contract.reference import bodies
+from rocketchat_contract.reference import bodies, hostile
 from rocketchat_contract.reference.faults import Fault, apply, load_faults, matches
 from rocketchat_contract.reference.hostile import add_hostile_headers, hostile_version
 from rocketchat_contract.reference.model import Knobs, LoggedRequest, Operation, User
@@ -77,6 +77,8 @@ class ReferenceApp:
         bad = sorted(set(knobs.variations) - set(variations()))
         if bad:
             raise ValueError(f"unknown variations: {', '.join(bad)}")
+        if knobs.hostile_drip_part not in hostile.DRIP_PARTS:
+            raise ValueError(f"hostile_drip_part {knobs.hostile_drip_part!r}: expected one of {hostile.DRIP_PARTS}")
         with self.lock:
             self.profile: Profile = chosen
             self.knobs = knobs
@@ -92,7 +94,7 @@ class ReferenceApp:
         started = time.time()
         with self.lock:
             reply, user = self.dispatch(request)
-            knobs, chosen, faults = self.knobs, self.profile, self.faults
+            knobs, chosen, faults, switches = self.knobs, self.profile, self.faults, self.switches
         if reply.delayed and knobs.delay_scale > 0:
             time.sleep(self.random.uniform(0.5, 1.0) * knobs.delay_scale)
         settings = variations()
@@ -114,6 +116,10 @@ class ReferenceApp:
                     request.query_string.decode("latin-1"),
                 )
             )
+        if hostile.OVERSIZED in switches and reply.case == "success":
+            response = hostile.oversized(response, knobs.hostile_body_size)
+        if knobs.hostile_drip and request.path.rstrip("/") == PROGRESS:
+            return hostile.dripped(response, environ, knobs.hostile_drip, knobs.hostile_drip_part)
         result: Iterable[bytes] = response(environ, start_response)
         return result
 

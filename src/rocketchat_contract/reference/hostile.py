@@ -1,14 +1,81 @@
-"""Hostile text faults (``hostile`` in ``faults.yaml``): response headers and an ``/api/info`` version that carry
-terminal control sequences or markup, which a client must show and never obey. No clause judges either, so these
-faults test the suite's output rather than its verdicts."""
+"""Hostile answers: what a server sends that would exhaust a client's memory or time, or act through its words.
+
+- ``hostile-oversized-body`` (a fault of ``faults.yaml``): the endpoint's 200 is the progress object with
+  spaces before its closing brace, ``Knobs.hostile_body_size`` bytes in all (500 MiB by default). Valid JSON,
+  the documented body if read whole; made while it is sent, never held in memory.
+- The drip (``Knobs.hostile_drip`` seconds between bytes, 0 for none): every answer of the endpoint goes out one
+  byte at a time, its head (status line and headers) or its body (``Knobs.hostile_drip_part``). WSGI hands the
+  head to the server whole, so a dripped answer is written to the connection's socket directly.
+- Hostile text (``hostile`` in ``faults.yaml``): response headers and an ``/api/info`` version that carry terminal
+  control sequences or markup, which a client must show and never obey. No clause judges either, so these faults
+  test the suite's output rather than its verdicts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import socket
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from werkzeug.wrappers import Response
 
 from rocketchat_contract.reference.faults import Fault
+
+OVERSIZED = "hostile-oversized-body"
+"""The switch of the fault."""
+DRIP_PARTS = ("headers", "body")
+CHUNK = 64 * 1024
+
+
+def oversized(response: Response, size: int) -> Response:
+    """``response`` (a JSON object) padded with spaces before its closing brace to ``size`` bytes, streamed."""
+    text = response.get_data().rstrip()
+    head = text[:-1]
+    padding = max(size - len(text), 0)
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(text) + padding)))
+    return Response(_padded(head, padding), status=response.status, headers=headers, direct_passthrough=True)
+
+
+def _padded(head: bytes, padding: int) -> Iterator[bytes]:
+    yield head
+    block = b" " * CHUNK
+    while padding > 0:
+        part = min(padding, CHUNK)
+        yield block[:part]
+        padding -= part
+    yield b"}"
+
+
+def dripped(response: Response, environ: dict[str, Any], interval: float, part: str) -> Iterable[bytes]:
+    """An iterable that writes ``response`` to the connection's socket, ``part`` one byte every ``interval``
+    seconds, and yields nothing for the server to write."""
+    body = response.get_data()
+    framing = ("content-length", "connection", "transfer-encoding")
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in framing]
+    lines = [f"HTTP/1.1 {response.status}", *(f"{k}: {v}" for k, v in headers), f"Content-Length: {len(body)}"]
+    head = ("\r\n".join([*lines, "Connection: close", "", ""])).encode("latin-1")
+    return _written(environ["werkzeug.socket"], head, body, interval, part)
+
+
+def _written(sock: socket.socket, head: bytes, body: bytes, interval: float, part: str) -> Iterator[bytes]:
+    yield from ()
+    slow, fast = (head, body) if part == "headers" else (body, head)
+    try:
+        if part == "body":
+            sock.sendall(fast)
+        for index in range(len(slow)):
+            if index:
+                time.sleep(interval)
+            sock.sendall(slow[index : index + 1])
+        if part == "headers":
+            sock.sendall(fast)
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError as exc:  # the client gave up (under TLS, an SSLError)
+        raise ConnectionAbortedError("the client closed the connection") from exc
+    # Werkzeug would now write a head of its own: a dropped connection is the one ending it takes quietly.
+    raise ConnectionAbortedError("the answer was written to the socket directly")
 
 
 def hostile_version(faults: Iterable[Fault]) -> str | None:

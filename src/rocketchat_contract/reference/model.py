@@ -42,6 +42,12 @@ class Knobs:
     two_factor: frozenset[str] = frozenset()
     version: str | None = None
     """The release the server reports instead of its profile's (the profile's behaviour is kept)."""
+    hostile_body_size: int = 500 * 1024 * 1024
+    """Bytes of the 200 that the fault hostile-oversized-body streams (reference/hostile.py)."""
+    hostile_drip: float = 0.0
+    """Seconds between the bytes of every answer of the endpoint; 0 sends them at once (reference/hostile.py)."""
+    hostile_drip_part: str = "body"
+    """What the drip sends one byte at a time: ``headers`` (status line and headers) or ``body``."""
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 A report keeps, for every exchange, the absolute URL it was sent to (its userinfo masked) and what the judge
 reads of it: status, the Content-Type and rate-limit headers, the body (redacted; a non-JSON body up to
-``TEXT_CAP`` characters, with the length and hash of the whole; a JSON body that is not I-JSON, which has no
-canonical form, as its whole text), the tries, whether the request carried input a front end may refuse
-(``input``), and for a generated request whether it carried the privileged pair and what schemathesis's checks
-found. A probe that could not be sent keeps its reason. ``rebuild`` turns that back into the observations the
-judge takes.
+``TEXT_CAP`` characters, with the length and hash of the whole; a body past the cap with ``larger_than``, the cap,
+and the length and hash of what was read; a JSON body that is not I-JSON, which has no canonical form, as its whole
+text), the tries, whether the request carried input a front end may refuse (``input``), and for a generated request
+whether it carried the privileged pair and what schemathesis's checks found. A probe that could not be sent keeps
+its reason. ``rebuild`` turns that back into the observations the judge takes.
 """
 
 from __future__ import annotations
@@ -56,11 +56,13 @@ def exchange_data(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
         if not text and not _i_json(data["response"]["body"]):
             data["response"]["body"] = redactor.text(exchange.body_text)  # parsed again, it is what was judged
             data["response"]["format"] = "text"
-        elif text and len(exchange.body_text) > TEXT_CAP:
+        elif text and (len(exchange.body_text) > TEXT_CAP or exchange.larger_than is not None):
             whole = redactor.text(exchange.body_text)
             data["response"]["length"] = len(whole)
             data["response"]["sha256"] = hashlib.sha256(whole.encode("utf-8", "surrogatepass")).hexdigest()
         data["response"].setdefault("format", "text" if text else "json")
+        if exchange.larger_than is not None:
+            data["response"]["larger_than"] = exchange.larger_than
     if isinstance(exchange, GeneratedExchange):
         failure = exchange.check_failure
         data["generated"] = {
@@ -143,6 +145,7 @@ def rebuild(data: dict[str, Any], probe: str, *, same_registry: bool = True) -> 
                 "response_headers": dict(response["headers"]),
                 "body_text": body if response.get("format") == "text" else json.dumps(body, ensure_ascii=False),
                 "elapsed": response.get("elapsed_ms", 0) / 1000,
+                "larger_than": response.get("larger_than"),
             }
     except (KeyError, TypeError, ValueError) as exc:
         raise EvidenceError(f"the evidence of {probe} is incomplete ({type(exc).__name__}: {exc})") from None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from rocketchat_contract.client.accounts import check_under_privileged
+from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import server_unavailable
 from rocketchat_contract.client.fuzz import Fuzz
@@ -37,6 +38,9 @@ UNDER_PRIVILEGED_RETRIES = 1
 class Settings:
     base_url: str
     timeout: float = 10.0
+    deadline: float | None = None
+    """The longest one request may take in all; None for the client's default (three timeouts)."""
+    max_body: int = DEFAULT_MAX_BODY
     verify: bool | str = True
     verify_source: str | None = None
     privileged: Credential | None = None
@@ -70,7 +74,12 @@ class ContractRun:
     def __post_init__(self) -> None:
         settings = self.settings
         self.client = Client(
-            settings.base_url, timeout=settings.timeout, verify=settings.verify, verify_source=settings.verify_source
+            settings.base_url,
+            timeout=settings.timeout,
+            deadline=settings.deadline,
+            max_body=settings.max_body,
+            verify=settings.verify,
+            verify_source=settings.verify_source,
         )
         self.target = Target(
             self.client, self.redactor, rate_limit_wait=self.settings.rate_limit_wait, notes=self.notes

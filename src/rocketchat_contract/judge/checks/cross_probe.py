@@ -43,6 +43,9 @@ def success(judge: Judging, clause: Clause, observations: Mapping[str, Observati
     if observation is None or isinstance(observation, Unavailable):
         reason = observation.reason if isinstance(observation, Unavailable) else "the privileged probe was not run"
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, reason)
+    if observation.larger_than is not None:
+        reason = f"the body is larger than {observation.larger_than} bytes, not read whole; see success.response"
+        return Judgement(clause.id, None, Verdict.NOT_VERIFIED, reason, None, [observation])
     if observation.status != 200:
         upstream = judge_expectation(judge, judge.contract.clause("success.response"), "privileged", observation)
         reason = (
@@ -140,9 +143,16 @@ def counts(judge: Judging, clause: Clause, observations: Mapping[str, Observatio
 # -- error responses ---------------------------------------------------------------------------------------
 
 
+def _unread(errors: list[Exchange]) -> str:
+    """The note on error answers left out for a body past the cap (each a violation of its probe's clause)."""
+    cut = sum(e.larger_than is not None for e in errors)
+    return f" ({cut} more with a body larger than the cap, not read whole)" if cut else ""
+
+
 @check("no-leak")
 def no_leak(judge: Judging, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
-    errors = [e for e in sent(observations) if e.status is not None and e.status >= 400]
+    answered = [e for e in sent(observations) if e.status is not None and e.status >= 400]
+    errors = [e for e in answered if e.larger_than is None]
     leaks = [(e, fields) for e in errors if (fields := leaked_fields(e))]
     if leaks:
         detail = "; ".join(f"{e.probe} ({e.status}) carries {', '.join(f)}" for e, f in leaks)
@@ -150,26 +160,27 @@ def no_leak(judge: Judging, clause: Clause, observations: Mapping[str, Observati
             clause, None, Verdict.VIOLATION, f"progress data in error responses: {detail}", *[e for e, _ in leaks]
         )
     if not errors:
-        return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
-    return judge.verdict(
-        clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, none with progress fields", *errors
-    )
+        return Judgement(clause.id, None, Verdict.NOT_VERIFIED, f"no error response was observed{_unread(answered)}")
+    detail = f"{len(errors)} error responses, none with progress fields{_unread(answered)}"
+    return judge.verdict(clause, None, Verdict.CONFORMS, detail, *errors)
 
 
 @check("json-errors")
 def json_errors(judge: Judging, clause: Clause, observations: Mapping[str, Observation]) -> Judgement:
-    errors = [
+    answered = [
         e
         for e in sent(observations)
         if e.status is not None and e.status >= 400 and e.status != 431 and front_end_refusal(e, e.probe) is None
     ]
+    errors = [e for e in answered if e.larger_than is None]
     bad = [e for e in errors if e.media_type != "application/json" or not e.is_json]
     if bad:
         detail = "; ".join(f"{e.probe}: {e.status} [{e.content_type or 'no Content-Type'}]" for e in bad)
         return judge.verdict(clause, None, Verdict.VIOLATION, f"error responses that are not JSON: {detail}", *bad)
     if not errors:
-        return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no error response was observed")
-    return judge.verdict(clause, None, Verdict.CONFORMS, f"{len(errors)} error responses, all JSON", *errors)
+        return Judgement(clause.id, None, Verdict.NOT_VERIFIED, f"no error response was observed{_unread(answered)}")
+    detail = f"{len(errors)} error responses, all JSON{_unread(answered)}"
+    return judge.verdict(clause, None, Verdict.CONFORMS, detail, *errors)
 
 
 @check("no-server-error")
@@ -215,7 +226,11 @@ def endpoint_presence(judge: Judging, clause: Clause, observations: Mapping[str,
     if observation is None or observation.status is None:
         return Judgement(clause.id, None, Verdict.NOT_VERIFIED, "no GET request reached the server")
     # Restivus-era servers answer an unknown /api/v1 path with the Meteor web page (200 text/html).
-    absent = observation.status == 404 or not observation.is_json
+    # A body past the cap was not read whole: its Content-Type says whether it is the endpoint's JSON.
+    served_json = (
+        observation.media_type == "application/json" if observation.larger_than is not None else observation.is_json
+    )
+    absent = observation.status == 404 or not served_json
     version = judge.placement.reported
     media = observation.media_type or "without Content-Type"
     how = f"{observation.status} {media}"

@@ -21,6 +21,7 @@ from rocketchat_contract.judge.checks.cross_probe import leaked_fields, sent
 from rocketchat_contract.judge.checks.registry import check
 from rocketchat_contract.judge.context import Judging
 from rocketchat_contract.judge.expectations import judge_expectation
+from rocketchat_contract.judge.explain import too_large
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 
 SHOWN = 5
@@ -73,9 +74,12 @@ def _kept(judgement: Judgement, exchanges: list[Exchange], refused: list[Judgeme
 
 
 def _broken(judge: Judging, clause: Clause, exchange: Exchange) -> Judgement | None:
-    """No answer, a 5xx, or progress data in an error: wrong whatever the request was."""
+    """No answer, a 5xx, a body past the cap, or progress data in an error: wrong whatever the request was."""
     if exchange.error or (exchange.status is not None and exchange.status >= 500):
         return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, exchange.summary(judge.redactor, 160), exchange)
+    if exchange.larger_than is not None:
+        detail = f"{exchange.probe}: {too_large(exchange)}"
+        return judge.verdict(clause, exchange.probe, Verdict.VIOLATION, detail, exchange)
     if fields := leaked_fields(exchange):
         detail = (
             f"{exchange.status} carries progress data ({', '.join(fields)}): {exchange.summary(judge.redactor, 160)}"
