@@ -141,7 +141,11 @@ def _evidence_kept_exactly(result: SuiteResult, fault: Fault, args: tuple[str, .
     if fault.hostile:
         assert any(r["headers"].get("Server", "").endswith(sent) for r in responses)
         return
-    bodies = [r["body"] for r in responses]
+    # A JSON body that is not I-JSON (the lone surrogate) is kept as its whole text, which parses to what was judged.
+    bodies = [
+        json.loads(r["body"]) if r.get("format") == "text" and r["body"].startswith("{") else r["body"]
+        for r in responses
+    ]
     assert sent in bodies or any(isinstance(b, dict) and b.get("message") == sent for b in bodies)
     assert "Denied" in said
 
