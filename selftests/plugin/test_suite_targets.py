@@ -143,17 +143,30 @@ def test_privileged_account_without_run_import(
     _assert_usage_exit(result.text(), result.ret, "lacks the run-import permission")
 
 
-def test_login_blocked_by_two_factor(
-    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("method", "asked"),
+    [
+        ("email", "a code sent to the account's e-mail address"),
+        ("totp", "a code from the account's authenticator app"),
+        ("password", "the account's password once more as a second factor"),
+    ],
+)
+def test_login_blocked_by_two_factor_names_the_method_asked_for(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch, method: str, asked: str
 ) -> None:
+    """totp-required carries the server's chosen method in details.method; the advice is about that method."""
+    admin = server.accounts["admin"].username
     prepare(
         monkeypatch,
         server,
         "8.8",
-        Knobs(operation=OPERATION, two_factor=frozenset({server.accounts["admin"].username})),
+        Knobs(operation=OPERATION, two_factor=frozenset({admin}), two_factor_method=method),
     )
     result = run_suite(pytester, base_url=server.url)
-    _assert_usage_exit(result.text(), result.ret, "two-factor", "RC_ADMIN_USER_ID/RC_ADMIN_TOKEN")
+    text = result.text()
+    _assert_usage_exit(text, result.ret, f"{asked} (two-factor method {method})", "RC_ADMIN_USER_ID/RC_ADMIN_TOKEN")
+    if method != "email":
+        assert "mail" not in text.lower(), text
 
 
 def test_half_a_credential_pair_is_a_usage_error(

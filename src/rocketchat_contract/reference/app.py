@@ -76,6 +76,9 @@ class ReferenceApp:
         bad = sorted(set(knobs.variations) - set(variations()))
         if bad:
             raise ValueError(f"unknown variations: {', '.join(bad)}")
+        methods = bodies.data("two-factor-details")
+        if knobs.two_factor_method not in methods:
+            raise ValueError(f"unknown two-factor method {knobs.two_factor_method!r}; known: {', '.join(methods)}")
         with self.lock:
             self.profile: Profile = chosen
             self.knobs = knobs
@@ -290,6 +293,12 @@ class ReferenceApp:
             body = bodies.data("login-failed-hono") if name == "login-failed" else {"success": False, **body}
         return Reply(401, body, case="login-failed")
 
+    def _two_factor_required(self, method: str) -> Reply:
+        """The login's 401 totp-required, naming the user's second factor in ``details.method``."""
+        reply = self._login_failed("totp-required")
+        reply.body["details"] = bodies.data("two-factor-details")[method]
+        return reply
+
     def route_login(self, request: Request, user: User | None) -> Reply:
         fields = self._login_fields(request)
         if not fields:
@@ -304,7 +313,7 @@ class ReferenceApp:
         if found is None or fields.get("password") != found.password:
             return self._login_failed()
         if found.two_factor:
-            return self._login_failed("totp-required")
+            return self._two_factor_required(found.two_factor)
         return self._logged_in(request, found, self.state.issue_token(found))
 
     def _logged_in(self, request: Request, user: User, token: str) -> Reply:

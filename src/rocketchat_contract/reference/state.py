@@ -100,11 +100,17 @@ class State:
             password,
             roles,
             verified=verified,
-            two_factor=verified or username in self.knobs.two_factor,
+            two_factor=self._second_factor(username, verified),
         )
         self.users[user.user_id] = user
         self.secrets.add(password)
         return user
+
+    def _second_factor(self, username: str, verified: bool) -> str | None:
+        """A knob's two-factor user has the knob's method; a verified e-mail opts in to e-mail 2FA (the default)."""
+        if username in self.knobs.two_factor:
+            return self.knobs.two_factor_method
+        return "email" if verified else None
 
     def issue_token(self, user: User) -> str:
         token = new_token()
