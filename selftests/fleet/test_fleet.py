@@ -297,6 +297,17 @@ def test_outcome_follows_pytests_exit_status(
         assert why is not None and "!" not in why and "rocketchat-contract:" not in why
 
 
+@pytest.mark.parametrize("status", [0, 1, 2])
+def test_a_run_the_fleets_interrupt_reached_is_never_a_pass(status: int) -> None:
+    """Once the fleet forwarded its interrupt to a running target, pytest's exit 0 or 1 (an interrupt lost in the
+    child) is no verdict: the target is interrupted."""
+    run = TargetRun(spec(), status=status, report=compliance("rc-8.8.json"), output="10 passed\n", signalled=True)
+    result, why = outcome(run)
+    assert result == "interrupted"
+    assert why is not None and ("interrupt" in why)
+    assert target_record(run)["outcome"] == "interrupted"
+
+
 def test_a_violation_needs_no_reason_but_strict_docs_says_why() -> None:
     failing = compliance("rc-8.8.json")
     failing["summary"]["violation"] = 1

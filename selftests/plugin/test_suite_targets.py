@@ -235,12 +235,11 @@ def test_interrupted_provision_run_leaves_no_user(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a bound under load, not a wait
     while server.user_ids() == before and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.02)
     assert server.user_ids() != before, "the run never created its user"
-    time.sleep(0.3)
-    process.send_signal(signum)
+    process.send_signal(signum)  # at once: wherever the run is (drawing, setting up, sending), it must stop
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 2, output
     assert server.user_ids() == before, output

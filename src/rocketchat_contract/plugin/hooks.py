@@ -41,20 +41,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is not None and state.restore_sigterm is not None:
-        state.restore_sigterm()
-        state.restore_sigterm = None
+    if state is not None and state.restore_signals is not None:
+        state.restore_signals()
+        state.restore_signals = None
 
 
 def _activate(config: pytest.Config) -> None:
-    """From here on the session is a contract run: its settings are checked, and SIGTERM interrupts it like
-    Ctrl-C, so that what the run created is still undone."""
+    """From here on the session is a contract run: its settings are checked, and Ctrl-C and SIGTERM interrupt it
+    even where a KeyboardInterrupt would be lost (client/interrupt.py), so that what the run created is undone."""
     from rocketchat_contract.client import interrupt
 
     state = config.stash[STATE]
     state.active = True
     _validate_options(config)
-    state.restore_sigterm = interrupt.install()
+    state.restore_signals = interrupt.install()
 
 
 def _validate_options(config: pytest.Config) -> None:
@@ -331,7 +331,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state is not None and state.active and session.exitstatus in (0, 1):
         from rocketchat_contract.client.interrupt import requested
 
-        if requested():  # SIGTERM came, though something swallowed its KeyboardInterrupt
+        if requested():  # an interrupt came, though something swallowed its KeyboardInterrupt
             session.exitstatus = pytest.ExitCode.INTERRUPTED
     if state is None or state.collector is None or in_worker(config):
         return

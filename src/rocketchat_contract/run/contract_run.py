@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 
+from rocketchat_contract.client import interrupt
 from rocketchat_contract.client.accounts import check_under_privileged
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import server_unavailable
@@ -106,9 +107,11 @@ class ContractRun:
         """Place the server, observe the endpoint and judge every clause; raises TargetError when the target
         can't be tested."""
         drawn = self._set_up_while_drawing()
+        interrupt.check()  # an interrupt lost during the set-up sends no wave
         assert self.placement is not None
         self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
         self._observe(drawn)
+        interrupt.check()
         if (down := server_unavailable(self.observations.values())) is not None:
             raise TargetError(down)
         ctx, answer = self.context, self.observations.get("under-privileged")
