@@ -143,6 +143,50 @@ def test_privileged_account_without_run_import(
     _assert_usage_exit(result.text(), result.ret, "lacks the run-import permission")
 
 
+@pytest.mark.parametrize(("profile", "status"), [("3.18", 400), ("8.8", 403)])
+@pytest.mark.parametrize("kind", ["password", "token"])
+def test_an_admin_whose_role_lost_run_import_cannot_test(
+    pytester: pytest.Pytester,
+    server: ReferenceServer,
+    monkeypatch: pytest.MonkeyPatch,
+    profile: str,
+    status: int,
+    kind: str,
+) -> None:
+    """An operator removed run-import from the admin role: the server's permission list says no role of the account
+    holds it, so the refusal is the set-up's, not a violation (README: exit 4)."""
+    knobs = Knobs(operation=OPERATION, revoked=frozenset({"admin:run-import"}))
+    prepare(monkeypatch, server, profile, knobs, admin=kind)
+    result = run_suite(pytester, base_url=server.url)
+    text = result.text()
+    _assert_usage_exit(
+        text,
+        result.ret,
+        f"the privileged account (admin) lacks the run-import permission: GET /api/v1/getImportProgress answered "
+        f"{status}, and none of its roles (admin) holds it on this server (GET /api/v1/permissions.listAll: "
+        "run-import is held by import-operator)",
+        "Administration > Permissions",
+    )
+    assert "VIOLATION" not in text
+    assert [r.path for r in server.requests].count("/api/v1/permissions.listAll") == 1
+
+
+def test_a_refused_admin_whose_role_holds_run_import_is_a_violation(
+    pytester: pytest.Pytester, server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The permission list grants run-import to admin, yet the endpoint refuses the admin: the server's fault."""
+    knobs = Knobs(operation=OPERATION, faults=frozenset({"run-import-refused-to-its-holders"}))
+    prepare(monkeypatch, server, "8.8", knobs)
+    result = run_suite(pytester, base_url=server.url)
+    assert result.ret == 1, result.text()
+    assert result.verdicts["success.response"] == "violation"
+    assert result.report is not None
+    assert (
+        "the privileged account's role admin holds run-import (GET /api/v1/permissions.listAll), yet "
+        "GET /api/v1/getImportProgress refused it (403): the server's permission check is at fault"
+    ) in result.report["notes"]
+
+
 @pytest.mark.parametrize(
     ("method", "asked"),
     [

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from rocketchat_contract.client.accounts import PERMISSIONS, permission_holders
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import unavailable
 from rocketchat_contract.client.http import Client, Exchange, TargetError
@@ -183,6 +184,17 @@ class Target:
             f"the {role} account {username!r} cannot log in: the server asks for {asked} (totp-required). Use a "
             f"token pair instead (RC_ADMIN_USER_ID/RC_ADMIN_TOKEN or RC_USER_ID/RC_USER_TOKEN), {remedy}."
         )
+
+    def roles(self, session: Session) -> list[str] | None:
+        """The account's roles now, by ``GET /api/v1/me``; None when the server does not say."""
+        body = self._send("GET", "/api/v1/me", headers=session.headers()).json()
+        roles = body.get("roles") if isinstance(body, dict) else None
+        return roles if isinstance(roles, list) and all(isinstance(r, str) for r in roles) else None
+
+    def permission_holders(self, session: Session, permission: str) -> list[str] | None:
+        """The roles that hold ``permission`` by the server's own list; None when the server does not say."""
+        exchange = self._send("GET", PERMISSIONS, headers=session.headers())
+        return permission_holders(exchange.json(), permission) if exchange.status == 200 else None
 
     def resume(self, credential: Credential) -> Session:
         """Use a given token pair as is (never logged out: a resume login would return this same token)."""

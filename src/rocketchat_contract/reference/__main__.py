@@ -35,6 +35,13 @@ def parser() -> argparse.ArgumentParser:
     cli.add_argument("--fault", action="append", default=[], choices=sorted(load_faults()), metavar="NAME")
     cli.add_argument("--variation", action="append", default=[], choices=sorted(variations()), metavar="NAME")
     cli.add_argument(
+        "--revoke",
+        action="append",
+        default=[],
+        metavar="ROLE:PERMISSION",
+        help="take a permission away from a role, as an operator can (admin:run-import)",
+    )
+    cli.add_argument(
         "--server-version",
         metavar="X.Y.Z",
         help="report this release on /api/info instead of the profile's (its behaviour stays the profile's)",
@@ -53,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         faults=frozenset(args.fault),
         variations=frozenset(args.variation),
         version=args.server_version,
+        revoked=frozenset(args.revoke),
     )
     try:
         server = ReferenceServer(args.profile, knobs, port=args.port).start()

@@ -45,6 +45,9 @@ class Knobs:
     """The second factor those users have: totp (an authenticator app), email or password."""
     version: str | None = None
     """The release the server reports instead of its profile's (the profile's behaviour is kept)."""
+    revoked: frozenset[str] = frozenset()
+    """Grants an operator took away, as ``role:permission`` (``admin:run-import``): the role no longer holds the
+    permission, and permissions.listAll says so."""
 
 
 @dataclass(frozen=True)
