@@ -280,6 +280,8 @@ def describe_transport_error(exc: requests.RequestException, *, retries: int = R
     text = str(exc)
     if "NameResolutionError" in text or "Name or service not known" in text or "nodename nor servname" in text:
         return "DNS lookup failed: the host name does not resolve"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return f"the proxy could not be reached or would not connect ({_reason(text)}); the header line names it"
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused: nothing listens on that host and port"
     if _reset(exc):

@@ -12,6 +12,7 @@ from rocketchat_contract.client.accounts import PERMISSIONS, permission_holders
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import unavailable
 from rocketchat_contract.client.http import Client, Exchange, TargetError
+from rocketchat_contract.client.proxy import proxy_for
 from rocketchat_contract.client.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
 from rocketchat_contract.client.tls import NOT_TLS, speaks_tls
 
@@ -64,6 +65,8 @@ class Target:
         """Where the target says what it did on the run's behalf (waiting for a rate limit)."""
         self.setup_exchanges: list[Exchange] = []
         redactor.add(*url_secrets(client.base_url))
+        if (proxy := proxy_for(client.base_url)) is not None:
+            redactor.add(*url_secrets(proxy))
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Exchange:
         """Send a request of the run's own (not a probe): rate limits waited out, anything unusable raised."""

@@ -97,11 +97,19 @@ def _header(config: pytest.Config) -> str:
         verify = settings.verify
         https = base_url.startswith("https")
         tls = f"; CA bundle {verify} ({settings.verify_source})" if isinstance(verify, str) and https else ""
-        return f"rocketchat-contract: target {display_url(base_url)}{tls}"
+        return f"rocketchat-contract: target {display_url(base_url)}{tls}{_through(base_url)}"
     return (
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
-        f"(profile {settings.profile}), a reproduction of Rocket.Chat, not a real server"
+        f"(profile {settings.profile}), a reproduction of Rocket.Chat, not a real server{_through('http://127.0.0.1/')}"
     )
+
+
+def _through(url: str) -> str:
+    """``; through proxy URL (VARIABLE)`` when the environment routes requests to ``url`` through a proxy."""
+    from rocketchat_contract.client.proxy import route
+
+    said = route(url)
+    return f"; {said}" if said else ""
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
