@@ -352,7 +352,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> Any:
     """A path option written with a space (``--ca-bundle /etc/ca.pem``) must not root the session elsewhere;
     checked before pytest's output capture starts, since the repair may run the command again."""
-    if any(arg.startswith("--") and "=" not in arg for arg in args):
+    if any((arg.startswith("--") and "=" not in arg) or arg.startswith("@") for arg in args):
         from rocketchat_contract.plugin.space_paths import repair
 
         repair(early_config, args)
