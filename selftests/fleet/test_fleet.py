@@ -533,7 +533,8 @@ def test_two_targets_reading_the_same_rc_variables_are_refused_before_any_run(
     assert main(["fleet", str(path), "--report", str(tmp_path / "out.json")]) == 4
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1, err
-    assert "RC_ADMIN_PASSWORD" in err and "env_prefix" in err and "a" in err and "b" in err
+    assert "targets a and b would both get" in err, err  # both targets named, as targets
+    assert "RC_ADMIN_PASSWORD" in err and "a names no env_prefix and no env" in err, err
     assert not any(value in err for value in CALLER.values())
     assert not (tmp_path / "out.json").exists()
 

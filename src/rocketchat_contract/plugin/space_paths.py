@@ -18,7 +18,6 @@ import pytest
 
 from rocketchat_contract.plugin.flags import PATH_FLAGS
 
-
 ARGUMENT_FILE_LIMIT = 1 << 20
 """Bytes of an argument file read to look for spaced path options (pytest reads the file itself)."""
 ARGUMENT_FILE_DEPTH = 8
