@@ -297,6 +297,17 @@ def test_outcome_follows_pytests_exit_status(
         assert why is not None and "!" not in why and "rocketchat-contract:" not in why
 
 
+@pytest.mark.parametrize("status", [0, 1, 2])
+def test_a_run_the_fleets_interrupt_reached_is_never_a_pass(status: int) -> None:
+    """Once the fleet forwarded its interrupt to a running target, pytest's exit 0 or 1 (an interrupt lost in the
+    child) is no verdict: the target is interrupted."""
+    run = TargetRun(spec(), status=status, report=compliance("rc-8.8.json"), output="10 passed\n", signalled=True)
+    result, why = outcome(run)
+    assert result == "interrupted"
+    assert why is not None and ("interrupt" in why)
+    assert target_record(run)["outcome"] == "interrupted"
+
+
 def test_a_violation_needs_no_reason_but_strict_docs_says_why() -> None:
     failing = compliance("rc-8.8.json")
     failing["summary"]["violation"] = 1
@@ -522,7 +533,8 @@ def test_two_targets_reading_the_same_rc_variables_are_refused_before_any_run(
     assert main(["fleet", str(path), "--report", str(tmp_path / "out.json")]) == 4
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1, err
-    assert "RC_ADMIN_PASSWORD" in err and "env_prefix" in err and "a" in err and "b" in err
+    assert "targets a and b would both get" in err, err  # both targets named, as targets
+    assert "RC_ADMIN_PASSWORD" in err and "a names no env_prefix and no env" in err, err
     assert not any(value in err for value in CALLER.values())
     assert not (tmp_path / "out.json").exists()
 

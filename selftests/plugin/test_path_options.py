@@ -80,3 +80,29 @@ def test_in_process_the_space_form_is_one_line_naming_the_equals_form(
         f"its rootdir (pytest issue #8846); write --ca-bundle={ca}"
     )
     assert [line for line in result.stderr.lines if line.strip()] == [message]
+
+
+@pytest.mark.parametrize("flag", ["--ca-bundle", "--rc-ca-bundle", "--compliance-report", "--extra-drift"])
+def test_an_argument_file_with_the_space_form_is_one_line_and_the_equals_form_works(
+    outside: dict[str, Path], tmp_path: Path, flag: str
+) -> None:
+    """``pytest @args.txt`` (one argument a line): a spaced path there moved the rootdir and the whole repository
+    was collected, self-tests included; the file cannot be rewritten, so the user is told the form that works."""
+    value = str(outside[flag])
+    spaced = tmp_path / "args.txt"
+    spaced.write_text(f"--base-url\nhttps://127.0.0.1:9\n{flag}\n{value}\n")
+    result = _collect(REPO, f"@{spaced}")
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    message = (
+        f"ERROR: {flag} {value} (in the argument file {spaced}): pytest took this path for a test path before the "
+        f"plugin was loaded, which moves its rootdir (pytest issue #8846); write {flag}={value} on one line of that "
+        "file"
+    )
+    assert [line for line in result.stderr.splitlines() if line.strip()] == [message]
+    assert "<Module" not in result.stdout
+    joined = tmp_path / "joined.txt"
+    joined.write_text(f"--base-url=https://127.0.0.1:9\n{flag}={value}\n")
+    result = _collect(REPO, f"@{joined}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"rootdir: {REPO}\n" in result.stdout and "configfile: pyproject.toml" in result.stdout
+    assert "selftests" not in result.stdout and "<Module test_" in result.stdout

@@ -163,6 +163,12 @@ def test_the_plugin_module_imports_only_pytest() -> None:
 
 
 def test_disabling_the_plugin(pytester: pytest.Pytester) -> None:
+    """``-p no:rocketchat_contract`` leaves a working pytest whose help has no group of the plugin (a help that
+    crashed would lack the plugin's options too, so the help must be whole)."""
     pytester.makepyfile("def test_nothing(): pass")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:rocketchat_contract", "--help")
-    assert "--provision-user" not in result.stdout.str()
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
+    text = result.stdout.str()
+    assert text.startswith("usage: ") and "\ngeneral:\n" in text and "--base-url=url" in text  # pytest-base-url's
+    assert "\nrocketchat-contract:\n" not in text and "--provision-user" not in text
+    assert result.stderr.str() == ""

@@ -6,8 +6,10 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shlex
 import socket
 import threading
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -228,8 +230,19 @@ def test_the_short_summary_names_a_drift_entry_without_repeating_it(
 
 
 def test_pyproject_leaves_the_short_summary_to_the_user() -> None:
-    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
-    assert '"-ra"' not in pyproject
+    """No -r option (-ra, -rA, -rfE, "-r a", inside a longer string…) in the project's pytest addopts."""
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    pytest_config = pyproject["tool"]["pytest"]
+    tables = [pytest_config, pytest_config.get("ini_options", {})]
+    addopts = [table["addopts"] for table in tables if "addopts" in table]
+    assert addopts, "no addopts found: this test reads the wrong table"
+    tokens = [token for value in addopts for item in _listed(value) for token in shlex.split(item)]
+    assert "--strict-markers" in tokens
+    assert [token for token in tokens if token.startswith("-r")] == []
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 def test_xdist_reports_an_untestable_target_with_exit_status_4(

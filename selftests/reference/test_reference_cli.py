@@ -76,3 +76,24 @@ def test_bad_arguments_exit_2() -> None:
     process = run("--operation", "not-an-operation")
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
+
+
+def test_revoke_takes_a_grant_away_and_a_wrong_one_is_one_line() -> None:
+    process = run("--revoke", "admin:run-import", "--port", str(free_port()))
+    try:
+        assert process.stdout is not None
+        match = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
+        assert match
+        fields = dict(re.findall(r"(\w+)=(\S+)", process.stdout.readline()))
+        headers = {"X-User-Id": fields["user_id"], "X-Auth-Token": fields["token"]}
+        listed = requests.get(match.group(0) + "/api/v1/permissions.listAll", headers=headers, timeout=10).json()
+        assert next(p["roles"] for p in listed["update"] if p["_id"] == "run-import") == ["import-operator"]
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    process = run("--revoke", "user:run-import", "--port", str(free_port()))
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert stderr == "error: cannot revoke 'user:run-import': role 'user' does not hold 'run-import'\n"

@@ -85,13 +85,22 @@ def test_wrong_password(reference_server: ReferenceServer, era: str) -> None:
     assert_json(response, 401, expected, restivus=restivus(era))
 
 
-def test_two_factor_user_gets_totp_required(reference_server: ReferenceServer, era: str) -> None:
-    reference_server.reset(knobs=Knobs(two_factor=frozenset({"user"})))
+@pytest.mark.parametrize("method", ["email", "totp", "password"])
+def test_two_factor_user_gets_totp_required_naming_the_method(
+    reference_server: ReferenceServer, era: str, method: str
+) -> None:
+    reference_server.reset(knobs=Knobs(two_factor=frozenset({"user"}), two_factor_method=method))
     account = reference_server.accounts["user"]
     response = call(reference_server, "POST", "/api/v1/login", json={"user": "user", "password": account.password})
     assert response.status_code == 401
     assert response.json()["error"] == "totp-required"
+    assert response.json()["details"]["method"] == method
     assert response.json().get("success", False) is False
+
+
+def test_an_unknown_two_factor_method_is_refused(reference_server: ReferenceServer) -> None:
+    with pytest.raises(ValueError, match="unknown two-factor method 'sms'"):
+        reference_server.reset(knobs=Knobs(two_factor_method="sms"))
 
 
 def test_form_encoded_login(reference_server: ReferenceServer, era: str) -> None:
@@ -144,6 +153,7 @@ def test_verified_new_user_gets_email_two_factor(reference_server: ReferenceServ
     assert call(reference_server, "POST", "/api/v1/users.create", admin, json=new).status_code == 200
     login = call(reference_server, "POST", "/api/v1/login", json={"user": "v", "password": "pw-123456"})
     assert login.status_code == 401 and login.json()["error"] == "totp-required"
+    assert login.json()["details"]["method"] == "email"
 
 
 def test_download_pending_avatars_creates_an_operation(reference_server: ReferenceServer, era: str) -> None:

@@ -325,6 +325,8 @@ def describe_transport_error(exc: requests.RequestException, *, retries: int = R
     client's settings."""
     if caused_by(exc, NameResolutionError, socket.gaierror):
         return "DNS lookup failed: the host name does not resolve"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return f"the proxy could not be reached or would not connect ({_reason(exc)}); the header line names it"
     if caused_by(exc, ConnectionRefusedError):
         return "connection refused: nothing listens on that host and port"
     if caused_by(exc, ConnectionResetError, ConnectionAbortedError, BrokenPipeError, RemoteDisconnected, ProtocolError):

@@ -1,7 +1,11 @@
-"""SIGTERM (CI cancelling a job, the fleet stopping a target) interrupts a contract run the way Ctrl-C does.
+"""Ctrl-C (SIGINT) and SIGTERM (CI cancelling a job, the fleet stopping a target) interrupt a contract run, and
+the run remembers that they came.
 
-The handler raises KeyboardInterrupt and also records the request: Hypothesis ends its drawing quietly when
-interrupted, and a run must not carry on from there as if nothing had happened.
+The handler raises KeyboardInterrupt, as Python's own SIGINT handler does, and also records the request: an
+interrupt can be lost before it reaches the run. Python runs a signal handler wherever the main thread is, also
+inside an object's finalizer (``__del__``, a weakref callback during garbage collection), where an exception is
+only printed as "ignored"; and a library may catch BaseException. A run must not carry on from there as if
+nothing had happened, so it checks the record (``check``, ``requested``) where it can stop.
 """
 
 from __future__ import annotations
@@ -12,20 +16,21 @@ from collections.abc import Callable
 from types import FrameType
 
 _REQUESTED = threading.Event()
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def install() -> Callable[[], None] | None:
-    """Turn SIGTERM into KeyboardInterrupt until the returned function restores the previous handler (None when
-    this is not the main thread, where handlers cannot be set)."""
+    """Turn SIGINT and SIGTERM into a recorded KeyboardInterrupt until the returned function restores the previous
+    handlers (None when this is not the main thread, where handlers cannot be set)."""
     try:
-        previous = signal.getsignal(signal.SIGTERM)
-        signal.signal(signal.SIGTERM, _interrupt)
+        previous = {signum: signal.signal(signum, _interrupt) for signum in SIGNALS}
     except ValueError:
         return None
     _REQUESTED.clear()
 
     def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         _REQUESTED.clear()
 
     return restore
@@ -37,11 +42,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def requested() -> bool:
-    """Whether SIGTERM came since ``install``, even if something swallowed its KeyboardInterrupt."""
+    """Whether SIGINT or SIGTERM came since ``install``, even if something swallowed its KeyboardInterrupt."""
     return _REQUESTED.is_set()
 
 
 def check() -> None:
-    """Raise KeyboardInterrupt again if SIGTERM came: for the places after code that may have swallowed it."""
+    """Raise KeyboardInterrupt again if an interrupt came: for the places after code that may have swallowed it."""
     if _REQUESTED.is_set():
         raise KeyboardInterrupt

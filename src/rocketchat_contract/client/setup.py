@@ -8,14 +8,33 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from rocketchat_contract.client.accounts import PERMISSIONS, permission_holders
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import unavailable
 from rocketchat_contract.client.http import Client, Exchange, TargetError
 from rocketchat_contract.client.printable import printable
+from rocketchat_contract.client.proxy import proxy_for
 from rocketchat_contract.client.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
 from rocketchat_contract.client.tls import NOT_TLS, speaks_tls
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+TWO_FACTOR_METHODS = {
+    "totp": (
+        "a code from the account's authenticator app (two-factor method totp)",
+        "or turn off two-factor authentication by authenticator app (TOTP) for that account",
+    ),
+    "email": (
+        "a code sent to the account's e-mail address (two-factor method email)",
+        "or turn off two-factor authentication by e-mail for that account",
+    ),
+    "password": (
+        "the account's password once more as a second factor (two-factor method password)",
+        "or turn off the two-factor password fallback (Administration > Settings > Accounts > Two Factor "
+        "Authentication)",
+    ),
+}
+"""What a login's totp-required asks for, by ``details.method`` (Rocket.Chat's two-factor check names), and the
+way around it besides a token pair."""
 
 
 @dataclass
@@ -47,6 +66,8 @@ class Target:
         """Where the target says what it did on the run's behalf (waiting for a rate limit)."""
         self.setup_exchanges: list[Exchange] = []
         redactor.add(*url_secrets(client.base_url))
+        if (proxy := proxy_for(client.base_url)) is not None:
+            redactor.add(*url_secrets(proxy))
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Exchange:
         """Send a request of the run's own (not a probe): rate limits waited out, anything unusable raised."""
@@ -155,15 +176,35 @@ class Target:
             return Session(role, data["userId"], token, username, list(me.get("roles") or []), True)
         error = body.get("error") if isinstance(body, dict) else None
         if error == "totp-required" or (isinstance(error, str) and "totp" in error.lower()):
-            raise TargetError(
-                f"the {role} account {username!r} cannot log in: the server asks for a two-factor code "
-                "(totp-required). Use a token pair instead (RC_ADMIN_USER_ID/RC_ADMIN_TOKEN or "
-                "RC_USER_ID/RC_USER_TOKEN), or turn off two-factor authentication by email for that account."
-            )
+            raise TargetError(self._two_factor_blocked(role, username, body))
         raise TargetError(
             f"the {role} account {username!r} could not log in: POST /api/v1/login answered "
             f"{exchange.answer(self.redactor, 160)}. Check the username and password variables."
         )
+
+    def _two_factor_blocked(self, role: str, username: str, body: dict[str, Any]) -> str:
+        """Say which second factor the login asked for (``details.method``) and how to get past it."""
+        details = body.get("details")
+        method = details.get("method") if isinstance(details, dict) else None
+        asked, remedy = TWO_FACTOR_METHODS.get(method, (None, None)) if isinstance(method, str) else (None, None)
+        if asked is None:
+            named = f"method {self.redactor.text(method)[:40]!r}" if isinstance(method, str) else "no method named"
+            asked, remedy = f"a second factor ({named})", "or turn off two-factor authentication for that account"
+        return (
+            f"the {role} account {username!r} cannot log in: the server asks for {asked} (totp-required). Use a "
+            f"token pair instead (RC_ADMIN_USER_ID/RC_ADMIN_TOKEN or RC_USER_ID/RC_USER_TOKEN), {remedy}."
+        )
+
+    def roles(self, session: Session) -> list[str] | None:
+        """The account's roles now, by ``GET /api/v1/me``; None when the server does not say."""
+        body = self._send("GET", "/api/v1/me", headers=session.headers()).json()
+        roles = body.get("roles") if isinstance(body, dict) else None
+        return roles if isinstance(roles, list) and all(isinstance(r, str) for r in roles) else None
+
+    def permission_holders(self, session: Session, permission: str) -> list[str] | None:
+        """The roles that hold ``permission`` by the server's own list; None when the server does not say."""
+        exchange = self._send("GET", PERMISSIONS, headers=session.headers())
+        return permission_holders(exchange.json(), permission) if exchange.status == 200 else None
 
     def resume(self, credential: Credential) -> Session:
         """Use a given token pair as is (never logged out: a resume login would return this same token)."""

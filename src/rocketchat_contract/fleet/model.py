@@ -43,6 +43,11 @@ def outcome(run: TargetRun) -> tuple[str, str | None]:
         if -run.status in (signal.SIGINT, signal.SIGTERM):
             return "interrupted", f"ended by {name} before pytest could act on it; {_tail(run.output)}"
         return "untestable", f"pytest was killed by {name}; {_tail(run.output)}"
+    if run.signalled and run.status in (0, 1):
+        return "interrupted", (
+            f"the fleet's interrupt reached it while it ran, yet pytest exited {run.status}: a run that was stopped "
+            f"part way is no verdict; {_tail(run.output)}"
+        )
     if run.status in (0, 1) and run.report is None:
         return "untestable", f"pytest exited {run.status} but wrote no valid compliance report; {_tail(run.output)}"
     if run.status == 0:

@@ -50,6 +50,9 @@ class TargetRun:
     duration: float = 0.0
     peak_rss_kb: int | None = None
     variables: tuple[str, ...] = ()
+    signalled: bool = False
+    """The fleet's interrupt was forwarded to this run while it was still running: whatever pytest then exits
+    with, the run did not finish on its own."""
 
 
 @dataclass
@@ -129,7 +132,12 @@ class FleetRunner:
                     runs[spec.name].problem = "not started: the fleet was interrupted"
                     self.on_finish(runs[spec.name])
                 pending.clear()
+                for name, child in list(running.items()):  # a run that ended before the interrupt keeps its result
+                    if self._reaped(child):
+                        del running[name]
+                        self.on_finish(child.run)
                 for child in running.values():
+                    child.run.signalled = True
                     _signal(child.process, self.interrupted)
                 self.on_message(
                     f"{signal.Signals(self.interrupted).name}: stopping {len(running)} running target(s); waiting up "

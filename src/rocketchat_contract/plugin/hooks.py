@@ -41,20 +41,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is not None and state.restore_sigterm is not None:
-        state.restore_sigterm()
-        state.restore_sigterm = None
+    if state is not None and state.restore_signals is not None:
+        state.restore_signals()
+        state.restore_signals = None
 
 
 def _activate(config: pytest.Config) -> None:
-    """From here on the session is a contract run: its settings are checked, and SIGTERM interrupts it like
-    Ctrl-C, so that what the run created is still undone."""
+    """From here on the session is a contract run: its settings are checked, and Ctrl-C and SIGTERM interrupt it
+    even where a KeyboardInterrupt would be lost (client/interrupt.py), so that what the run created is undone."""
     from rocketchat_contract.client import interrupt
 
     state = config.stash[STATE]
     state.active = True
     _validate_options(config)
-    state.restore_sigterm = interrupt.install()
+    state.restore_signals = interrupt.install()
 
 
 def _validate_options(config: pytest.Config) -> None:
@@ -103,11 +103,19 @@ def _header_text(config: pytest.Config) -> str:
         verify = settings.verify
         https = base_url.startswith("https")
         tls = f"; CA bundle {verify} ({settings.verify_source})" if isinstance(verify, str) and https else ""
-        return f"rocketchat-contract: target {display_url(base_url)}{tls}"
+        return f"rocketchat-contract: target {display_url(base_url)}{tls}{_through(base_url)}"
     return (
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "
-        f"(profile {settings.profile}), a reproduction of Rocket.Chat, not a real server"
+        f"(profile {settings.profile}), a reproduction of Rocket.Chat, not a real server{_through('http://127.0.0.1/')}"
     )
+
+
+def _through(url: str) -> str:
+    """``; through proxy URL (VARIABLE)`` when the environment routes requests to ``url`` through a proxy."""
+    from rocketchat_contract.client.proxy import route
+
+    said = route(url)
+    return f"; {said}" if said else ""
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -358,7 +366,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if state is not None and state.active and session.exitstatus in (0, 1):
         from rocketchat_contract.client.interrupt import requested
 
-        if requested():  # SIGTERM came, though something swallowed its KeyboardInterrupt
+        if requested():  # an interrupt came, though something swallowed its KeyboardInterrupt
             session.exitstatus = pytest.ExitCode.INTERRUPTED
     if state is None or state.collector is None or in_worker(config):
         return
@@ -371,7 +379,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> Any:
     """A path option written with a space (``--ca-bundle /etc/ca.pem``) must not root the session elsewhere;
     checked before pytest's output capture starts, since the repair may run the command again."""
-    if any(arg.startswith("--") and "=" not in arg for arg in args):
+    if any((arg.startswith("--") and "=" not in arg) or arg.startswith("@") for arg in args):
         from rocketchat_contract.plugin.space_paths import repair
 
         repair(early_config, args)

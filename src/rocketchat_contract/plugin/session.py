@@ -60,7 +60,7 @@ def perform(config: pytest.Config) -> RunRecord:
         try:
             interrupt.check()  # before any traffic
             record = run.execute()
-        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the plugin turns it into KeyboardInterrupt)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM (client/interrupt.py)
             # run.execute has cleaned up (its finally). pytest's own report of an interrupt renders its
             # traceback, and one raised inside Hypothesis's loading of its character map has a frame without
             # a line number that crashes that rendering (exit 1 instead of 2): end with a plain message instead.

@@ -4,8 +4,8 @@ pytest finds its rootdir and configuration file before any plugin is loaded, so 
 plugin's option written with a space as a test path (pytest issue #8846). A path outside the project then
 roots the session there, the project's configuration (``testpaths``, markers) is lost, and everything below
 the working directory is collected. When that happened on the command line, the same command is run again
-with ``--option=value``, which pytest parses as one token; elsewhere (``pytest.main``, ``PYTEST_ADDOPTS``)
-the user is told to write that form.
+with ``--option=value``, which pytest parses as one token; elsewhere (``pytest.main``, ``PYTEST_ADDOPTS``, an
+argument file ``@args.txt``) the user is told to write that form.
 """
 
 from __future__ import annotations
@@ -17,6 +17,30 @@ from pathlib import Path
 import pytest
 
 from rocketchat_contract.plugin.flags import PATH_FLAGS
+
+ARGUMENT_FILE_LIMIT = 1 << 20
+"""Bytes of an argument file read to look for spaced path options (pytest reads the file itself)."""
+ARGUMENT_FILE_DEPTH = 8
+"""Argument files named inside argument files followed at most."""
+
+
+def _expanded(tokens: list[str], source: str | None = None, depth: int = 0) -> list[tuple[str, str | None]]:
+    """``tokens`` with each ``@file`` replaced by its lines, as pytest's argument parser reads an argument file
+    (argparse's ``fromfile_prefix_chars="@"``: one argument a line, nested files too), each paired with the file it
+    was read from (None for a token given as is). A file that cannot be read stays a token: pytest reports it."""
+    out: list[tuple[str, str | None]] = []
+    for token in tokens:
+        if not token.startswith("@") or depth >= ARGUMENT_FILE_DEPTH:
+            out.append((token, source))
+            continue
+        try:
+            with open(token[1:], encoding="utf-8", errors="replace") as file:
+                lines = file.read(ARGUMENT_FILE_LIMIT).splitlines()
+        except OSError:
+            out.append((token, source))
+            continue
+        out += _expanded(lines, token[1:], depth + 1)
+    return out
 
 
 def _spaced(tokens: list[str], flags: frozenset[str]) -> list[int]:
@@ -54,8 +78,10 @@ def _joined(tokens: list[str], spaced: list[int]) -> list[str]:
 def repair(config: pytest.Config, args: list[str]) -> None:
     """Run the command again with ``--option=value`` if a spaced path value moved the rootdir; else explain."""
     flags = PATH_FLAGS
-    spaced = _spaced(args, flags)
-    if not spaced or not _misrooted(config, [args[index + 1] for index in spaced]):
+    read = _expanded(args)
+    tokens = [token for token, _ in read]
+    spaced = _spaced(tokens, flags)
+    if not spaced or not _misrooted(config, [tokens[index + 1] for index in spaced]):
         return
     argv = sys.argv[1:]
     own = _spaced(argv, flags)
@@ -67,8 +93,11 @@ def repair(config: pytest.Config, args: list[str]) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os.execv(sys.executable, [*prefix, *_joined(argv, own)])
-    flag, value = args[spaced[0]], args[spaced[0] + 1]
+    # One that came from an argument file first: the command cannot be run again with that file rewritten.
+    first = next((index for index in spaced if read[index][1] is not None), spaced[0])
+    flag, value, source = tokens[first], tokens[first + 1], read[first][1]
+    where, line = (f" (in the argument file {source})", " on one line of that file") if source else ("", "")
     raise pytest.UsageError(
-        f"{flag} {value}: pytest took this path for a test path before the plugin was loaded, which moves its "
-        f"rootdir (pytest issue #8846); write {flag}={value}"
+        f"{flag} {value}{where}: pytest took this path for a test path before the plugin was loaded, which moves "
+        f"its rootdir (pytest issue #8846); write {flag}={value}{line}"
     )

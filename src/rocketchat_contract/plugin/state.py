@@ -26,7 +26,7 @@ class PluginState:
         self.collector: Collector | None = None
         self.options: Options | None = None
         """Every setting of the plugin, validated before any traffic (options.py)."""
-        self.restore_sigterm: Callable[[], None] | None = None
+        self.restore_signals: Callable[[], None] | None = None
         self.report_error: str | None = None
         """Why a requested compliance report could not be written at the end of the session."""
         self.stop_line: str | None = None

@@ -51,6 +51,13 @@ def parser() -> argparse.ArgumentParser:
         help="size of the 200 the fault hostile-oversized-body streams (default 500 MiB)",
     )
     cli.add_argument(
+        "--revoke",
+        action="append",
+        default=[],
+        metavar="ROLE:PERMISSION",
+        help="take a permission away from a role, as an operator can (admin:run-import)",
+    )
+    cli.add_argument(
         "--server-version",
         metavar="X.Y.Z",
         help="report this release on /api/info instead of the profile's (its behaviour stays the profile's)",
@@ -74,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hostile_body_size=args.hostile_body_size,
         hostile_drip=args.hostile_drip,
         hostile_drip_part=args.hostile_drip_part,
+        revoked=frozenset(args.revoke),
     )
     try:
         server = ReferenceServer(args.profile, knobs, port=args.port).start()

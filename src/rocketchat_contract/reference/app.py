@@ -34,6 +34,7 @@ ROUTES: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "/api/v1/login": ("login", ("POST",), False),
     "/api/v1/logout": ("logout", ("GET", "POST"), True),
     "/api/v1/me": ("me", ("GET",), True),
+    "/api/v1/permissions.listAll": ("permissions_list_all", ("GET",), True),
     "/api/v1/users.create": ("users_create", ("POST",), True),
     "/api/v1/users.delete": ("users_delete", ("POST",), True),
     "/api/v1/getLatestImportOperations": ("latest_operations", ("GET",), True),
@@ -43,12 +44,24 @@ ROUTES: dict[str, tuple[str, tuple[str, ...], bool]] = {
 URL_MAP = Map([Rule(path, endpoint=path) for path in ROUTES], strict_slashes=False)
 ROUTE_PERMISSION = {"progress": "run-import"}
 """The permission a route declares (permissionsRequired), checked first on ``permission_first`` profiles."""
+TYPED_QUERY = {"progress": frozenset(), "permissions_list_all": frozenset({"updatedSince"})}
+"""The query parameters a route's typed query schema admits (``typed_query`` profiles refuse any other)."""
 REFUSALS = frozenset({"unauthenticated", "forbidden", "query-refused"})
 """Answers of the Hono-era middlewares and the typed query check, which skip the router's cache headers."""
 
 
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse_date(text: str) -> float | None:
+    """``Date.parse`` of an ISO 8601 date-time, as a timestamp; None for anything else (a subset of what
+    JavaScript accepts: the form Rocket.Chat's clients send)."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
 def _unknown_route(framework: str, case: str) -> Reply:
@@ -79,12 +92,16 @@ class ReferenceApp:
             raise ValueError(f"unknown variations: {', '.join(bad)}")
         if knobs.hostile_drip_part not in hostile.DRIP_PARTS:
             raise ValueError(f"hostile_drip_part {knobs.hostile_drip_part!r}: expected one of {hostile.DRIP_PARTS}")
+        methods = bodies.data("two-factor-details")
+        if knobs.two_factor_method not in methods:
+            raise ValueError(f"unknown two-factor method {knobs.two_factor_method!r}; known: {', '.join(methods)}")
+        state = State(chosen, knobs)  # before anything is swapped: a bad knob leaves the server as it was
         with self.lock:
             self.profile: Profile = chosen
             self.knobs = knobs
             self.faults: list[Fault] = [faults[name] for name in sorted(knobs.faults)]
             self.switches = frozenset(f.switch for f in self.faults if f.switch)
-            self.state = State(chosen, knobs)
+            self.state = state
             self.requests.clear()
 
     # -- WSGI -------------------------------------------------------------------------------------
@@ -241,7 +258,8 @@ class ReferenceApp:
         first = self.profile.permission_first and "limiter-before-permission" not in self.switches
         if first and needed and not self.may(user, needed):
             return self.forbidden(), user
-        if self.profile.typed_query and request.args and endpoint in ROUTE_PERMISSION:
+        admitted = TYPED_QUERY.get(endpoint)
+        if self.profile.typed_query and admitted is not None and set(request.args) - admitted:
             return Reply(400, bodies.invalid_params(self.profile), case="query-refused"), user
         headers: dict[str, str] = {}
         if self.knobs.rate_limit and not self.state.has(user, "api-bypass-rate-limit"):
@@ -256,6 +274,8 @@ class ReferenceApp:
         return reply, user
 
     def may(self, user: User, permission: str) -> bool:
+        if permission == "run-import" and "refuse-run-import" in self.switches:
+            return False
         if "skip-permission-check" in self.switches:
             return True
         subject = self.state.admin() if "permission-of-admin" in self.switches else user
@@ -298,6 +318,12 @@ class ReferenceApp:
             body = bodies.data("login-failed-hono") if name == "login-failed" else {"success": False, **body}
         return Reply(401, body, case="login-failed")
 
+    def _two_factor_required(self, method: str) -> Reply:
+        """The login's 401 totp-required, naming the user's second factor in ``details.method``."""
+        reply = self._login_failed("totp-required")
+        reply.body["details"] = bodies.data("two-factor-details")[method]
+        return reply
+
     def route_login(self, request: Request, user: User | None) -> Reply:
         fields = self._login_fields(request)
         if not fields:
@@ -312,7 +338,7 @@ class ReferenceApp:
         if found is None or fields.get("password") != found.password:
             return self._login_failed()
         if found.two_factor:
-            return self._login_failed("totp-required")
+            return self._two_factor_required(found.two_factor)
         return self._logged_in(request, found, self.state.issue_token(found))
 
     def _logged_in(self, request: Request, user: User, token: str) -> Reply:
@@ -338,6 +364,23 @@ class ReferenceApp:
     def route_me(self, request: Request, user: User | None) -> Reply:
         assert user is not None
         return Reply(200, {**bodies.user_object(user, request.host_url), "success": True}, case="me")
+
+    def route_permissions_list_all(self, request: Request, user: User | None) -> Reply:
+        """Every permission with the roles that hold it (authRequired only, since 0.73.0): ``{update, remove,
+        success}``; with ``updatedSince``, only those changed after it (nothing is ever removed here)."""
+        assert user is not None
+        since: float | None = None
+        if "updatedSince" in request.args:
+            since = _parse_date(request.args["updatedSince"])
+            if since is None:
+                return Reply(400, bodies.data("updated-since-invalid"), case="invalid-params")
+        updated_at = self.state.permissions_updated_at
+        listed = [
+            {"_id": permission, "roles": roles, "_updatedAt": _iso(updated_at)}
+            for permission, roles in self.state.permission_roles().items()
+            if since is None or updated_at > since
+        ]
+        return Reply(200, {"update": listed, "remove": [], "success": True}, case="permissions")
 
     def route_users_create(self, request: Request, user: User | None) -> Reply:
         assert user is not None

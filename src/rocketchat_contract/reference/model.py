@@ -40,6 +40,9 @@ class Knobs:
     variations: frozenset[str] = frozenset()
     faults: frozenset[str] = frozenset()
     two_factor: frozenset[str] = frozenset()
+    """Usernames whose password login answers totp-required, asking for ``two_factor_method``."""
+    two_factor_method: str = "email"
+    """The second factor those users have: totp (an authenticator app), email or password."""
     version: str | None = None
     """The release the server reports instead of its profile's (the profile's behaviour is kept)."""
     hostile_body_size: int = 500 * 1024 * 1024
@@ -48,6 +51,9 @@ class Knobs:
     """Seconds between the bytes of every answer of the endpoint; 0 sends them at once (reference/hostile.py)."""
     hostile_drip_part: str = "body"
     """What the drip sends one byte at a time: ``headers`` (status line and headers) or ``body``."""
+    revoked: frozenset[str] = frozenset()
+    """Grants an operator took away, as ``role:permission`` (``admin:run-import``): the role no longer holds the
+    permission, and permissions.listAll says so."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,8 @@ class User:
     password: str
     roles: list[str]
     verified: bool = False
-    two_factor: bool = False
+    two_factor: str | None = None
+    """The second factor a password login asks for (totp, email, password), or None."""
     tokens: list[str] = field(default_factory=list)
     created_at: str = "2025-01-01T00:00:00.000Z"
 

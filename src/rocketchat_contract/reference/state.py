@@ -67,13 +67,25 @@ class RateLimiter:
         )
 
 
+def _granted(grants: dict[str, frozenset[str]], revoked: frozenset[str]) -> dict[str, frozenset[str]]:
+    """The role grants less the ``role:permission`` pairs an operator revoked (Knobs.revoked)."""
+    taken: dict[str, set[str]] = {}
+    for pair in revoked:
+        role, _, permission = pair.partition(":")
+        if permission not in grants.get(role, frozenset()):
+            raise ValueError(f"cannot revoke {pair!r}: role {role!r} does not hold {permission!r}")
+        taken.setdefault(role, set()).add(permission)
+    return {role: held - taken.get(role, set()) for role, held in grants.items()}
+
+
 class State:
     """Users, tokens and operations of one server life (between two resets)."""
 
     def __init__(self, profile: Profile, knobs: Knobs) -> None:
         self.profile = profile
         self.knobs = knobs
-        self.permissions = role_permissions()
+        self.permissions = _granted(role_permissions(), knobs.revoked)
+        self.permissions_updated_at = time.time()
         self.users: dict[str, User] = {}
         self.secrets: set[str] = set()
         self.operations: list[StoredOperation] = []
@@ -100,11 +112,17 @@ class State:
             password,
             roles,
             verified=verified,
-            two_factor=verified or username in self.knobs.two_factor,
+            two_factor=self._second_factor(username, verified),
         )
         self.users[user.user_id] = user
         self.secrets.add(password)
         return user
+
+    def _second_factor(self, username: str, verified: bool) -> str | None:
+        """A knob's two-factor user has the knob's method; a verified e-mail opts in to e-mail 2FA (the default)."""
+        if username in self.knobs.two_factor:
+            return self.knobs.two_factor_method
+        return "email" if verified else None
 
     def issue_token(self, user: User) -> str:
         token = new_token()
@@ -127,6 +145,12 @@ class State:
 
     def has(self, user: User, permission: str) -> bool:
         return any(permission in self.permissions.get(role, frozenset()) for role in user.roles)
+
+    def permission_roles(self) -> dict[str, list[str]]:
+        """Every permission the server knows and the roles that hold it (a permission whose grants were all revoked
+        stays, with no role)."""
+        known = sorted({p for grants in role_permissions().values() for p in grants})
+        return {p: [role for role, grants in self.permissions.items() if p in grants] for p in known}
 
     def add_operation(self, operation: Operation, user_id: str) -> StoredOperation:
         if operation.step not in self.profile.steps():

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 
-from rocketchat_contract.client.accounts import check_under_privileged
+from rocketchat_contract.client import interrupt
+from rocketchat_contract.client.accounts import (
+    RUN_IMPORT,
+    check_under_privileged,
+    privileged_refusal_problem,
+    refused_holder_note,
+)
 from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import server_unavailable
@@ -115,9 +121,11 @@ class ContractRun:
         """Place the server, observe the endpoint and judge every clause; raises TargetError when the target
         can't be tested."""
         drawn = self._set_up_while_drawing()
+        interrupt.check()  # an interrupt lost during the set-up sends no wave
         assert self.placement is not None
         self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
         self._observe(drawn)
+        interrupt.check()
         if (down := server_unavailable(self.observations.values())) is not None:
             raise TargetError(down)
         ctx, answer = self.context, self.observations.get("under-privileged")
@@ -220,18 +228,20 @@ class ContractRun:
         return session
 
     def _check_privileged(self, session: Session) -> None:
-        """A privileged account refused by the endpoint is a configuration error only if it isn't an admin."""
+        """A privileged account refused by the endpoint is a configuration error when none of its roles holds
+        run-import by the server's own permission list; when one does, the refusal is judged (a violation)."""
         exchange = self.client.send("GET", ENDPOINT, probe="privileged", headers=session.headers())
         if exchange.error:
             raise TargetError(f"GET {ENDPOINT} failed: {exchange.error}.")
         body = exchange.json()
         error_type = body.get("errorType") if isinstance(body, dict) else None
-        refused = exchange.status == 403 or error_type == "error-action-not-allowed"
-        if refused and "admin" not in session.roles:
-            raise TargetError(
-                f"the privileged account ({session.username or session.user_id}) lacks the run-import permission: "
-                f"GET {ENDPOINT} answered {exchange.status}. Use an admin account or one whose role holds run-import."
-            )
+        if exchange.status == 403 or error_type == "error-action-not-allowed":
+            roles = self.target.roles(session)
+            holders = self.target.permission_holders(session, RUN_IMPORT)
+            if problem := privileged_refusal_problem(session, exchange.status, roles, holders):
+                raise TargetError(problem)
+            if roles is not None and holders is not None:
+                self.notes.append(refused_holder_note(exchange.status, roles, holders))
         self.observations["privileged"] = exchange
 
     def _revocable_login(self) -> tuple[str, str] | None:

@@ -31,5 +31,5 @@ def draw(strategy: st.SearchStrategy[T], *, examples: int, seed_value: int, expl
         drawn.append(value)
 
     collect()
-    interrupt.check()  # Hypothesis ends a drawing quietly on KeyboardInterrupt
+    interrupt.check()  # an interrupt lost while drawing (client/interrupt.py) stops the run here
     return drawn
