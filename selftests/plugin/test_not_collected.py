@@ -9,7 +9,6 @@ nothing at all.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from suite_runner import SUITE
@@ -68,7 +67,8 @@ def test_under_xdist_the_controller_ends_with_the_line(pytester: pytest.Pytester
         "--compliance-report", "r.json",
     )  # fmt: skip
     assert result.ret == 4, result.stdout.str()
-    assert re.match(r"rocketchat-contract: the contract suite was not collected here \(none of the 2", _lines(result)[-1])
+    last = _lines(result)[-1]
+    assert last.startswith("rocketchat-contract: the contract suite was not collected here (none of the 2 tests")
     assert not list(pytester.path.glob("ran-*"))
     assert load_report(pytester.path / "r.json")["aborted"]
     assert "s3cr3t" not in result.stdout.str() + result.stderr.str() + (pytester.path / "r.json").read_text()
