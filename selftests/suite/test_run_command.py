@@ -66,7 +66,7 @@ def test_help_is_pytests_with_the_suites_options_and_what_run_adds(folder: Path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: rocketchat-contract run [pytest options]\n")
     assert f"({suite_dir()})" in done.stdout and "\nrocketchat-contract:\n" in done.stdout
-    assert "usage: rocketchat-contract run [options] [file_or_dir]" in done.stdout
+    assert "usage: python -m pytest [options] [file_or_dir]" in done.stdout
     assert "--provision-user" in done.stdout
 
 
@@ -99,10 +99,21 @@ def test_run_hands_every_argument_to_pytest_untouched(monkeypatch: pytest.Monkey
     assert arguments[:3] == [str(suite_dir()), f"--config-file={suite_config()}", "-o"]
     assert arguments[4:] == given
     assert pytest_arguments(given, {"PYTEST_ADDOPTS": "-p no:cacheprovider"})[2:] == given
-    seen: list[list[str]] = []
-    monkeypatch.setattr("pytest.main", lambda args, plugins: seen.append(args) or 0)
-    assert main(["run", *given]) == 0
-    assert seen[0][-len(given) :] == given
+    monkeypatch.setattr(os, "execv", _execv)
+    with pytest.raises(Became) as became:
+        main(["run", *given])
+    assert became.value.argv[:3] == [sys.executable, "-m", "pytest"]
+    assert became.value.argv[-len(given) :] == given
+
+
+class Became(Exception):
+    def __init__(self, argv: list[str]) -> None:
+        self.argv = argv
+
+
+def _execv(path: str, argv: list[str]) -> None:
+    """Stands in for os.execv: what the process would have become."""
+    raise Became(argv)
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,15 @@
 """``rocketchat-contract run [pytest options]``: the contract suite installed with the package, run by pytest.
 
-A thin front, not a second runner: it calls ``pytest.main`` with the suite's folder, its configuration file
-(``pytest.toml``, shipped beside it) and every argument given, so options, reports and exit statuses are pytest's
-and the plugin's, as in a checkout. The configuration file is named explicitly, so no configuration file of the
-user's directory (or of a folder above the installed package) applies, and the rootdir is the suite's folder
-whatever the arguments (a spaced path value cannot move it). Relative paths stay relative to the working
-directory; pytest's cache goes to ``.pytest_cache`` there, where plain ``pytest`` would put it.
+A thin front, not a second runner: it becomes ``python -m pytest`` (``os.execv``) with the suite's folder, its
+configuration file (``pytest.toml``, shipped beside it) and every argument given, so options, reports, signals and
+exit statuses are pytest's and the plugin's, as in a checkout. A fresh interpreter rather than ``pytest.main`` in
+this one: this command has imported the package, which pytest could then no longer rewrite as the plugin it is
+(its "already imported" warning is an error under the suite's filterwarnings).
+
+The configuration file is named explicitly, so no configuration file of the user's directory (or of a folder above
+the installed package) applies, and the rootdir is the suite's folder whatever the arguments (a spaced path value
+cannot move it). Relative paths stay relative to the working directory; pytest's cache goes to ``.pytest_cache``
+there, where plain ``pytest`` would put it.
 """
 
 from __future__ import annotations
@@ -21,8 +25,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from rocketchat_contract.commands.cli import fail
 from rocketchat_contract.contract.data import suite_config, suite_dir
 from rocketchat_contract.results.exit_status import CANNOT_TEST
@@ -34,7 +36,7 @@ HELP = (
     "(the rocketchat-contract group below) works as with pytest in a checkout. Relative paths are relative to "
     "this directory, where pytest keeps its cache (.pytest_cache; -p no:cacheprovider for none). Exit status is "
     "pytest's: 0 passed, 1 a violation, 2 interrupted, 4 the target cannot be tested or bad input, 5 no test ran. "
-    "pytest's help follows."
+    "pytest's help follows: its options go after `rocketchat-contract run`."
 )
 
 
@@ -68,14 +70,6 @@ def _cache_off(words: list[str]) -> bool:
     return any(plugin.strip() == "no:cacheprovider" for plugin in plugins)
 
 
-class _Usage:
-    """Makes pytest's usage line and usage errors name this command rather than ``rocketchat-contract``."""
-
-    @staticmethod
-    def pytest_addoption(parser: pytest.Parser) -> None:
-        parser.prog = PROG
-
-
 def run(args: argparse.Namespace) -> int:
     suite, config = suite_dir(), suite_config()
     if not (suite / "conftest.py").is_file() or not config.is_file():
@@ -93,4 +87,6 @@ def run(args: argparse.Namespace) -> int:
         text = textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
         sys.stdout.write(f"usage: {PROG} [pytest options]\n\n{text}\n\n")
         sys.stdout.flush()
-    return int(pytest.main(pytest_arguments(given, os.environ), plugins=[_Usage()]))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "pytest", *pytest_arguments(given, os.environ)])
