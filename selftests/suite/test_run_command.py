@@ -133,3 +133,15 @@ def test_the_cache_plugin_is_seen_off_in_either_spelling(words: list[str], off: 
 def test_other_commands_still_refuse_unknown_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "r.json", "--bogus"]) == 2
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_an_installation_without_the_suite_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("rocketchat_contract.commands.run.suite_dir", lambda: tmp_path / "tests")
+    monkeypatch.setattr(os, "execv", _execv)
+    assert main(["run", "--base-url", "https://chat.example.com"]) == 4
+    assert capsys.readouterr().err == (
+        f"rocketchat-contract run: the contract suite is not where this installation keeps it ({tmp_path / 'tests'}, "
+        "pytest.toml): reinstall rocketchat-contract\n"
+    )
