@@ -205,6 +205,10 @@ def test_untestable_targets_exit_4_unless_allowed(tmp_path: Path, monkeypatch: p
 FAKE_TEST = '''
 import json, os, time
 
+import pytest
+
+
+@pytest.mark.clause("success.response")  # a contract test: the fleet's options on no contract test end the session
 def test_one(base_url):
     record = {"url": base_url, "start": time.time()}
     time.sleep(0.5)
