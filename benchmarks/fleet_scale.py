@@ -8,6 +8,7 @@ import io
 import json
 import os
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,8 +18,10 @@ from typing import Any
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs, Operation
-from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 from rocketchat_contract.reference.profiles import profile
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "selftests"))  # the self-tests' fleet of reference servers
+from reference_fleet import Member, ReferenceFleet
 
 OPERATION = Operation.parse("csv:importer_importing_messages:120/500")
 JOBS = 4

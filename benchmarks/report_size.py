@@ -13,9 +13,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fleet_scale import OPERATION, _fleet, members
+from reference_fleet import Member, ReferenceFleet  # on sys.path through fleet_scale
 
 from rocketchat_contract.reference import Knobs
-from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 
 LIMIT = 1_000_000
 """Bytes per target (goal: under 1 MB)."""

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_fleet import Member, ReferenceFleet
 from suite_runner import OPERATION
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.reference import FAULTS, Knobs
-from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 from rocketchat_contract.reports.model import digest
 
 FAULT = "skip-permission-check"

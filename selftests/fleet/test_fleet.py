@@ -14,6 +14,7 @@ import yaml
 
 from rocketchat_contract.client.credentials import ROLES
 from rocketchat_contract.commands.main import main
+from rocketchat_contract.contract.data import suite_dir
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.fleet.fleetfile import FLEET_FILE_SCHEMA, FleetFileError, TargetSpec, load_fleet
 from rocketchat_contract.fleet.html import render_fleet_html
@@ -22,7 +23,6 @@ from rocketchat_contract.fleet.launch import (
     launch,
     redacted_url,
     source_variables,
-    suite_dir,
 )
 from rocketchat_contract.fleet.merge import merge_reports
 from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record, worst

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_fleet import Member, ReferenceFleet
 from suite_runner import OPERATION, credentials_env, run_suite
 
 from rocketchat_contract.commands.main import main
@@ -30,7 +31,6 @@ from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.runner import FleetRunner, TargetRun
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs
-from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 
 FAULT = "skip-permission-check"
 PROXY_SECRET = "proxy-secret-4711"
@@ -209,6 +209,10 @@ def test_untestable_targets_exit_4_unless_allowed(tmp_path: Path, monkeypatch: p
 FAKE_TEST = '''
 import json, os, time
 
+import pytest
+
+
+@pytest.mark.clause("success.response")  # a contract test: the fleet's options on no contract test end the session
 def test_one(base_url):
     record = {"url": base_url, "start": time.time()}
     time.sleep(0.5)

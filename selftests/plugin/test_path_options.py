@@ -62,7 +62,7 @@ def test_a_path_option_keeps_the_projects_rootdir(
     cwd, paths = (REPO, []) if where == "root" else (tmp_path, [str(REPO / "tests")])
     result = _collect(cwd, *paths, "--base-url", "https://127.0.0.1:9", *option)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"rootdir: {REPO}\n" in result.stdout and "configfile: pyproject.toml" in result.stdout
+    assert f"rootdir: {REPO}\n" in result.stdout and "configfile: pytest.toml" in result.stdout
     assert "selftests" not in result.stdout and "<Module test_" in result.stdout
 
 

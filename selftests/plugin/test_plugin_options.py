@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -70,13 +71,21 @@ def test_readme_names_the_group_and_every_option() -> None:
         assert f"`{option}" in readme, option
 
 
+CONTRACT_TEST = "import pytest\n\npytestmark = pytest.mark.clause('success.response')\n\n"
+"""A test the plugin counts as a contract test (it sends nothing: it does not ask for ``contract_check``): a session
+given the plugin's own options and no contract test ends at collection (test_not_collected.py)."""
+
+
 def test_old_option_names_still_work(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
-        """
-        def test_values(request):
-            assert request.config.getoption("request_timeout") == 3.0
-            assert request.config.getoption("rate_limit_wait") == 5.0
-        """
+        CONTRACT_TEST
+        + textwrap.dedent(
+            """
+            def test_values(request):
+                assert request.config.getoption("request_timeout") == 3.0
+                assert request.config.getoption("rate_limit_wait") == 5.0
+            """
+        )
     )
     assert (
         pytester.runpytest_inprocess(
@@ -89,11 +98,14 @@ def test_old_option_names_still_work(pytester: pytest.Pytester) -> None:
 def test_ini_turns_on_strict_docs(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nrc_strict_docs = true\n")
     pytester.makepyfile(
-        """
-        def test_flag(request):
-            from rocketchat_contract.plugin.state import options
-            assert options(request.config).strict_docs
-        """
+        CONTRACT_TEST
+        + textwrap.dedent(
+            """
+            def test_flag(request):
+                from rocketchat_contract.plugin.state import options
+                assert options(request.config).strict_docs
+            """
+        )
     )
     # An option of its own activates the plugin, which then validates every setting, the ini file's too.
     assert pytester.runpytest_inprocess("-p", "no:cacheprovider", "--rc-request-timeout", "3").ret == 0
@@ -117,7 +129,7 @@ def test_the_request_bounds_from_ini_and_command_line(pytester: pytest.Pytester)
 
 
 def test_header_names_the_embedded_target(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile("def test_nothing(): pass")
+    pytester.makepyfile(CONTRACT_TEST + "def test_nothing(): pass")
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--reference-profile", "3.18")
     result.stdout.fnmatch_lines(["*no --base-url given*embedded reference server (profile 3.18)*not a real server*"])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "real-rocketchat.yml"
+INSTALLED = ROOT / "deploy" / "contract-workflow.yml"
+"""The workflow docs/ci.md offers other repositories: it installs the package instead of checking this one out."""
+WORKFLOWS = pytest.mark.parametrize("workflow", [WORKFLOW, INSTALLED], ids=lambda path: path.name)
 COMPOSE = ROOT / "deploy" / "compose.yaml"
 
 INSTALL_HINT = (
@@ -95,8 +99,9 @@ def _password_leaks(script: str) -> list[str]:
     return leaks
 
 
-def test_workflow_matches_github_workflow_schema() -> None:
-    result = _check_jsonschema("vendor.github-workflows", WORKFLOW)
+@WORKFLOWS
+def test_workflow_matches_github_workflow_schema(workflow: Path) -> None:
+    result = _check_jsonschema("vendor.github-workflows", workflow)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -122,8 +127,9 @@ def test_compose_spec_rejects_broken_copy(tmp_path: Path) -> None:
     assert "Schema validation errors" in result.stdout
 
 
-def test_actionlint_accepts_workflow() -> None:
-    result = _actionlint(WORKFLOW)
+@WORKFLOWS
+def test_actionlint_accepts_workflow(workflow: Path) -> None:
+    result = _actionlint(workflow)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -147,8 +153,9 @@ def test_compose_publishes_ports_on_loopback_only() -> None:
     assert all(host_ip == "127.0.0.1" for _, host_ip in published), published
 
 
-def test_workflow_never_echoes_the_password() -> None:
-    text = WORKFLOW.read_text()
+@WORKFLOWS
+def test_workflow_never_echoes_the_password(workflow: Path) -> None:
+    text = workflow.read_text()
     assert "${{ env.RC_ADMIN_PASSWORD" not in text
     leaks = [line for script in _run_scripts(yaml.safe_load(text)) for line in _password_leaks(script)]
     assert leaks == []
@@ -162,12 +169,13 @@ def test_password_check_catches_a_leak(line: str) -> None:
     assert _password_leaks(f"true\n{line}\n") == [line]
 
 
-def test_workflow_pins_actions_by_major_and_bounds_loops() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text())
-    assert workflow["permissions"] == {"contents": "read"}
-    uses = [step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step]
+@WORKFLOWS
+def test_workflow_pins_actions_by_major_and_bounds_loops(workflow: Path) -> None:
+    data = yaml.safe_load(workflow.read_text())
+    assert data["permissions"] == {"contents": "read"}
+    uses = [step["uses"] for job in data["jobs"].values() for step in job["steps"] if "uses" in step]
     assert uses and all(re.fullmatch(r"actions/[\w-]+@v\d+", u) for u in uses), uses
-    for script in _run_scripts(workflow):
+    for script in _run_scripts(data):
         assert not re.search(r"\b(while|until)\b", script), script
 
 
@@ -184,3 +192,23 @@ def test_only_the_signing_job_may_ask_for_an_identity_token() -> None:
     assert not any(word in scripts for word in ("docker", "pytest", "pip install -e", "rocketchat-contract"))
     uploads = [step for step in sign["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
     assert uploads and uploads[0]["with"]["name"] == "signed-reports"
+
+
+def test_the_installed_workflow_installs_the_package_and_runs_it_with_known_options() -> None:
+    workflow = yaml.safe_load(INSTALLED.read_text())
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    assert not [step for step in steps if str(step.get("uses", "")).startswith("actions/checkout")]
+    scripts = _run_scripts(workflow)
+    assert any(re.search(r"pip install \"rocketchat-contract[=<>~!]", script) for script in scripts), scripts
+    runs = [shlex.split(script)[2:] for script in scripts if script.startswith("rocketchat-contract run ")]
+    assert len(runs) == 1, scripts
+    options = {word.split("=", 1)[0] for word in runs[0] if word.startswith("--")}
+    help_text = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    ).stdout
+    assert {"--base-url", "--compliance-report"} <= options
+    assert not [option for option in options if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text)]

@@ -1,29 +1,32 @@
-"""The ``rocketchat-contract`` command: ``diff`` compares two JSON compliance (or fleet) reports for a pull
-request; ``fleet`` checks many servers at once; ``propose-drift`` drafts drift entries from the report of a
-release the registry does not know yet; ``rejudge`` judges a report's recorded exchanges again, offline;
-``verify`` says what can be proven of a report (well formed, consistent with its evidence, signed); ``attest``
-signs a report's verdicts with an Ed25519 key (all three take fleet reports too).
+"""The ``rocketchat-contract`` command: ``run`` runs the contract suite with pytest, from any directory; ``diff``
+compares two JSON compliance (or fleet) reports for a pull request; ``fleet`` checks many servers at once;
+``propose-drift`` drafts drift entries from the report of a release the registry does not know yet; ``rejudge``
+judges a report's recorded exchanges again, offline; ``verify`` says what can be proven of a report (well formed,
+consistent with its evidence, signed); ``attest`` signs a report's verdicts with an Ed25519 key (all three take
+fleet reports too).
 
 Each sub-command is a module of this folder with ``add_parser`` (which sets its ``handler``) and ``run``; this
-module only dispatches, and no sub-command imports another.
+module only dispatches, and no sub-command imports another. A sub-command that sets ``passes_on`` gets every
+argument after its name untouched, as ``passed_on`` (``run`` hands them to pytest).
 """
 
 from __future__ import annotations
 
 import sys
 
-from rocketchat_contract.commands import attest, diff, fleet, propose_drift, rejudge, verify
+from rocketchat_contract.commands import attest, diff, fleet, propose_drift, rejudge, run, verify
 from rocketchat_contract.commands.cli import Parser
 from rocketchat_contract.results.exit_status import BAD_INPUT
 
-SUBCOMMANDS = (diff, fleet, propose_drift, rejudge, verify, attest)
+SUBCOMMANDS = (run, diff, fleet, propose_drift, rejudge, verify, attest)
 """In the order ``--help`` lists them."""
 
 
 def _parser() -> Parser:
     parser = Parser(
         prog="rocketchat-contract",
-        description="Tools around the GET /api/v1/getImportProgress contract suite (run the suite itself with pytest).",
+        description="The GET /api/v1/getImportProgress contract suite (`run`, or pytest in a checkout) and the tools "
+        "around its reports.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for command in SUBCOMMANDS:
@@ -33,8 +36,14 @@ def _parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status instead of exiting, so tests can call it."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser()
     try:
-        args = _parser().parse_args(argv)
+        args, unknown = parser.parse_known_args(words)
+        if getattr(args, "passes_on", False):
+            args.passed_on = words[words.index(args.command) + 1 :]
+        elif unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
     return int(args.handler(args))

@@ -1,4 +1,5 @@
-"""Where the contract data (schemas/, contracts/) lives, installed or in a checkout."""
+"""Where the contract data (schemas/, contracts/) and the contract suite (tests/, with its pytest configuration)
+live, installed or in a checkout."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 
 @cache
 def data_root() -> Path:
-    """Return the folder holding ``schemas/`` and ``contracts/``.
+    """Return the folder holding ``schemas/``, ``contracts/``, ``tests/`` and ``pytest.toml``.
 
     A wheel carries them under ``_data``; an editable install or a checkout reads the repository's own.
     """
@@ -21,6 +22,16 @@ def data_root() -> Path:
     if (bundled / "schemas").is_dir():
         return bundled
     return _PACKAGE.parent.parent
+
+
+def suite_dir() -> Path:
+    """The contract suite (tests/): the checkout's own, or the copy a wheel carries under ``_data``."""
+    return data_root() / "tests"
+
+
+def suite_config() -> Path:
+    """The suite's pytest configuration file, beside ``tests/`` in a checkout and in a wheel alike."""
+    return data_root() / "pytest.toml"
 
 
 def schemas_dir() -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rocketchat_contract.client.credentials import ROLES
 from rocketchat_contract.client.redact import MASK, userinfo_secrets, without_userinfo
-from rocketchat_contract.contract.data import data_root
+from rocketchat_contract.contract.data import suite_dir
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 
 SUITE_VARIABLES: tuple[str, ...] = tuple(name for names in ROLES.values() for name in names)
@@ -18,11 +18,6 @@ SECRET_VARIABLES = frozenset(name for name in SUITE_VARIABLES if name.endswith((
 STEERING_VARIABLES = ("PYTEST_BASE_URL", "RC_CA_BUNDLE")
 """Variables of the fleet's own environment that would steer every child the same way; never inherited."""
 _PAIRS = tuple(pair for names in ROLES.values() for pair in ((names[0], names[1]), (names[2], names[3])))
-
-
-def suite_dir() -> Path:
-    """The contract suite (tests/): the checkout's own, or the copy a wheel carries under ``_data``."""
-    return data_root() / "tests"
 
 
 def source_variable(spec: TargetSpec, suite_variable: str) -> str | None:

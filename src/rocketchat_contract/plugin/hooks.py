@@ -10,6 +10,7 @@ contract tests (marked ``clause``) or one of its own options is given. The optio
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -137,9 +138,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Make each contract test's clause id and probe keywords, so ``-k permission`` or ``-k auth.missing`` selects
-    it (tryfirst: ``-k`` deselects in this same hook)."""
+    it (tryfirst: ``-k`` deselects in this same hook, and what was collected is counted before that)."""
+    state = config.stash[STATE]
+    state.collected = len(items)
     for item in items:
         marker = item.get_closest_marker("clause")
         if marker is None:
@@ -148,12 +151,66 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "probe" in callspec.params:
             item.extra_keyword_matches.add(str(callspec.params["probe"]))
+    if state.active and not any(_is_contract_test(item) for item in items):
+        _not_collected(config, items)
+    elif in_worker(config) and _base_url_typed(config):
+        config.workeroutput[REPORT_KEY] = {"collected": len(items)}  # type: ignore[attr-defined]
+
+
+def _is_contract_test(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) for name in MARKERS)
+
+
+def _not_collected(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Asked to test a server (one of the plugin's own options given) in a session that collected no contract test,
+    such as ``pytest --base-url URL --compliance-report r.json`` outside a checkout: nothing runs, and the session
+    ends with one line saying how to run the suite from here, exit status 4, and the requested reports written as
+    aborted. ``--base-url`` alone does not ask: other plugins (Playwright, Selenium) read it too."""
+    from rocketchat_contract.client.redact import display_url
+    from rocketchat_contract.results.record import RunRecord
+
+    settings = options(config)
+    found = f"none of the {len(items)} tests collected is a contract test" if items else "no test was collected"
+    error = (
+        f"the contract suite was not collected here ({found}); it comes with the package: run it from this "
+        f"directory with {_run_command(config)}"
+    )
+    embedded = None if settings.base_url else settings.profile
+    record = RunRecord(base_url=display_url(settings.base_url or ""), embedded=embedded, error=error)
+    line = f"rocketchat-contract: {error}"
+    items.clear()  # nothing of the session runs, under pytest-xdist either
+    if in_worker(config):
+        # The controller collects nothing: it learns of this when the worker ends (_ReportListener).
+        config.workeroutput[REPORT_KEY] = {"error": line, "run": record.meta()}  # type: ignore[attr-defined]
+        return
+    if (unwritten := _write_aborted_reports(config, record)) is not None:
+        line = f"{line}; {unwritten}"
+    _cannot_test(config, line)
+
+
+def _run_command(config: pytest.Config) -> str:
+    """``rocketchat-contract run`` with the session's command line, less its test paths (``run`` brings the suite)
+    and with a password in a URL masked."""
+    from rocketchat_contract.client.redact import display_url
+
+    paths = {str(path) for path in config.option.file_or_dir or ()}
+    given = [str(arg) for arg in config.invocation_params.args if str(arg) not in paths and arg != "--pyargs"]
+    shown = []
+    for arg in given:
+        name, equals, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        shown.append(f"{name}{equals}{display_url(value)}")
+    return shlex.join(["rocketchat-contract", "run", *shown])
+
+
+def _base_url_typed(config: pytest.Config) -> bool:
+    """Whether ``--base-url`` is on the command line (its value is read by options.py alone)."""
+    return any(arg == "--base-url" or str(arg).startswith("--base-url=") for arg in config.invocation_params.args)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     state = config.stash[STATE]
-    if not any(item.get_closest_marker(name) for item in session.items for name in MARKERS):
+    if not any(_is_contract_test(item) for item in session.items):
         return
     state.selection = _selection(session.items)
     if not state.active:
@@ -297,6 +354,19 @@ class _ReportListener:
             self.state.collector = Collector()
         self.state.collector.add(data)
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """A pytest-xdist worker ended: one that collected no contract test though asked to test a server said so
+        (_not_collected); every worker collects alike, so the first one's word ends the session."""
+        data = getattr(node, "workeroutput", {}).get(REPORT_KEY)
+        if not isinstance(data, dict):
+            return
+        if "collected" in data:
+            self.state.collected = int(data["collected"])
+        if "error" in data and self.error is None:
+            self.error = str(data["error"])
+            self._end(data)
+
     def _end(self, data: dict[str, Any]) -> None:
         """A worker could not test the target: write the requested reports saying why, and end with its line."""
         line = self.error or ""
@@ -322,6 +392,17 @@ class _ReportListener:
                 sys.stderr.write(f"{line}\n")
             else:
                 reporter.write_line(line, red=True, bold=True)
+
+
+def _hint_at_run(terminalreporter: Any, config: pytest.Config) -> None:
+    """A session given --base-url on its command line that collected nothing at all: one line on how to run the
+    contract suite from here (not an error: the exit status stays pytest's 5, as --base-url may be meant for
+    another plugin's tests)."""
+    if _base_url_typed(config):
+        terminalreporter.write_line(
+            "rocketchat-contract: no test was collected; to test the Rocket.Chat server at --base-url from this "
+            f"directory, the contract suite that comes with the package runs with: {_run_command(config)}"
+        )
 
 
 def _write_aborted_reports(config: pytest.Config, record: RunRecord) -> str | None:
@@ -351,6 +432,8 @@ def _write_reports(config: pytest.Config, collector: Collector) -> str | None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
+    if state is not None and not state.active and state.collected == 0 and not in_worker(config):
+        _hint_at_run(terminalreporter, config)
     if state is None or state.collector is None or in_worker(config):
         return
     terminalreporter.section("rocketchat-contract verdicts")

@@ -31,6 +31,8 @@ class PluginState:
         """Why a requested compliance report could not be written at the end of the session."""
         self.stop_line: str | None = None
         """The one line a session that cannot test its target (or cannot use a setting) ends with, exit status 4."""
+        self.collected: int | None = None
+        """How many tests the session collected, before any deselection (None: it collected nothing yet)."""
         self.last_words: tuple[Any, str] | None = None
         """The silenced terminal reporter (None without one) and that line, written at session finish."""
         self.selection: dict[str, Any] | None = None

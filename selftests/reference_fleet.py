@@ -1,4 +1,5 @@
-"""A fleet of reference servers on 127.0.0.1, for the self-tests, the benchmark and trying the fleet out.
+"""A fleet of reference servers on 127.0.0.1, for the self-tests and the benchmarks (not part of the package:
+the package ships one reference server, the embedded target; a fleet of them is test scaffolding).
 
 Each member is a ReferenceServer of its own (own port, own accounts); ``environment()`` gives the variables
 the fleet file points at (a prefix per member), and ``fleet_file()`` writes the fleet file itself.
