@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from reference_fleet import Member, ReferenceFleet
 from suite_runner import OPERATION
 
 from rocketchat_contract.audit.rejudge import rejudge, rejudged_report
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import Knobs
-from rocketchat_contract.reference.fleet import Member, ReferenceFleet
 from rocketchat_contract.reports.model import digest
 
 BROKEN_FAULTS = frozenset({"skip-permission-check", "step-outside-set", "post-accepted", "completed-exceeds-total"})

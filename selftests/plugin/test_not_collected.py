@@ -13,7 +13,7 @@ import json
 import pytest
 from suite_runner import SUITE
 
-from rocketchat_contract.reports.diff import load_report
+from rocketchat_contract.reports.load import load_report
 
 URL = "https://u:s3cr3t-pw@chat.example.com"
 SHOWN = "https://u:[redacted]@chat.example.com"

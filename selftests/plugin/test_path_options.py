@@ -104,5 +104,5 @@ def test_an_argument_file_with_the_space_form_is_one_line_and_the_equals_form_wo
     joined.write_text(f"--base-url=https://127.0.0.1:9\n{flag}={value}\n")
     result = _collect(REPO, f"@{joined}")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"rootdir: {REPO}\n" in result.stdout and "configfile: pyproject.toml" in result.stdout
+    assert f"rootdir: {REPO}\n" in result.stdout and "configfile: pytest.toml" in result.stdout
     assert "selftests" not in result.stdout and "<Module test_" in result.stdout

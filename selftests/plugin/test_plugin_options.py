@@ -116,13 +116,16 @@ def test_the_request_bounds_from_ini_and_command_line(pytester: pytest.Pytester)
     deadline is shorter than the timeout."""
     pytester.makeini("[pytest]\nrc_max_body = 2MiB\nrc_request_deadline = 45\n")
     pytester.makepyfile(
-        """
-        def test_values(request):
-            from rocketchat_contract.plugin.state import options
-            settings = options(request.config)
-            assert (settings.max_body, settings.request_deadline) == (2 * 1024 * 1024, 4.0)
-            assert "--rc-request-deadline 4 is shorter than the request timeout (5 s)" in settings.notes[0]
-        """
+        CONTRACT_TEST
+        + textwrap.dedent(
+            """
+            def test_values(request):
+                from rocketchat_contract.plugin.state import options
+                settings = options(request.config)
+                assert (settings.max_body, settings.request_deadline) == (2 * 1024 * 1024, 4.0)
+                assert "--rc-request-deadline 4 is shorter than the request timeout (5 s)" in settings.notes[0]
+            """
+        )
     )
     args = ("-p", "no:cacheprovider", "--rc-request-timeout", "5", "--rc-request-deadline", "4")
     assert pytester.runpytest_inprocess(*args).ret == 0

@@ -229,10 +229,11 @@ def test_the_short_summary_names_a_drift_entry_without_repeating_it(
     assert result.text().count(entry.summary[:40]) <= 2  # the verdict table's two drift rows
 
 
-def test_pyproject_leaves_the_short_summary_to_the_user() -> None:
-    """No -r option (-ra, -rA, -rfE, "-r a", inside a longer string…) in the project's pytest addopts."""
-    pyproject = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
-    pytest_config = pyproject["tool"]["pytest"]
+def test_the_pytest_configuration_leaves_the_short_summary_to_the_user() -> None:
+    """No -r option (-ra, -rA, -rfE, "-r a", inside a longer string…) in the project's pytest addopts (pytest.toml,
+    which the wheel ships beside the suite)."""
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / "pytest.toml").read_text())
+    pytest_config = config["pytest"]
     tables = [pytest_config, pytest_config.get("ini_options", {})]
     addopts = [table["addopts"] for table in tables if "addopts" in table]
     assert addopts, "no addopts found: this test reads the wrong table"
