@@ -4,8 +4,10 @@ worker to need it does and the others read its record, so the server sees one ru
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,7 +56,7 @@ def perform(config: pytest.Config) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
     validated = options(config)
     with _target(validated) as (url, embedded, accounts):
-        run = ContractRun(_settings(validated, url, embedded, accounts))
+        run = ContractRun(_settings(validated, url, embedded, accounts, _draw_cache(config)))
         run.notes += validated.notes
         interrupted = False
         try:
@@ -102,7 +104,23 @@ def _target(settings: Options) -> Iterator[tuple[str, str | None, Accounts]]:
         server.stop()
 
 
-def _settings(validated: Options, url: str, embedded: str | None, accounts: Accounts) -> Settings:
+def _draw_cache(config: pytest.Config) -> Path | None:
+    """Where the run keeps its drawn requests: pytest's cache folder when pytest's cache is on, else the user's
+    cache folder (XDG_CACHE_HOME); None (draw every run) when pytest's cannot be made."""
+    from rocketchat_contract.client.fuzz.cache import FOLDER_NAME, user_folder
+
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return user_folder(os.environ)
+    try:
+        return Path(cache.mkdir(FOLDER_NAME))
+    except OSError:
+        return None
+
+
+def _settings(
+    validated: Options, url: str, embedded: str | None, accounts: Accounts, draw_cache: Path | None = None
+) -> Settings:
     return Settings(
         base_url=url,
         privileged=accounts[0],
@@ -117,6 +135,7 @@ def _settings(validated: Options, url: str, embedded: str | None, accounts: Acco
         rate_limit_wait=validated.rate_limit_wait,
         fuzz=validated.fuzz,
         extra_drift=validated.extra_drift,
+        draw_cache=draw_cache,
     )
 
 

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from rocketchat_contract.client.accounts import check_under_privileged
 from rocketchat_contract.client.credentials import Credential, Session
@@ -50,6 +51,8 @@ class Settings:
     fuzz: Fuzz = field(default_factory=Fuzz)
     extra_drift: tuple[str, ...] = ()
     """Local drift files (--extra-drift) judged next to the shipped registry."""
+    draw_cache: Path | None = None
+    """The folder where drawn requests are kept between runs (client/fuzz/cache.py); None draws every run."""
 
 
 @dataclass
@@ -149,7 +152,7 @@ class ContractRun:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="set-up") as thread:
             set_up = thread.submit(self._set_up)
             # On an interrupt here, leaving the block still waits for the set-up: close() finds its sessions.
-            drawn = draw_all(self.settings.fuzz, self.settings.extra_drift)
+            drawn = draw_all(self.settings.fuzz, self.settings.extra_drift, self.settings.draw_cache)
             set_up.result()
         return drawn
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rocketchat_contract.client.fuzz.config import Fuzz
@@ -38,12 +39,33 @@ class Drawn:
     """Hostile credential pairs, naming the run's own credentials rather than holding them."""
 
 
-def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Drawn:
-    """Import schemathesis and Hypothesis and draw every generated request (in the main thread only)."""
-    from rocketchat_contract.client.fuzz.cases import check_functions, draw_cases
+def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), cache: Path | None = None) -> Drawn:
+    """Import schemathesis and Hypothesis and draw every generated request (in the main thread only).
+
+    With a ``cache`` folder, the requests an earlier draw with the same inputs kept there are sent instead of a
+    fresh draw (the same requests: client/fuzz/cache.py), and a fresh draw is kept there for the next run."""
+    from rocketchat_contract.client.fuzz import cache as kept
+    from rocketchat_contract.client.fuzz.cases import (
+        cases_from,
+        check_functions,
+        draw_cases,
+        fragment_document,
+        kept_cases,
+        load_schema,
+    )
     from rocketchat_contract.client.fuzz.hostile import draw_batches
 
-    return Drawn(draw_cases(fuzz, extra_drift), check_functions(), draw_batches(fuzz))
+    fragment = fragment_document(extra_drift)
+    schema = load_schema(fuzz, extra_drift, fragment)
+    key = kept.key(fragment, fuzz) if cache is not None else ""
+    stored = kept.read(cache, key) if cache is not None else None
+    if stored is not None and (cases := cases_from(schema, stored.cases)) is not None:
+        return Drawn(cases, check_functions(), stored.batches)
+    cases = draw_cases(fuzz, extra_drift, schema)
+    batches = draw_batches(fuzz)
+    if cache is not None and (plain := kept_cases(cases)) is not None:
+        kept.write(cache, key, kept.Stored(plain, batches))
+    return Drawn(cases, check_functions(), batches)
 
 
 def submit(
