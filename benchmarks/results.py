@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from fleet_scale import JOBS, Scale
 from measure import med
 from startup import CLIENT_PARALLEL, RESTIVUS_PROFILE, Startup
+from versus import SCHEMATHESIS, SUITE, Versus
+
+KEPT_HEADINGS = ("## JSON report size",)
+"""Sections other scripts write (report_size.py): carried over from the file being replaced."""
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -52,6 +57,46 @@ def _startup(result: Startup) -> list[str]:
     return lines
 
 
+def _versus(result: Versus) -> list[str]:
+    sides = (SUITE, SCHEMATHESIS)
+    runs = {side: [getattr(pair, side) for pair in result.pairs] for side in sides}
+    rows = [
+        ["wall (median, min-max)", *(_span([r.proc.wall for r in runs[side]]) for side in sides)],
+        ["CPU (user + system)", *(_span([r.proc.cpu for r in runs[side]]) for side in sides)],
+        ["requests in the server's log", *(str(result.requests(side)) for side in sides)],
+        ["peak RSS", *(f"{med([r.proc.max_rss_kb for r in runs[side]]) / 1024:.0f} MB" for side in sides)],
+        ["last line", *(f"{runs[side][0].proc.last_line}" for side in sides)],
+    ]
+    low, middle, high = result.loads
+    lines = [
+        *_table(["Measurement", "`pytest --base-url URL` (drawn requests cached)", "`schemathesis run`"], rows),
+        "",
+        f"{len(result.pairs)} pairs, alternating which side goes first; the median of the pairs' wall-time ratios is "
+        f"{result.ratio:.2f} (CPU: {result.cpu(SUITE) / result.cpu(SCHEMATHESIS):.2f}). Load average (1 min) before "
+        f"each pair: {low:.1f} to {high:.1f}, median {middle:.1f}.",
+    ]
+    if result.cold:
+        wall, cpu = _span([r.proc.wall for r in result.cold]), _span([r.proc.cpu for r in result.cold])
+        lines += [f"The suite's first run, with the drawn-request cache empty: {wall} wall, {cpu} CPU "
+                  f"({len(result.cold)} runs after the pairs)."]
+    return lines
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The KEPT_HEADINGS sections of the RESULTS.md at ``path`` (none when there is no such file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    kept = []
+    for heading in KEPT_HEADINGS:
+        start = text.find(f"\n{heading}\n")
+        if start >= 0:
+            end = text.find("\n## ", start + 1)
+            kept.append(text[start + 1 : end if end >= 0 else len(text)].rstrip("\n"))
+    return kept
+
+
 def _fleet(scale: Scale) -> list[str]:
     name, slowest = scale.slowest
     memory = scale.memory()
@@ -85,8 +130,10 @@ def _fleet(scale: Scale) -> list[str]:
 
 
 def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None, runs: int, took: float,
-           command: str, loads: Sequence[tuple[str, float]] = ()) -> str:
-    targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else [])]
+           command: str, loads: Sequence[tuple[str, float]] = (), versus: Versus | None = None,
+           kept: Sequence[str] = ()) -> str:
+    targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else []),
+               *([versus.target()] if versus else [])]
     lines = [
         "# Benchmarks",
         "",
@@ -110,6 +157,8 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         lines += ["", "## Start-up and contract runs", "", *_startup(startup)]
     if scale:
         lines += ["", "## Fleet", "", *_fleet(scale)]
+    if versus:
+        lines += ["", "## Side by side with schemathesis", "", *_versus(versus)]
     lines += [
         "",
         "## Method",
@@ -132,5 +181,13 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "- **Time to first request**: from spawning pytest to the first request in the server's log.",
         "- **Fleet**: the same fleet file and servers (reset before each run), run with `rocketchat-contract "
         f"fleet --jobs 1` (each target alone: its duration is a single run) and `--jobs {JOBS}`.",
+        "- **Side by side**: one 8.8 reference server with an import operation, reset before every run; the suite "
+        "as `pytest --base-url URL` with an admin's and a user's name and password (pytest's cache folder, where "
+        "the drawn requests are kept, in a temporary folder), `schemathesis run "
+        "contracts/getImportProgress.openapi.yaml --url URL` from the repository (its schemathesis.toml: the same "
+        "seed and 5 examples) with the same admin's user id and token. One unmeasured run of each first (bytecode, "
+        "Hypothesis's caches, the suite's drawn requests), then pairs alternating which goes first, so that a "
+        "change in the machine's load falls on both sides; then runs of the suite with its cache emptied first.",
     ]
+    lines += [line for section in kept for line in ("", *section.splitlines())]
     return "\n".join(lines) + "\n"
