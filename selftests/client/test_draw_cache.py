@@ -20,6 +20,7 @@ from rocketchat_contract.client.fuzz import cache as kept
 from rocketchat_contract.client.fuzz import cases as cases_module
 from rocketchat_contract.client.fuzz import hostile as hostile_module
 from rocketchat_contract.client.fuzz.wave import Drawn, draw_all
+from rocketchat_contract.contract.fragment import run_document
 from rocketchat_contract.reference import Knobs, ReferenceServer
 
 CASE_ID = "x-schemathesis-testcaseid"
@@ -35,7 +36,7 @@ def requests_of(drawn: Drawn) -> list[Any]:
     gives it (a negative case's removed headers stay removed: schemathesis reads that from how it was drawn), and
     the hostile pairs."""
     sent = []
-    for case in drawn.cases:
+    for case in drawn.schemathesis()[0]:
         headers = {"User-Agent": "rocketchat-contract", **cases_module.credentials_for(case.headers, PRIVILEGED)}
         kwargs = case.as_transport_kwargs(base_url="http://127.0.0.1:9", headers=headers)
         kwargs["headers"] = {k: v for k, v in kwargs["headers"].items() if k.lower() != CASE_ID}
@@ -66,17 +67,18 @@ def test_a_kept_draw_sends_what_the_fresh_draw_sent(tmp_path: Path) -> None:
     fresh = draw_all(Fuzz(), (), tmp_path)
     assert requests_of(fresh) == requests_of(draw_all(Fuzz()))  # the cache changes nothing of a fresh draw
     stored = json.loads(only_file(tmp_path).read_text(encoding="ascii"))
-    assert len(stored["cases"]) == len(fresh.cases) and stored["batches"]
+    assert len(stored["cases"]) == len(fresh.schemathesis()[0]) and stored["batches"]
     with drawing_refused():
         again = draw_all(Fuzz(), (), tmp_path)
-    assert requests_of(again) == requests_of(fresh)
-    assert [type(c).__name__ for c in again.cases] == [type(c).__name__ for c in fresh.cases]
+        assert again.cases is None  # made from the kept ones when first sent
+        assert requests_of(again) == requests_of(fresh)
+    assert [type(c).__name__ for c in again.schemathesis()[0]] == [type(c).__name__ for c in fresh.schemathesis()[0]]
 
 
 def test_the_key_holds_seed_examples_fragment_and_local_sources(tmp_path: Path) -> None:
-    fragment = cases_module.fragment_document()
+    fragment = run_document()
     base = kept.key(fragment, Fuzz())
-    assert base == kept.key(cases_module.fragment_document(), Fuzz())
+    assert base == kept.key(run_document(), Fuzz())
     assert base != kept.key(fragment, Fuzz(seed=7))
     assert base != kept.key(fragment, Fuzz(examples=6))
     changed = json.loads(json.dumps(fragment))

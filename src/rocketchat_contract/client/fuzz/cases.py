@@ -26,7 +26,7 @@ from rocketchat_contract.client.fuzz.config import CHECKS, COVERED_BY_PROBES, UN
 from rocketchat_contract.client.fuzz.draw import draw
 from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
 from rocketchat_contract.client.http import Client
-from rocketchat_contract.contract.fragment import FRAGMENT, document
+from rocketchat_contract.contract.fragment import FRAGMENT, run_document
 
 CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
 Headers = dict[str, str | bytes]
@@ -37,20 +37,13 @@ def load_schema(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), fragment: dict[st
 
     Its undocumented responses come from the drift registry plus the run's --extra-drift entries, so
     schemathesis's response_schema_conformance accepts exactly what the Judge accepts. ``fragment`` is that
-    document when the caller has it already (``fragment_document``)."""
+    document when the caller has it already (``run_document``)."""
     config = SchemathesisConfig()
     config.update(seed=fuzz.seed, max_failures=None)
     config.projects.default.checks.update(included_check_names=list(CHECKS))
-    loaded = schemathesis.openapi.from_dict(fragment or fragment_document(extra_drift), config=config)
+    loaded = schemathesis.openapi.from_dict(fragment or run_document(extra_drift), config=config)
     loaded.location = FRAGMENT.absolute().as_uri()  # its relative $refs resolve from the file
     return loaded
-
-
-def fragment_document(extra_drift: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fragment with the drift registry's and the run's --extra-drift entries, as the generated tests load it."""
-    from rocketchat_contract.contract.catalogue import judging
-
-    return document(*judging(extra_drift))
 
 
 def draw_cases(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), schema: Any = None) -> list[Any]:
