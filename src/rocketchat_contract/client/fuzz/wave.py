@@ -3,9 +3,9 @@
 ``draw_all`` runs in the run's main thread while another thread does the set-up (``/api/info``, logins): it
 draws every request while the set-up waits on the network, or reads the requests an earlier run drew with the
 same inputs from the cache folder (``cache.py``). Then ``submit`` sends them in the same wave as the probes,
-so that Restivus's 0.5-1 s delays are paid once. After a cache hit the hostile credentials go out at once, and
-schemathesis's OpenAPI layer, which the schemathesis cases and their checks need, is imported while they and the
-probes are answered; its cases follow in the same wave.
+so that Restivus's 0.5-1 s delays are paid once. After a cache hit schemathesis's OpenAPI layer, which the
+schemathesis cases and their checks need, is imported while the set-up and then the probes and the hostile
+credentials (``submit_hostile``) wait for the server; the cases (``submit_cases``) follow in the same wave.
 
 Imports and draws stay in the main thread: pytest rewrites plugin packages (schemathesis's too) with ``ast``
 on first import, and CPython 3.11's ``ast`` is not safe in two threads at once (gh-106905); the other threads
@@ -86,19 +86,21 @@ def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), cache: Path | None =
     return Drawn(fuzz, fragment, batches, cases=cases, checks=check_functions())
 
 
-def submit(
-    drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext
-) -> dict[str, list[Future[Exchange]]]:
-    """Send the drawn requests into ``pool`` with the run's sessions; the futures by the clause that judges them."""
+def submit_hostile(drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext) -> list[Future[Exchange]]:
+    """Send the hostile credentials into ``pool`` with the run's sessions (no schemathesis needed)."""
     from rocketchat_contract.client.fuzz.hostile import hostile_requests
 
-    privileged = ctx.privileged.headers() if ctx.privileged else {}
-    hostile: list[Future[Exchange]] = [
+    return [
         pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers)
         for headers, name in hostile_requests(drawn.batches, ctx)
     ]
-    made, checks = drawn.schemathesis()  # after a cache hit, imported while the requests above are answered
+
+
+def submit_cases(drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext) -> list[Future[Exchange]]:
+    """Send the schemathesis cases into ``pool`` with the run's privileged pair (made first if they are not yet:
+    main thread only)."""
+    made, checks = drawn.schemathesis()
     from rocketchat_contract.client.fuzz.cases import send_case
 
-    cases: list[Future[Exchange]] = [pool.submit(send_case, case, client, privileged, checks) for case in made]
-    return {SCHEMATHESIS: cases, HOSTILE: hostile}
+    privileged = ctx.privileged.headers() if ctx.privileged else {}
+    return [pool.submit(send_case, case, client, privileged, checks) for case in made]
