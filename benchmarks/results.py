@@ -166,8 +166,9 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "- Every process is a child of the script, timed from spawn to exit; peak RSS is its own `ru_maxrss` "
         "(`os.wait4`). Reference servers listen on 127.0.0.1 in the script's process.",
         "- **Bytecode**: the measured processes run without PYTHONDONTWRITEBYTECODE, as on a user's machine, and "
-        "one unmeasured run of each kind goes first, so pytest's rewritten modules and Hypothesis's caches are "
-        "warm, as after a user's first run.",
+        "one unmeasured run of each kind goes first, so pytest's rewritten modules, Hypothesis's caches and the "
+        "suite's drawn requests (in a temporary cache folder, `XDG_CACHE_HOME`) are warm, as after a user's first "
+        "run.",
         "- **Plugin cost**: the time `import rocketchat_contract.plugin.hooks` takes once pytest is loaded, as in a "
         "session (timed in a fresh interpreter with `time.perf_counter`; pytest imports plugins with importlib, "
         "which `-X importtime` does not report); its hooks return at once when no contract test is collected "
