@@ -64,7 +64,6 @@ def _versus(result: Versus) -> list[str]:
         ["wall (median, min-max)", *(_span([r.proc.wall for r in runs[side]]) for side in sides)],
         ["CPU (user + system)", *(_span([r.proc.cpu for r in runs[side]]) for side in sides)],
         ["requests in the server's log", *(str(result.requests(side)) for side in sides)],
-        ["peak RSS", *(f"{med([r.proc.max_rss_kb for r in runs[side]]) / 1024:.0f} MB" for side in sides)],
         ["last line", *(f"{runs[side][0].proc.last_line}" for side in sides)],
     ]
     low, middle, high = result.loads
