@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from fleet_scale import JOBS, Scale
 from measure import med
 from startup import CLIENT_PARALLEL, RESTIVUS_PROFILE, Startup
+from versus import SCHEMATHESIS, SUITE, Versus
+
+OWN_SECTIONS = ("Machine", "Targets", "Start-up and contract runs", "Fleet", "Side by side with schemathesis", "Method")
+"""The sections run.py writes; every other section of the file being replaced (report_size.py's, hostile.py's,
+hostile_files.py's) is carried over as it was."""
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -52,6 +58,40 @@ def _startup(result: Startup) -> list[str]:
     return lines
 
 
+def _versus(result: Versus) -> list[str]:
+    sides = (SUITE, SCHEMATHESIS)
+    runs = {side: [getattr(pair, side) for pair in result.pairs] for side in sides}
+    rows = [
+        ["wall (median, min-max)", *(_span([r.proc.wall for r in runs[side]]) for side in sides)],
+        ["CPU (user + system)", *(_span([r.proc.cpu for r in runs[side]]) for side in sides)],
+        ["requests in the server's log", *(str(result.requests(side)) for side in sides)],
+        ["last line", *(f"{runs[side][0].proc.last_line}" for side in sides)],
+    ]
+    low, middle, high = result.loads
+    lines = [
+        *_table(["Measurement", "`pytest --base-url URL` (drawn requests cached)", "`schemathesis run`"], rows),
+        "",
+        f"{len(result.pairs)} pairs, alternating which side goes first; the median of the pairs' wall-time ratios is "
+        f"{result.ratio:.2f} (CPU: {result.cpu(SUITE) / result.cpu(SCHEMATHESIS):.2f}). Load average (1 min) before "
+        f"each pair: {low:.1f} to {high:.1f}, median {middle:.1f}.",
+    ]
+    if result.cold:
+        wall, cpu = _span([r.proc.wall for r in result.cold]), _span([r.proc.cpu for r in result.cold])
+        lines += [f"The suite's first run, with the drawn-request cache empty: {wall} wall, {cpu} CPU "
+                  f"({len(result.cold)} runs after the pairs)."]
+    return lines
+
+
+def kept_sections(path: Path) -> list[str]:
+    """The sections of the RESULTS.md at ``path`` that other scripts wrote (none when there is no such file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return []
+    sections = re.split(r"(?m)^(?=## )", text)[1:]
+    return [part.rstrip("\n") for part in sections if part.split("\n", 1)[0][3:].strip() not in OWN_SECTIONS]
+
+
 def _fleet(scale: Scale) -> list[str]:
     name, slowest = scale.slowest
     memory = scale.memory()
@@ -84,20 +124,11 @@ def _fleet(scale: Scale) -> list[str]:
     return lines
 
 
-OWN_SECTIONS = ("Machine", "Targets", "Start-up and contract runs", "Fleet", "Method")
-
-
-def others(previous: str) -> str:
-    """The sections of a previous RESULTS.md that other scripts wrote (``report_size.py``, ``hostile_files.py``),
-    which a new one keeps after its own."""
-    sections = re.split(r"(?m)^(?=## )", previous)[1:]
-    kept = [part.rstrip("\n") for part in sections if part.split("\n", 1)[0][3:].strip() not in OWN_SECTIONS]
-    return "".join(f"\n{section}\n" for section in kept)
-
-
 def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None, runs: int, took: float,
-           command: str, loads: Sequence[tuple[str, float]] = ()) -> str:
-    targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else [])]
+           command: str, loads: Sequence[tuple[str, float]] = (), versus: Versus | None = None,
+           kept: Sequence[str] = ()) -> str:
+    targets = [*(startup.targets() if startup else []), *([scale.target()] if scale else []),
+               *([versus.target()] if versus else [])]
     lines = [
         "# Benchmarks",
         "",
@@ -121,6 +152,8 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         lines += ["", "## Start-up and contract runs", "", *_startup(startup)]
     if scale:
         lines += ["", "## Fleet", "", *_fleet(scale)]
+    if versus:
+        lines += ["", "## Side by side with schemathesis", "", *_versus(versus)]
     lines += [
         "",
         "## Method",
@@ -128,8 +161,9 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "- Every process is a child of the script, timed from spawn to exit; peak RSS is its own `ru_maxrss` "
         "(`os.wait4`). Reference servers listen on 127.0.0.1 in the script's process.",
         "- **Bytecode**: the measured processes run without PYTHONDONTWRITEBYTECODE, as on a user's machine, and "
-        "one unmeasured run of each kind goes first, so pytest's rewritten modules and Hypothesis's caches are "
-        "warm, as after a user's first run.",
+        "one unmeasured run of each kind goes first, so pytest's rewritten modules, Hypothesis's caches and the "
+        "suite's drawn requests (in a temporary cache folder, `XDG_CACHE_HOME`) are warm, as after a user's first "
+        "run.",
         "- **Plugin cost**: the time `import rocketchat_contract.plugin.hooks` takes once pytest is loaded, as in a "
         "session (timed in a fresh interpreter with `time.perf_counter`; pytest imports plugins with importlib, "
         "which `-X importtime` does not report); its hooks return at once when no contract test is collected "
@@ -143,5 +177,13 @@ def render(machine: dict[str, str], startup: Startup | None, scale: Scale | None
         "- **Time to first request**: from spawning pytest to the first request in the server's log.",
         "- **Fleet**: the same fleet file and servers (reset before each run), run with `rocketchat-contract "
         f"fleet --jobs 1` (each target alone: its duration is a single run) and `--jobs {JOBS}`.",
+        "- **Side by side**: one 8.8 reference server with an import operation, reset before every run; the suite "
+        "as `pytest --base-url URL` with an admin's and a user's name and password (pytest's cache folder, where "
+        "the drawn requests are kept, in a temporary folder), `schemathesis run "
+        "contracts/getImportProgress.openapi.yaml --url URL` from the repository (its schemathesis.toml: the same "
+        "seed and 5 examples) with the same admin's user id and token. One unmeasured run of each first (bytecode, "
+        "Hypothesis's caches, the suite's drawn requests), then pairs alternating which goes first, so that a "
+        "change in the machine's load falls on both sides; then runs of the suite with its cache emptied first.",
     ]
+    lines += [line for section in kept for line in ("", *section.splitlines())]
     return "\n".join(lines) + "\n"

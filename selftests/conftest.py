@@ -57,6 +57,13 @@ def _caller_environment_cleared(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _draw_cache_of_the_session(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Runs without pytest's cache keep their drawn requests (client/fuzz/cache.py) in a folder of this self-test
+    session (of this pytest-xdist worker), never in the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @pytest.fixture
 def offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """No socket may connect anywhere during the test (a re-judge or verify must not reach the network)."""

@@ -28,9 +28,18 @@ def bench(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, ModuleType]]:
     import fleet_scale
     import hostile_files
     import measure
+    import results
     import startup
+    import versus
 
-    yield {"fleet_scale": fleet_scale, "hostile_files": hostile_files, "measure": measure, "startup": startup}
+    yield {
+        "fleet_scale": fleet_scale,
+        "hostile_files": hostile_files,
+        "measure": measure,
+        "results": results,
+        "startup": startup,
+        "versus": versus,
+    }
 
 
 def test_the_plugins_import_time_is_read_from_the_probe(bench: dict[str, ModuleType]) -> None:
@@ -68,7 +77,7 @@ def test_targets_compare_runs_with_their_floors(bench: dict[str, ModuleType]) ->
     result.import_ms = [31.0]
     assert not result.targets()[0][3]
     result.generated_ms = [(120.0, 80.0)]
-    assert "generated requests' import and drawing alone take 0.20 s of the 0.18 s" in result.targets()[2][1]
+    assert "(cached for later runs) take 0.20 s of the 0.18 s" in result.targets()[2][1]
 
 
 def test_the_generated_probe_times_the_import_and_the_drawing(bench: dict[str, ModuleType]) -> None:
@@ -108,16 +117,57 @@ def test_the_bomb_benchmark_tells_a_refusal_from_a_kill_and_a_memory_error(bench
     assert hostile.in_process(runs=1) < 1000  # the reader refuses it (a SystemExit otherwise)
 
 
-def test_a_new_results_file_keeps_the_sections_other_scripts_wrote(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.syspath_prepend(str(BENCHMARKS))
-    import results
+def _side_by_side(bench: dict[str, ModuleType], walls: list[tuple[float, float]]) -> object:
+    versus, measure = bench["versus"], bench["measure"]
 
-    previous = (BENCHMARKS / "RESULTS.md").read_text(encoding="utf-8")
-    kept = results.others(previous)
-    assert kept.startswith("\n## JSON report size\n") and "\n## Refusing a YAML bomb\n" in kept
-    assert "## Machine" not in kept and "## Method" not in kept
-    assert previous.endswith(kept)  # run.py writes its own sections, then these as they were
-    assert results.others("# Benchmarks\n\n## Machine\n\nx\n") == ""
+    def sided(wall: float, requests: int) -> object:
+        return versus.Sided(measure.Proc(("x",), 0, wall, 90_000, "ok", 0.0, cpu=wall * 0.9), requests)
+
+    pairs = [
+        versus.Pair("suite" if i % 2 == 0 else "schemathesis", 1.0 + i, sided(suite, 87), sided(other, 14))
+        for i, (suite, other) in enumerate(walls)
+    ]
+    return versus.Versus(pairs, cold=[sided(1.5, 87)])
+
+
+def test_the_side_by_side_takes_paired_medians(bench: dict[str, ModuleType]) -> None:
+    result = _side_by_side(bench, [(1.0, 0.9), (1.4, 1.0), (0.95, 0.8)])
+    assert [p.first for p in result.pairs] == ["suite", "schemathesis", "suite"]
+    target, measured, limit, met = result.target()
+    assert "1.2 x `schemathesis run`" in target
+    assert "1.00 s = 1.11 x 0.90 s" in measured and "ratios 1.19" in measured  # medians; ratios 1.11, 1.40, 1.19
+    assert limit == "1.08 s" and met
+    assert result.loads == (1.0, 2.0, 3.0) and result.requests("schemathesis") == 14
+    assert not _side_by_side(bench, [(1.2, 0.9)]).target()[3]
+
+
+def test_the_side_by_side_runs_both_tools_as_users_do(bench: dict[str, ModuleType], tmp_path: Path) -> None:
+    versus, startup = bench["versus"], bench["startup"]
+    suite = versus.suite_argv("http://127.0.0.1:9", tmp_path)
+    assert suite[1:4] == ["-m", "pytest", str(startup.REPO / "tests")] and "--base-url" in suite
+    assert f"cache_dir={tmp_path}" in suite and "no:cacheprovider" not in suite  # the drawn requests are cached
+    other = versus.schemathesis_argv("http://127.0.0.1:9")
+    assert other[1:3] == ["run", versus.FRAGMENT] and (startup.REPO / versus.FRAGMENT).is_file()
+    assert subprocess.run([other[0], "run", "--help"], capture_output=True, cwd=tmp_path, check=False).returncode == 0
+
+
+def test_results_show_the_side_by_side_and_keep_other_scripts_sections(
+    bench: dict[str, ModuleType], tmp_path: Path
+) -> None:
+    results = bench["results"]
+    old = tmp_path / "RESULTS.md"
+    old.write_text("# Benchmarks\n\n## Targets\n\nold\n\n## JSON report size\n\n| a | 1 kB |\n")
+    kept = results.kept_sections(old)
+    assert kept == ["## JSON report size\n\n| a | 1 kB |"]
+    versus = _side_by_side(bench, [(1.0, 0.9), (1.4, 1.0)])
+    text = results.render({"CPU": "x"}, None, None, 2, 10.0, "python benchmarks/run.py", [("start", 1.0)], versus, kept)
+    assert "## Side by side with schemathesis" in text and "| requests in the server's log | 87 | 14 |" in text
+    assert "first run, with the drawn-request cache empty: 1.50 s" in text
+    assert text.count("| **met** |") + text.count("| **missed** |") == 1
+    assert text.rstrip().endswith("## JSON report size\n\n| a | 1 kB |")
+    assert results.kept_sections(tmp_path / "missing.md") == []
+    headings = {section.split("\n", 1)[0] for section in results.kept_sections(BENCHMARKS / "RESULTS.md")}
+    assert {"## JSON report size", "## Refusing a YAML bomb", "## A server that sends 500 MiB"} <= headings
 
 
 @pytest.mark.slow
@@ -132,9 +182,10 @@ def test_quick_run_writes_every_table(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-3000:]
     text = output.read_text(encoding="utf-8")
-    for heading in ("## Machine", "## Targets", "## Start-up and contract runs", "## Fleet", "## Method"):
+    headings = ("## Machine", "## Targets", "## Start-up and contract runs", "## Fleet", "## Side by side", "## Method")
+    for heading in headings:
         assert heading in text
-    assert text.count("| **met** |") + text.count("| **missed** |") == 4
+    assert text.count("| **met** |") + text.count("| **missed** |") == 5
     assert "| same verdicts in both runs | yes |" in text
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from rocketchat_contract.contract.catalogue import LOCAL_SCHEMAS, Contract, DriftEntry
+from rocketchat_contract.contract.catalogue import LOCAL_SCHEMAS, Contract, DriftEntry, judging
 from rocketchat_contract.contract.data import contracts_dir, load_yaml
 from rocketchat_contract.contract.schemas import BASE_URI, SchemaStore
 
@@ -83,3 +83,8 @@ def document(contract: Contract, schemas: SchemaStore) -> dict[str, Any]:
             same["x-drift"].append(entry.id)
             same["x-undocumented"] = True
     return fragment
+
+
+def run_document(extra_drift: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fragment as a run loads it: with the drift registry's and the run's --extra-drift entries."""
+    return document(*judging(extra_drift))

@@ -4,8 +4,13 @@ worker to need it does and the others read its record, so the server sees one ru
 
 from __future__ import annotations
 
+import atexit
+import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +27,7 @@ SHARED_NAME = "rocketchat-contract-run.json"
 
 def obtain(config: pytest.Config, tmp: pytest.TempPathFactory) -> RunRecord:
     """This process's record of the run: done here, or read from the pytest-xdist worker that did it."""
+    _no_teardown_at_exit()
     if not in_worker(config):
         return _performed(config)
     from filelock import FileLock
@@ -34,6 +40,19 @@ def obtain(config: pytest.Config, tmp: pytest.TempPathFactory) -> RunRecord:
         record = _performed(config)
         shared.write_text(record.to_json(), encoding="utf-8")
         return record
+
+
+@cache
+def _no_teardown_at_exit() -> None:
+    """Spare the interpreter's exit the teardown of every object a contract run's imports left (schemathesis's
+    OpenAPI layer, Hypothesis, the suite, pytest's plugins: about 100,000 objects, mostly in reference cycles,
+    0.15 s of a run): at exit, after pytest has ended and before the interpreter's last garbage collection,
+    they are frozen (``gc.freeze``), so that the collection skips them and the operating system reclaims their
+    memory. Atexit handlers registered before this one still run after it (logging, temporary folders,
+    coverage); only ``__del__`` methods of objects left in reference cycles at exit go uncalled, which Python
+    does not promise to call at exit anyway. Registered once per process, at exit only, so that a process running
+    pytest again (pytester, an IDE) keeps collecting its garbage."""
+    atexit.register(gc.freeze)
 
 
 class TargetUnavailable(Exception):
@@ -54,7 +73,7 @@ def perform(config: pytest.Config) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
     validated = options(config)
     with _target(validated) as (url, embedded, accounts):
-        run = ContractRun(_settings(validated, url, embedded, accounts))
+        run = ContractRun(_settings(validated, url, embedded, accounts, _draw_cache(config)))
         run.notes += validated.notes
         interrupted = False
         try:
@@ -102,7 +121,23 @@ def _target(settings: Options) -> Iterator[tuple[str, str | None, Accounts]]:
         server.stop()
 
 
-def _settings(validated: Options, url: str, embedded: str | None, accounts: Accounts) -> Settings:
+def _draw_cache(config: pytest.Config) -> Path | None:
+    """Where the run keeps its drawn requests: pytest's cache folder when pytest's cache is on, else the user's
+    cache folder (XDG_CACHE_HOME); None (draw every run) when pytest's cannot be made."""
+    from rocketchat_contract.client.fuzz.cache import FOLDER_NAME, user_folder
+
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        return user_folder(os.environ)
+    try:
+        return Path(cache.mkdir(FOLDER_NAME))
+    except OSError:
+        return None
+
+
+def _settings(
+    validated: Options, url: str, embedded: str | None, accounts: Accounts, draw_cache: Path | None = None
+) -> Settings:
     return Settings(
         base_url=url,
         privileged=accounts[0],
@@ -119,6 +154,7 @@ def _settings(validated: Options, url: str, embedded: str | None, accounts: Acco
         rate_limit_wait=validated.rate_limit_wait,
         fuzz=validated.fuzz,
         extra_drift=validated.extra_drift,
+        draw_cache=draw_cache,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 from rocketchat_contract.client import interrupt
 from rocketchat_contract.client.accounts import (
@@ -21,8 +22,8 @@ from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import server_unavailable
 from rocketchat_contract.client.fuzz import Fuzz
+from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS, Drawn, draw_all, submit_cases, submit_hostile
 from rocketchat_contract.client.fuzz.wave import MAX_PARALLEL as GENERATED_PARALLEL
-from rocketchat_contract.client.fuzz.wave import Drawn, draw_all, submit
 from rocketchat_contract.client.http import Client, Exchange, TargetError
 from rocketchat_contract.client.probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
 from rocketchat_contract.client.redact import Redactor, display_url
@@ -60,6 +61,8 @@ class Settings:
     fuzz: Fuzz = field(default_factory=Fuzz)
     extra_drift: tuple[str, ...] = ()
     """Local drift files (--extra-drift) judged next to the shipped registry."""
+    draw_cache: Path | None = None
+    """The folder where drawn requests are kept between runs (client/fuzz/cache.py); None draws every run."""
 
 
 @dataclass
@@ -120,12 +123,10 @@ class ContractRun:
     def start(self) -> None:
         """Place the server, observe the endpoint and judge every clause; raises TargetError when the target
         can't be tested."""
-        drawn = self._set_up_while_drawing()
-        interrupt.check()  # an interrupt lost during the set-up sends no wave
+        self._observe()
+        interrupt.check()  # an interrupt lost during the wave is still an interrupt
         assert self.placement is not None
         self.judge = Judge(*judging(self.settings.extra_drift), eras(), self.placement, self.redactor)
-        self._observe(drawn)
-        interrupt.check()
         if (down := server_unavailable(self.observations.values())) is not None:
             raise TargetError(down)
         ctx, answer = self.context, self.observations.get("under-privileged")
@@ -159,16 +160,6 @@ class ContractRun:
             judgements=records,
             extra_drift=list(self.settings.extra_drift),
         )
-
-    def _set_up_while_drawing(self) -> Drawn:
-        """Place the server and open the sessions in a thread while this one draws the generated requests:
-        the set-up's round trips pay for schemathesis's imports and Hypothesis's drawing."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="set-up") as thread:
-            set_up = thread.submit(self._set_up)
-            # On an interrupt here, leaving the block still waits for the set-up: close() finds its sessions.
-            drawn = draw_all(self.settings.fuzz, self.settings.extra_drift)
-            set_up.result()
-        return drawn
 
     def _set_up(self) -> None:
         self.placement = self._place()
@@ -254,7 +245,41 @@ class ContractRun:
 
     # -- probes -----------------------------------------------------------------------------------
 
-    def _observe(self, drawn: Drawn) -> None:
+    def _observe(self) -> None:
+        """Every probe and generated request in one concurrent wave.
+
+        A thread of the wave places the server and opens the sessions, then sends the probes and the hostile
+        credentials, while this thread draws the generated requests (or reads them from the cache and imports
+        schemathesis's OpenAPI layer, which the schemathesis cases need): the set-up's round trips and the first
+        answers pay for the drawing and the imports. The schemathesis cases follow once both are done."""
+        drawn: Future[Drawn] = Future()
+        with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
+            first = pool.submit(self._set_up_and_send, pool, drawn)
+            try:
+                ready = draw_all(self.settings.fuzz, self.settings.extra_drift, self.settings.draw_cache)
+                drawn.set_result(ready)
+                ready.schemathesis()  # after a cache hit, the import, while the set-up and the first requests wait
+                probes, hostile = first.result()
+                cases = submit_cases(ready, pool, self.client, self.context) if hostile is not None else None
+                for name, future in probes.items():
+                    self.observations[name] = future.result()
+                for clause_id, exchanges in ((SCHEMATHESIS, cases), (HOSTILE, hostile)):
+                    if exchanges is not None:
+                        self.generated[clause_id] = {f"{clause_id}-{i}": f.result() for i, f in enumerate(exchanges)}
+            except BaseException:  # an interrupt: send nothing more, clean up as soon as the requests in flight end
+                drawn.cancel()  # the set-up thread, if it waits for the drawing, stops there
+                pool.shutdown(wait=False, cancel_futures=True)
+                wait([first])  # but close() must find every session the set-up opened
+                raise
+
+    def _set_up_and_send(
+        self, pool: ThreadPoolExecutor, drawn: Future[Drawn]
+    ) -> tuple[dict[str, Future[Observation]], list[Future[Exchange]] | None]:
+        """Place the server and open the sessions, then, once the generated requests are drawn, send the probes
+        and the hostile credentials (None when the release predates the endpoint: nothing generated is sent)."""
+        self._set_up()
+        interrupt.check()  # an interrupt lost during the set-up sends no probe
+        ready = drawn.result()
         tasks: dict[str, Callable[[], Observation]] = {}
         for probe in PROBES:
             if probe.name == "privileged" and "privileged" in self.observations:
@@ -263,18 +288,9 @@ class ContractRun:
                 tasks[probe.name] = self._under_chain
             else:
                 tasks[probe.name] = partial(self._send, probe.name)
+        probes = {name: pool.submit(task) for name, task in tasks.items()}
         expected = bool(self.placement and self.placement.endpoint_expected)
-        with ThreadPoolExecutor(max_workers=MAX_PARALLEL + GENERATED_PARALLEL, thread_name_prefix="wave") as pool:
-            try:
-                futures = {name: pool.submit(task) for name, task in tasks.items()}
-                generated = submit(drawn, pool, self.client, self.context) if expected else {}
-                for name, future in futures.items():
-                    self.observations[name] = future.result()
-                for clause_id, exchanges in generated.items():
-                    self.generated[clause_id] = {f"{clause_id}-{i}": f.result() for i, f in enumerate(exchanges)}
-            except BaseException:  # an interrupt: send nothing more, clean up as soon as the requests in flight end
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        return probes, submit_hostile(ready, pool, self.client, self.context) if expected else None
 
     def _send(self, name: str) -> Observation:
         probe = BY_NAME[name]

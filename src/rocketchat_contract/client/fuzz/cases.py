@@ -17,39 +17,40 @@ from requests.structures import CaseInsensitiveDict
 from schemathesis.checks import CHECKS as REGISTERED_CHECKS
 from schemathesis.checks import load_all_checks
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NOT_SET
 from schemathesis.errors import FailureGroup
 from schemathesis.generation import GenerationMode
 
+from rocketchat_contract.client.fuzz.cache import CaseData
 from rocketchat_contract.client.fuzz.config import CHECKS, COVERED_BY_PROBES, UNEXPECTED_METHODS, Fuzz
 from rocketchat_contract.client.fuzz.draw import draw
 from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED, GeneratedExchange
 from rocketchat_contract.client.http import Client
 from rocketchat_contract.client.redact import display_url
-from rocketchat_contract.contract.fragment import FRAGMENT, document
+from rocketchat_contract.contract.fragment import FRAGMENT, run_document
 
 CREDENTIAL_HEADERS = ("X-User-Id", "X-Auth-Token")
 Headers = dict[str, str | bytes]
 
 
-def load_schema(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> Any:
+def load_schema(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), fragment: dict[str, Any] | None = None) -> Any:
     """The fragment as a schemathesis schema, configured here rather than by a discovered schemathesis.toml.
 
     Its undocumented responses come from the drift registry plus the run's --extra-drift entries, so
-    schemathesis's response_schema_conformance accepts exactly what the Judge accepts."""
-    from rocketchat_contract.contract.catalogue import judging
-
+    schemathesis's response_schema_conformance accepts exactly what the Judge accepts. ``fragment`` is that
+    document when the caller has it already (``run_document``)."""
     config = SchemathesisConfig()
     config.update(seed=fuzz.seed, max_failures=None)
     config.projects.default.checks.update(included_check_names=list(CHECKS))
-    loaded = schemathesis.openapi.from_dict(document(*judging(extra_drift)), config=config)
+    loaded = schemathesis.openapi.from_dict(fragment or run_document(extra_drift), config=config)
     loaded.location = FRAGMENT.absolute().as_uri()  # its relative $refs resolve from the file
     return loaded
 
 
-def draw_cases(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> list[Any]:
+def draw_cases(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), schema: Any = None) -> list[Any]:
     """Positive and negative cases of every operation (negative ones leave out required headers), and the
-    unexpected methods."""
-    schema = load_schema(fuzz, extra_drift)
+    unexpected methods (of ``schema``, else of the fragment loaded afresh)."""
+    schema = schema if schema is not None else load_schema(fuzz, extra_drift)
     cases: list[Any] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -62,6 +63,29 @@ def draw_cases(fuzz: Fuzz, extra_drift: tuple[str, ...] = ()) -> list[Any]:
         both = dict.fromkeys(CREDENTIAL_HEADERS, "x")
         cases += [operation.Case(method=method, headers=both) for method in UNEXPECTED_METHODS]
     return cases
+
+
+def kept_cases(cases: list[Any]) -> list[CaseData] | None:
+    """The cases as a cache file keeps them, or None when one carries more than headers (a query, cookies, path
+    parameters or a body: the project's fragment has none, and such a draw is drawn every run)."""
+    kept = []
+    for case in cases:
+        headers = list((case.headers or {}).items())
+        plain = all(isinstance(name, str) and isinstance(value, str) for name, value in headers)
+        extra = case.query or case.cookies or case.path_parameters or case.media_type or case.multipart_content_types
+        if extra or case.body is not NOT_SET or not plain:
+            return None
+        kept.append(CaseData(case.operation.label, case.method, tuple(headers)))
+    return kept
+
+
+def cases_from(schema: Any, kept: list[CaseData]) -> list[Any] | None:
+    """The cases a cache file keeps, made again on ``schema``'s operations (schemathesis's ``APIOperation.Case``
+    for cases of given data), or None when one names an operation the schema lacks."""
+    operations = {operation.label: operation for operation in (r.ok() for r in schema.get_all_operations())}
+    if any(case.operation not in operations for case in kept):
+        return None
+    return [operations[c.operation].Case(method=c.method, headers=dict(c.headers)) for c in kept]
 
 
 def check_functions() -> list[Any]:

@@ -36,6 +36,8 @@ Value = str | bytes | Ref | None
 PRIVILEGED_ID, PRIVILEGED_TOKEN = Ref("privileged.user_id"), Ref("privileged.token")
 OTHER_ID = Ref("under-privileged.user_id")
 REVOKED_ID, REVOKED_TOKEN = Ref("revoked.user_id"), Ref("revoked.token")
+REFS = {ref.name: ref for ref in (PRIVILEGED_ID, PRIVILEGED_TOKEN, OTHER_ID, REVOKED_ID, REVOKED_TOKEN)}
+"""Every credential a pair may name, by name (a kept draw names them: client/fuzz/cache.py)."""
 
 
 @dataclass(frozen=True, repr=False)
