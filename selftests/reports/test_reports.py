@@ -455,3 +455,14 @@ def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
         write_as([kept, written], {"n": 1}, renderer)
     assert kept.read_text() == "previous" and written.read_text() == ".json 1"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md"]
+
+
+@pytest.mark.parametrize("name", ["rc-3.18.json", "rc-8.8.json", "rc-9.9.json"])
+def test_the_fixture_reports_name_the_registry_this_checkout_has(name: str) -> None:
+    """The fixtures are judged with contracts/ and schemas/ as they are: a change to either makes every test that
+    verifies or attests a fixture fail for a reason this test names, with its remedy."""
+    from rocketchat_contract.results.registry import registry
+
+    assert load(name)["registry"] == registry(), (
+        f"{name} was judged with other contract data: run `python selftests/data/reports/generate.py`"
+    )
