@@ -92,11 +92,12 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Whatever walks an accepted report (the schema, the judge, the diff, the digest, YAML's dumper) stays within
-    Python's recursion limit: a response body as deep as a report may hold, 122 levels below the top."""
+    Python's recursion limit: a probe's response body as deep as a report may hold, 123 levels (the report keeps
+    it 5 levels below its top, in ``observations``)."""
     generate = _generate()
     observations = generate.rc_9_9()
     unauthenticated = observations["no-headers"]
-    body = {"success": False, "error": "You must be logged in to do this.", "detail": _nested(121)}
+    body = {"success": False, "error": "You must be logged in to do this.", "detail": _nested(122)}
     observations["no-headers"] = replace(unauthenticated, body_text=json.dumps(body))
     report = generate.build("9.9.0", "https://chat.example.com", "2025-09-15T13:40:12+00:00", observations, [])
     path = tmp_path / "deep-report.json"
@@ -113,7 +114,7 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     drafted = tmp_path / "drafted.yaml"
     drafted.write_text(capsys.readouterr().out, encoding="utf-8")
     assert "detail" in drafted.read_text(encoding="utf-8")
-    # The drafted entry holds the 122-level body under 7 levels of its own; a drift file nests 64: one line.
+    # The drafted entry holds the 123-level body under 7 levels of its own; a drift file nests 64: one line.
     assert main(["rejudge", str(path), "--extra-drift", str(drafted)]) == BAD_INPUT
     assert capsys.readouterr().err.strip() == (
         f"rocketchat-contract rejudge: --extra-drift {drafted}: nested deeper than 64 levels"

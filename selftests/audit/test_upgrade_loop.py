@@ -191,7 +191,7 @@ def test_a_known_release_gets_no_proposal(tmp_path: Path, capsys: pytest.Capture
     clause = next(c for c in report["clauses"] if c["id"] == "auth.missing")
     clause["verdict"] = "violation"
     clause["probes"][0]["verdict"] = "violation"
-    clause["evidence"][0]["response"]["body"] = NEW_401
+    report["observations"]["probes"][clause["evidence"][0]]["response"]["body"] = NEW_401
     code, out, err = propose(_report(tmp_path, report), capsys)
     assert (code, out) == (0, "")
     assert "8.8.1 is a release the registry knows" in err and err.count("\n") == 1
@@ -209,9 +209,10 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
         "token-only": {"success": False, "error": "Token missing"},
         "wrong-token": {**NEW_401, "key": "csv"},
     }
-    for evidence in by_id["auth.missing"]["evidence"] + by_id["auth.invalid"]["evidence"]:
-        if evidence["probe"] in bodies:
-            evidence["response"]["body"] = copy.deepcopy(bodies[evidence["probe"]])
+    observed = report["observations"]["probes"]
+    for name in by_id["auth.missing"]["evidence"] + by_id["auth.invalid"]["evidence"]:
+        if name in bodies:
+            observed[name]["response"]["body"] = copy.deepcopy(bodies[name])
     for clause_id in AUTH:
         by_id[clause_id]["verdict"] = "violation"
         for probe in by_id[clause_id]["probes"]:
@@ -220,7 +221,7 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
     privileged = by_id["success.response"]
     privileged["verdict"] = "violation"
     privileged["probes"][0]["verdict"] = "violation"
-    privileged["evidence"][0]["response"].update(status=500, body="Internal Server Error")
+    observed[privileged["evidence"][0]]["response"].update(status=500, body="Internal Server Error")
     code, out, err = propose(_report(tmp_path, report), capsys)
     assert code == 0 and err == ""
     entries = yaml.safe_load(out)["entries"]
@@ -284,13 +285,14 @@ def test_a_drafted_body_shows_no_control_character_and_loads_as_observed(
     for probe in clause["probes"]:
         probe["verdict"] = "violation"
     body = {"success": False, "error": hostile, hostile: "key"}
-    for evidence in clause["evidence"]:
-        evidence["response"]["body"] = body
+    observed = report["observations"]["probes"]
+    for name in clause["evidence"]:
+        observed[name]["response"]["body"] = body
     privileged = next(c for c in report["clauses"] if c["id"] == "success.response")
     privileged["verdict"] = "violation"
     privileged["probes"][0].update(verdict="violation", probe="privileged\n\x1b[2J")
-    privileged["evidence"][0].update(probe="privileged\n\x1b[2J")
-    privileged["evidence"][0]["response"].update(status=500, body=hostile)
+    observed[privileged["evidence"][0]].update(probe="privileged\n\x1b[2J")
+    observed[privileged["evidence"][0]]["response"].update(status=500, body=hostile)
     code, out, err = propose(_report(tmp_path, report), capsys)
     assert code == 0 and err == ""
     assert not RAW.search(out), sorted({f"U+{ord(c):04X}" for c in RAW.findall(out)})

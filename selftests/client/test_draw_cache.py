@@ -22,6 +22,7 @@ from rocketchat_contract.client.fuzz import hostile as hostile_module
 from rocketchat_contract.client.fuzz.wave import Drawn, draw_all
 from rocketchat_contract.contract.fragment import run_document
 from rocketchat_contract.reference import Knobs, ReferenceServer
+from rocketchat_contract.reports.observations import resolved
 
 CASE_ID = "x-schemathesis-testcaseid"
 """A random id schemathesis gives every case it builds, drawn or not: the one header two runs never share."""
@@ -196,7 +197,7 @@ def test_the_user_folder_follows_xdg(tmp_path: Path) -> None:
 def _generated(result: Any) -> dict[str, Any]:
     """The generated clauses of a run's report, less what differs between any two runs (times, case ids)."""
     assert result.report is not None, result.text()
-    clauses = {c["id"]: c for c in result.report["clauses"] if c["id"] in GENERATED_CLAUSES}
+    clauses = {c["id"]: c for c in resolved(result.report)["clauses"] if c["id"] in GENERATED_CLAUSES}
     for clause in clauses.values():
         for exchange in clause["evidence"]:
             exchange["response"].pop("elapsed_ms", None)

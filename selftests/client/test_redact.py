@@ -48,9 +48,11 @@ def _echoing_exchange() -> Exchange:
 @pytest.mark.parametrize("suffix", [".json", ".md", ".html"])
 def test_a_built_report_never_shows_an_unregistered_credential_field(suffix: str) -> None:
     redactor = Redactor()  # nothing registered: only the field names can mask these values
+    exchange = _echoing_exchange()
     judgement = Judgement(
-        "auth.missing", "no-headers", Verdict.VIOLATION, "expected 401", evidence=[_echoing_exchange()]
+        "auth.missing", "no-headers", Verdict.VIOLATION, "expected 401", evidence=[exchange]
     )
+    judgement.observed = {"no-headers": exchange}
     ledger = Ledger()
     ledger.add(JudgementRecord.of(judgement, redactor))
     run = RunRecord(base_url="https://chat.example.com", server_version="8.8.1", judged_as="8.8.1", era="E3")

@@ -403,7 +403,7 @@ def test_requested_reports_say_why_nothing_was_judged(pytester: pytest.Pytester,
     assert_one_line_exit(result.stdout.str() + result.stderr.str(), int(result.ret), "connection refused", set())
     report = json.loads(reports[0].read_text())
     assert report["clauses"] == [] and "connection refused" in report["aborted"]
-    assert report["notes"][0].startswith("Nothing was judged")
+    assert not [note for note in report["notes"] if "Nothing was judged" in note], "a field, not a note: aborted"
     for path in reports[1:]:
         assert "Nothing was judged" in path.read_text(), path
 

@@ -15,6 +15,7 @@ from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
 from rocketchat_contract.reports.diff import diff_reports
+from rocketchat_contract.reports.observations import by_id
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 CROSS_PROBE = ("errors.no-leak", "errors.json", "robustness.no-server-error")
@@ -48,18 +49,36 @@ def test_the_report_keeps_every_request_that_was_sent(
     received = [r for r in server.requests if r.path == ENDPOINT]
     assert len(kept) == len(received), (len(kept), len(received))
     assert sum(len(clause(report, c)["evidence"]) for c in GENERATED) > 50
+    # Each kept once, in observations, which the clauses' evidence names by id: no exchange appears twice.
+    exchanges = [value for value in _objects(report) if {"request", "response"} <= value.keys()]
+    observed = [data for data in by_id(report).values() if "request" in data]
+    assert len(exchanges) == len(observed) == len(kept)
+    assert all(any(exchange is data for data in observed) for exchange in exchanges)
     text = json.dumps(report)
     for secret in server.secrets():
         assert secret not in text
 
 
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """Every JSON object in a document, nested ones included."""
+    if isinstance(value, dict):
+        return [value, *(found for item in value.values() for found in _objects(item))]
+    if isinstance(value, list):
+        return [found for item in value for found in _objects(item)]
+    return []
+
+
 def _with_generated(report: dict[str, Any], names: list[str]) -> dict[str, Any]:
     """A report whose schemathesis clause kept the auth.missing answers, under the given request names."""
     copied = copy.deepcopy(report)
-    answers = clause(copied, "auth.missing")["evidence"]
+    probes = copied["observations"]["probes"]
+    answers = [probes[name] for name in clause(copied, "auth.missing")["evidence"]]
     generated = clause(copied, "generated.schemathesis")
     generated["verdict"] = "known-drift"
-    generated["evidence"] = [{**copy.deepcopy(answers[i % len(answers)]), "probe": n} for i, n in enumerate(names)]
+    copied["observations"]["generated"]["generated.schemathesis"] = {
+        n: {**copy.deepcopy(answers[i % len(answers)]), "probe": n} for i, n in enumerate(names)
+    }
+    generated["evidence"] = list(names)
     return copied
 
 
@@ -69,7 +88,7 @@ def test_generated_requests_drawn_anew_are_no_change() -> None:
     new = _with_generated(load("rc-8.8.json"), ["schemathesis GET a", "schemathesis GET b", "schemathesis GET c"])
     assert diff_reports(old, new).changes == []
     changed = copy.deepcopy(new)
-    clause(changed, "generated.schemathesis")["evidence"][0]["response"]["status"] = 500
+    changed["observations"]["generated"]["generated.schemathesis"]["schemathesis GET a"]["response"]["status"] = 500
     [change] = diff_reports(old, changed).changes
     assert change.clause == "generated.schemathesis" and "newly observed" in " ".join(change.changes)
 

@@ -31,6 +31,7 @@ from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.diff import diff_reports, render_diff
 from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.reports.markdown import code, render_markdown
+from rocketchat_contract.reports.observations import by_id
 from rocketchat_contract.reports.render import render
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
@@ -58,10 +59,10 @@ def hostile_report(name: str = "rc-8.8.json") -> dict[str, Any]:
         clause["detail"] = f"{HOSTILE}\n  actual: {HOSTILE}"
         for probe in clause["probes"]:
             probe["detail"] = HOSTILE
-        for exchange in clause["evidence"]:
-            if exchange["response"]:
-                exchange["response"]["body"] = {"message": HOSTILE}
-                exchange["response"]["headers"]["Server"] = HOSTILE
+    for exchange in by_id(report).values():
+        if exchange.get("response"):
+            exchange["response"]["body"] = {"message": HOSTILE}
+            exchange["response"]["headers"]["Server"] = HOSTILE
     return report
 
 
@@ -201,7 +202,7 @@ def test_the_html_pages_show_server_words_escaped(page: str) -> None:
 
 def test_the_json_report_keeps_the_words_exactly_and_nothing_raw() -> None:
     report = hostile_report()
-    report["clauses"][0]["evidence"][0]["response"]["body"] = {"message": f"{HOSTILE}\ud800"}
+    by_id(report)[report["clauses"][0]["evidence"][0]]["response"]["body"] = {"message": f"{HOSTILE}\ud800"}
     written = render(report, ".json")
     assert not RAW.search(written)
     assert json.loads(written) == report

@@ -13,6 +13,7 @@ from test_reports import FIXTURES, load
 
 from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.reports.markdown import EXCHANGES_SHOWN, render_markdown
+from rocketchat_contract.reports.observations import by_id
 from rocketchat_contract.reports.outcome import outcome
 
 
@@ -59,14 +60,18 @@ def test_markdown_findings_keep_their_evidence_collapsed() -> None:
     missing = next(c for c in report["clauses"] if c["id"] == "auth.missing")
     block = findings.split("### `auth.missing`", 1)[1].split("</details>", 1)[0]
     assert f"<summary>Evidence ({len(missing['evidence'])} exchanges)</summary>\n\n```text\n" in block
-    for exchange in missing["evidence"]:
+    for exchange in (by_id(report)[name] for name in missing["evidence"]):
         assert f"- `{exchange['probe']}`: GET `/api/v1/getImportProgress` → {exchange['response']['status']}" in block
 
 
 def test_markdown_lists_at_most_a_few_exchanges_of_a_finding() -> None:
     report = load("rc-9.9.json")
     clause = next(c for c in report["clauses"] if c["id"] == "auth.missing")
-    clause["evidence"] = clause["evidence"] * (EXCHANGES_SHOWN + 2)
+    probes = report["observations"]["probes"]
+    kept = clause["evidence"]
+    clause["evidence"] = [f"copy-{i}" for i in range(EXCHANGES_SHOWN + 2)]
+    for i, name in enumerate(clause["evidence"]):
+        probes[name] = {**probes[kept[i % len(kept)]], "probe": name}
     block = render_markdown(report).split("### `auth.missing`", 1)[1].split("</details>", 1)[0]
     extra = len(clause["evidence"]) - EXCHANGES_SHOWN
     assert block.count("\n- `") == EXCHANGES_SHOWN and f"… and {extra} more in the JSON report" in block

@@ -88,8 +88,13 @@ BROKEN = {
     "unknown source": ("clauses/0/source", "guessed"),
     "summary key missing": ("summary/violation", KeyError),
     "negative count": ("summary/conforms", -1),
-    "status as text": ("clauses/0/evidence/0/response/status", "200"),
-    "no response and no error": ("clauses/0/evidence/0/response", None),
+    "status as text": ("observations/probes/privileged/response/status", "200"),
+    "no response and no error": ("observations/probes/privileged/response", None),
+    "evidence inline": ("clauses/0/evidence/0", {"probe": "privileged"}),
+    "no kind": ("kind", KeyError),
+    "another kind": ("kind", "fleet-report"),
+    "another schema named": ("$schema", "https://rocketchat-contract.example/schemas/fleet/fleet-report.schema.json"),
+    "embedded profile missing": ("embedded_profile", KeyError),
     "unknown top-level key": ("verdicts", []),
     "drift without instead": ("clauses/4/drift/instead", KeyError),
     "strict_docs as text": ("strict_docs", "no"),
@@ -139,6 +144,7 @@ def test_build_report_masks_a_secret_planted_everywhere_in_the_evidence() -> Non
     )
     ledger = Ledger()
     judgement = Judgement("auth.invalid", "foreign-token", Verdict.VIOLATION, f"got {SECRET} back", None, [leaky])
+    judgement.observed = {"foreign-token": leaky}
     ledger.add(JudgementRecord.of(judgement, run.redactor))
     report = build_report(run.record(), ledger, strict_docs=True)
     text = json.dumps(report, ensure_ascii=False)
@@ -164,6 +170,7 @@ def test_write_reports_writes_every_format_without_the_secret(tmp_path: Path) ->
     judgement = Judgement(
         "success.content-type", None, Verdict.CONFORMS, "Content-Type: application/json", None, [exchange]
     )
+    judgement.observed = {"privileged": exchange}
     ledger.add(JudgementRecord.of(judgement, run.redactor))
     paths = [tmp_path / "out" / name for name in ("report.json", "report.md", "report.html")]
     write_reports(paths, run.record(), ledger, strict_docs=False)
@@ -368,7 +375,7 @@ def test_html_escapes_injected_markup() -> None:
     report = load("rc-8.8.json")
     injected = "<script>alert('x')</script>"
     report["clauses"][0]["detail"] = injected
-    report["clauses"][0]["evidence"][0]["response"]["body"] = {"error": injected}
+    report["observations"]["probes"][report["clauses"][0]["evidence"][0]]["response"]["body"] = {"error": injected}
     report["notes"] = [injected]
     report["target"] = f'"><img src=x onerror=alert(1)> {injected}'
     page = render_html(report)

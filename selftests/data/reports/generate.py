@@ -184,11 +184,18 @@ def rc_9_9() -> dict[str, Observation]:
 
 
 def build(
-    version: str, base_url: str, started_at: str, observations: dict[str, Observation], notes: list[str]
+    version: str,
+    base_url: str,
+    started_at: str,
+    observations: dict[str, Observation],
+    notes: list[str],
+    embedded: str | None = None,
 ) -> dict[str, Any]:
-    """Judge every clause on ``observations`` as the plugin does and return the report document."""
+    """Judge every clause on ``observations`` as the plugin does and return the report document (of a run of the
+    embedded reference server's ``embedded`` profile, if given)."""
     settings = Settings(
         base_url=base_url,
+        embedded=embedded,
         privileged=Credential("privileged", user_id=ADMIN_ID, token=ADMIN_TOKEN, source="env"),
         under=Credential("under-privileged", user_id=USER_ID, token=USER_TOKEN, source="env"),
     )

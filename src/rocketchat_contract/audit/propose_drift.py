@@ -30,6 +30,7 @@ from rocketchat_contract.client.printable import escaped_in_strings, printable
 from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.versions import VersionError, eras, server_version
 from rocketchat_contract.judge.checks.cross_probe import PROGRESS_FIELDS
+from rocketchat_contract.reports.observations import resolved
 
 SOURCE = "observed on {target}, {date}: review and cite a release note or commit before upstreaming"
 
@@ -123,7 +124,7 @@ def unexplained(report: dict[str, Any]) -> tuple[list[Answer], list[Skipped]]:
     """The distinct proposable answers behind the report's violations, and the violations that are not."""
     answers: dict[tuple[int, str], Answer] = {}
     skipped: list[Skipped] = []
-    for clause in report["clauses"]:
+    for clause in resolved(report)["clauses"]:
         if clause["verdict"] != "violation":
             continue
         found = False

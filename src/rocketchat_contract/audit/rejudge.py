@@ -9,7 +9,6 @@ from which report (``rejudged``: that report's digest), so it is never taken for
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,17 +19,20 @@ from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.contract.catalogue import ContractDataError, judging
 from rocketchat_contract.contract.versions import VersionError, eras, place_server
 from rocketchat_contract.judge.judge import Judge
-from rocketchat_contract.reports.load import DocumentError, ReportError, ReportFile, check_judged, compliance_report
-from rocketchat_contract.reports.model import SCHEMA_VERSION, build_report
+from rocketchat_contract.reports.load import (
+    COMPLIANCE,
+    DocumentError,
+    ReportError,
+    ReportFile,
+    check_judged,
+    compliance_report,
+)
+from rocketchat_contract.reports.model import build_report
 from rocketchat_contract.results.evidence import EvidenceError, rebuild
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord, RunRecord
 from rocketchat_contract.results.registry import registry
 from rocketchat_contract.results.selection import asked_probes
-
-_EMBEDDED = re.compile(r"^embedded reference server \(profile (?P<profile>[^)]+)\)")
-_DERIVED_NOTES = ("Partly verified: ", "Nothing was judged: ")
-"""Notes ``build_report`` writes from the verdicts: a re-judged report writes its own."""
 
 
 class RejudgeError(ValueError):
@@ -59,12 +61,12 @@ def check_rejudgeable(report: dict[str, Any], where: str) -> dict[str, Any]:
     if "schema_version" not in report or "observations" not in report:
         raise RejudgeError(
             f"{where} has no schema_version: it was written before reports kept the evidence to judge again "
-            f"(schema_version {SCHEMA_VERSION}); run the suite once more to get one"
+            f"(schema_version {COMPLIANCE.version}); run the suite once more to get one"
         )
-    if report["schema_version"] != SCHEMA_VERSION:
+    if report["schema_version"] != COMPLIANCE.version:
         raise RejudgeError(
             f"{where} has schema_version {report['schema_version']}: it was written before reports recorded which "
-            f"clauses their run was asked to judge and where each exchange went (schema_version {SCHEMA_VERSION}); "
+            f"clauses their run was asked to judge and where each exchange went (schema_version {COMPLIANCE.version}); "
             "run the suite once more to get one"
         )
     try:
@@ -105,17 +107,14 @@ def rejudge(report: dict[str, Any], extra_drift: tuple[str, ...] = (), rc_versio
         asked = asked_probes(selection, judgement.clause)
         if asked is None or judgement.probe in asked:
             ledger.add(JudgementRecord.of(judgement, judge.redactor))
-    embedded = _EMBEDDED.match(str(report["target"]))
-    kept = [note for note in report["notes"] if not note.startswith(_DERIVED_NOTES)]
-    run = RunRecord(
+    kept = list(report["notes"])
+    run = RunRecord.judged(
+        placement,
+        ledger.judgements,
         base_url=report["base_url"],
-        embedded=embedded.group("profile") if embedded else None,
-        server_version=str(placement.reported),
-        judged_as=str(placement.judged_as),
-        era=placement.era.id,
+        embedded=report["embedded_profile"],
         started_at=report["started_at"],
         notes=[*kept, *(note for note in notes if rc_version and note not in kept)],
-        judgements=ledger.judgements,
         extra_drift=list(extra_drift),
         selection=selection,
         rejudged=report["rejudged"],

@@ -5,11 +5,12 @@
   a forger.
 - **Consistent**: judged with the registry this installation has; every exchange sent under its ``base_url``;
   its clauses exactly those its run was asked to judge (``selection``); and every clause's verdict, drift entry,
-  per-probe verdicts, evidence, title and statement, the summary, the outcome and the target what judging its
-  recorded exchanges again gives (not the details and notes: words, not verdicts). For a fleet report: each
-  tested target's report so, each target row what its report states, and the fleet's summary, matrix columns and
-  exit status what its rows give. This proves the verdicts follow from the evidence, not that the evidence came
-  from the server: anyone able to edit the file could have written it whole.
+  per-probe verdicts, evidence (by observation id), title and statement, the summary, the partly verified
+  clauses, the outcome and the target what judging its recorded exchanges again gives (not the details and
+  notes: words, not verdicts). For a fleet report: each tested target's report so, each target row what its report
+  states, and the fleet's summary, matrix columns and exit status what its rows give. This proves the verdicts
+  follow from the evidence, not that the evidence came from the server: anyone able to edit the file could have
+  written it whole.
 - **Signed or not**: given an attestation and a public key, that the key's holder signed a statement whose subject
   is exactly these bytes and whose predicate states these verdicts.
 
@@ -60,7 +61,7 @@ UNSIGNED = "unsigned: anyone able to edit the file could have produced it"
 COMPARED = ("verdict", "drift", "probes", "evidence", "title", "statement", "source")
 """What verify compares of each clause with the clause judged again. Not its ``detail``, nor a probe's: a detail
 quotes each answer as it was sent, which the evidence keeps parsed, and a generated violation's names the seed."""
-DOCUMENT_FIELDS = ("target", "server_version", "judged_as", "era", "summary", "outcome")
+DOCUMENT_FIELDS = ("target", "server_version", "judged_as", "era", "summary", "partly_verified", "outcome")
 """What verify compares of the report itself with the report judged again (the clauses apart). Not its notes:
 they are the run's words, which judging again keeps as they are."""
 

@@ -48,7 +48,7 @@ schema, 7 levels below the top, so a few drafted entries with large bodies still
 schema with about five frames per level, which 64 levels keep far from Python's recursion limit."""
 REPORTS = Limits("compliance and fleet reports", 1024 * MiB, max_depth=128)
 """One cap for both kinds, since ``diff``, ``verify`` and ``rejudge`` tell them apart only once the file is read: a
-compliance report is about 0.2 MB, a fleet report embeds one per target, so 1 GiB holds a fleet of about 5,000.
+compliance report is about 0.1 MB, a fleet report embeds one per target, so 1 GiB holds a fleet of about 10,000.
 A fleet report nests 9 levels above a recorded response body, which leaves the body 119."""
 SHIPPED_DATA = Limits("the shipped contract data", 16 * MiB, max_depth=64, max_alias_nodes=100_000)
 """``contracts/``, ``schemas/`` and the reference server's data: no file of it is over 20 kB."""

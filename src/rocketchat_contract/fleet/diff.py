@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rocketchat_contract.fleet.merge import fleet_report
+from rocketchat_contract.fleet.merge import comparable_fleet_report
 from rocketchat_contract.fleet.vocabulary import OUTCOME_ICONS, OUTCOME_LABELS, cell, code
 from rocketchat_contract.reports.diff import ReportDiff, diff_reports, render_diff
 from rocketchat_contract.reports.load import ReportFile
@@ -85,5 +85,5 @@ def render_fleet_diff(changes: list[TargetChange]) -> str:
 def run_fleet_diff(old: ReportFile, new: ReportFile) -> tuple[str, bool]:
     """Compare two read report files as fleet reports (FleetReportError if either is none); return the Markdown
     and whether anything regressed."""
-    changes = diff_fleets(fleet_report(old), fleet_report(new))
+    changes = diff_fleets(comparable_fleet_report(old), comparable_fleet_report(new))
     return render_fleet_diff(changes), any(c.regressions for c in changes)

@@ -17,6 +17,8 @@ from rocketchat_contract.fleet.vocabulary import (
     version_key,
 )
 from rocketchat_contract.reports.html import environment
+from rocketchat_contract.reports.notes import shown_notes
+from rocketchat_contract.reports.observations import resolved
 
 _WORDS = {"not_judged": NOT_JUDGED, "outcomes": OUTCOME_LABELS, "outcome_meaning": OUTCOME_MEANING}
 """The fleet's own words the page uses, beside the verdicts' words every report shares."""
@@ -28,7 +30,7 @@ def _anchor(target: str, clause: str | None = None) -> str:
 
 def _target_view(target: dict[str, Any], columns: list[dict[str, str]]) -> dict[str, Any]:
     headline = worst(target)
-    report = target["report"] or {}
+    report = resolved(target["report"] or {})
     return {
         **target,
         "anchor": _anchor(target["name"]),
@@ -41,7 +43,7 @@ def _target_view(target: dict[str, Any], columns: list[dict[str, str]]) -> dict[
             for cid in (c["id"] for c in columns)
         ],
         "clauses": [{"clause": c, "anchor": _anchor(target["name"], c["id"])} for c in report.get("clauses", [])],
-        "notes": report.get("notes", []),
+        "notes": shown_notes(report),
     }
 
 

@@ -23,6 +23,7 @@ from rocketchat_contract.fleet.vocabulary import (
 from rocketchat_contract.judge.verdicts import Verdict
 from rocketchat_contract.reports.markdown import clause_table
 from rocketchat_contract.reports.markdown import summary_line as verdict_counts
+from rocketchat_contract.reports.notes import shown_notes
 
 DETAIL = 200
 
@@ -80,7 +81,7 @@ def _target(target: dict[str, Any]) -> list[str]:
         lines.append(f"- **Settings:** {cell(shown)}")
     if target["verdicts"]:
         lines.append(f"- **Verdicts:** {verdict_counts(target['summary'])}")
-    lines += [f"- **Note:** {code(note)}" for note in report.get("notes", [])]
+    lines += [f"- **Note:** {code(note)}" for note in shown_notes(report)]
     findings = [c for c in report.get("clauses", []) if c["verdict"] != "conforms"]
     if findings:
         worst_first = sorted(findings, key=lambda c: Verdict(c["verdict"]).severity, reverse=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.fleet.model import FLEET_REPORT_SCHEMA, fleet_document
-from rocketchat_contract.reports.load import ReportFile, read_report_file
+from rocketchat_contract.fleet.model import fleet_document
+from rocketchat_contract.reports.load import FLEET, ReportFile, read_report_file
+from rocketchat_contract.reports.observations import ObservationIdError, check_references
 
 
 class FleetReportError(ValueError):
@@ -14,8 +15,27 @@ class FleetReportError(ValueError):
 
 
 def fleet_report(file: ReportFile) -> dict[str, Any]:
-    """A report file's fleet report, checked against schemas/fleet/fleet-report.schema.json (FleetReportError)."""
-    return file.checked(FLEET_REPORT_SCHEMA, "a fleet report", FleetReportError)
+    """A report file's fleet report, checked against schemas/fleet/fleet-report.schema.json and each target's
+    evidence against its observations (FleetReportError). One written before fleet reports stated their ``kind``
+    is refused: ``rejudge``, ``verify``, ``attest`` and ``--merge`` take the fleet reports of this schema_version."""
+    if file.is_legacy_fleet:
+        raise FleetReportError(
+            f"{file.path} has no kind: it was written before fleet reports stated their kind and schema_version "
+            f"(schema_version {FLEET.version}); run the fleet once more to get one (diff still compares it)"
+        )
+    return comparable_fleet_report(file)
+
+
+def comparable_fleet_report(file: ReportFile) -> dict[str, Any]:
+    """A report file's fleet report as ``fleet_report`` checks it, or one written before fleet reports stated their
+    ``kind``, which ``diff`` still compares (FleetReportError)."""
+    document = file.checked(FLEET.schema, FLEET.words, FleetReportError)
+    for target in document["targets"]:
+        try:
+            check_references(target["report"] or {})
+        except ObservationIdError as exc:
+            raise FleetReportError(f"{file.path} target {target['name']}: {exc}") from None
+    return document
 
 
 def load_fleet_report(path: Path) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.vocabulary import OUTCOMES, VERDICTS
 from rocketchat_contract.judge.verdicts import Verdict, verdict_of
 from rocketchat_contract.judge.verdicts import worst as worst_verdict
+from rocketchat_contract.reports.load import FLEET
 from rocketchat_contract.results.exit_status import CANNOT_TEST, FAILED, INTERRUPTED, PASSED
 
-FLEET_REPORT_SCHEMA = "fleet/fleet-report.schema.json"
 _PYTEST_EXITS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
 _EXIT_LINE = re.compile(r"Exit: (?P<message>.+?)\s*!*\s*$", re.DOTALL)
 _ERROR_LINE = re.compile(r"^ERROR: (?P<message>.+)$", re.MULTILINE)
@@ -183,6 +183,7 @@ def fleet_document(
     """Assemble the fleet report from target records (a fresh run's, or merged reports')."""
     counts = {name: sum(t["outcome"] == name for t in targets) for name in OUTCOMES}
     return {
+        **FLEET.head(),
         "suite_version": __version__,
         "sources": sources,
         "started_at": started_at,
@@ -205,14 +206,9 @@ def worst(target: dict[str, Any]) -> str:
 
 
 def partly_verified(target: dict[str, Any]) -> dict[str, list[str]]:
-    """The clauses whose verdict rests on only some of their probes, each with the probes not verified (as the
-    single report's "partly verified" counts them: a clause that is not-verified as a whole is not partly)."""
-    partly = {}
-    for clause in (target["report"] or {}).get("clauses", []):
-        missing = [p["probe"] for p in clause.get("probes", []) if p["verdict"] == Verdict.NOT_VERIFIED.value]
-        if missing and clause["verdict"] != Verdict.NOT_VERIFIED.value:
-            partly[clause["id"]] = missing
-    return partly
+    """The clauses whose verdict rests on only some of their probes, each with the probes not verified: its
+    report's ``partly_verified`` (a clause that is not-verified as a whole is not partly)."""
+    return dict((target["report"] or {}).get("partly_verified", {}))
 
 
 HEADLINE_RANK = {**{v.value: v.rank for v in Verdict}, "interrupted": 3, "untestable": 4}

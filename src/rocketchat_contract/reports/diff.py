@@ -21,6 +21,7 @@ from typing import Any
 from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.judge.verdicts import verdict_of
 from rocketchat_contract.reports.markdown import cell, code, first_line, icon, label, summary_line
+from rocketchat_contract.reports.observations import resolved
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
 _WAIT = re.compile(r"\b\d+ (seconds?|ms|milliseconds?)\b")
@@ -226,8 +227,10 @@ def shape_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
 def diff_reports(old: dict[str, Any], new: dict[str, Any], *, values: bool = False) -> ReportDiff:
     """List the clauses whose verdict or the shape of whose answers differs, regressions first.
 
-    With ``values``, also the clauses whose answers differ only in values (counts, progress).
+    With ``values``, also the clauses whose answers differ only in values (counts, progress). Each clause's
+    evidence is compared as the exchanges it names (``reports.observations``).
     """
+    old, new = resolved(old), resolved(new)
     before = {c["id"]: c for c in old["clauses"]}
     after = {c["id"]: c for c in new["clauses"]}
     changes = []

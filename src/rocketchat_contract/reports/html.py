@@ -19,6 +19,8 @@ from markupsafe import Markup
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.judge.verdicts import verdict_of
 from rocketchat_contract.reports.markdown import VERDICTS, banner_facts, first_line, label, when
+from rocketchat_contract.reports.notes import shown_notes
+from rocketchat_contract.reports.observations import resolved
 from rocketchat_contract.reports.outcome import outcome
 
 TABLE_DETAIL = 260
@@ -83,4 +85,4 @@ def environment() -> Environment:
 def render_html(report: dict[str, Any]) -> str:
     """Render a report document (see ``build_report``) as one standalone HTML page."""
     page = environment().get_template("reports/templates/report.html.j2")
-    return page.render(report=report, result=outcome(report)) + "\n"
+    return page.render(report=resolved(report), notes=shown_notes(report), result=outcome(report)) + "\n"

@@ -1,6 +1,6 @@
 """The one reader of report files: a JSON document a run wrote (a compliance report, a fleet report), read once
-within ``contract.reader.REPORTS``'s bounds, told apart by its content, and checked against its schema, so every
-command refuses a bad file in one line rather than failing halfway through it."""
+within ``contract.reader.REPORTS``'s bounds, told apart by its ``kind``, and checked against the schema its kind
+names, so every command refuses a bad file in one line rather than failing halfway through it."""
 
 from __future__ import annotations
 
@@ -9,10 +9,41 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.contract.reader import REPORTS, ReadError, decode, parse_json, read_bytes
-from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.contract.schemas import BASE_URI, store
+from rocketchat_contract.reports.observations import ObservationIdError, check_references
 
-REPORT_SCHEMA = "reports/compliance-report.schema.json"
-COMPLIANCE_REPORT = "a compliance report"
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of report: the ``kind`` it states, the schema it follows (by path under ``schemas/``, and by the
+    ``$id`` the report names as its ``$schema``) and the ``schema_version`` it is written at."""
+
+    name: str
+    schema: str
+    version: int
+    words: str
+    """The kind in a sentence: "a compliance report"."""
+
+    @property
+    def schema_id(self) -> str:
+        return BASE_URI + self.schema
+
+    def head(self) -> dict[str, Any]:
+        """The fields a report of this kind opens with: ``$schema``, ``kind``, ``schema_version``."""
+        return {"$schema": self.schema_id, "kind": self.name, "schema_version": self.version}
+
+
+COMPLIANCE = Kind("compliance-report", "reports/compliance-report.schema.json", 3, "a compliance report")
+"""The compliance report of one run. schema_version 2 was the first that keeps everything a verdict rests on
+(``observations``) and the registry it was judged with; 3 adds ``kind`` and ``$schema``, the clauses the run was
+asked to judge (``selection``), the URL of every exchange, the ``outcome``, whether it was re-judged
+(``rejudged``), the embedded profile and the partly verified clauses as fields, and evidence that names
+observations by id. Older reports can be compared (``diff``) but not re-judged nor verified."""
+FLEET = Kind("fleet-report", "fleet/fleet-report.schema.json", 1, "a fleet report")
+"""The report of a fleet, every tested target's compliance report embedded. 1 is the first to state its kind; one
+without (written before) can be compared (``diff``) but not re-judged, verified, attested nor merged."""
+REPORT_SCHEMA = COMPLIANCE.schema
+COMPLIANCE_REPORT = COMPLIANCE.words
 
 
 class DocumentError(ValueError):
@@ -35,9 +66,19 @@ class ReportFile:
 
     @property
     def is_fleet(self) -> bool:
-        """Whether it is meant as a fleet report (an object with targets and sources), which ``diff``, ``verify``
-        and ``rejudge`` hand to the fleet's code; its schema decides whether it is a valid one."""
-        return isinstance(self.document, dict) and "targets" in self.document and "sources" in self.document
+        """Whether it is meant as a fleet report, which ``diff``, ``verify``, ``rejudge`` and ``attest`` hand to the
+        fleet's code: its ``kind`` says so; its schema decides whether it is a valid one."""
+        if not isinstance(self.document, dict):
+            return False
+        if "kind" in self.document:
+            return bool(self.document["kind"] == FLEET.name)
+        return self.is_legacy_fleet
+
+    @property
+    def is_legacy_fleet(self) -> bool:
+        """A fleet report written before fleet reports stated their kind: no ``kind``, but its targets and sources."""
+        document = self.document
+        return isinstance(document, dict) and "kind" not in document and {"targets", "sources"} <= document.keys()
 
     def checked(self, schema: str, kind: str, error: type[ValueError] = DocumentError) -> dict[str, Any]:
         """The document if it is valid against ``schema``; else ``error`` naming the file and ``kind``."""
@@ -66,12 +107,20 @@ def load_checked(path: Path, schema: str, kind: str, error: type[ValueError] = D
 
 
 def compliance_report(file: ReportFile) -> dict[str, Any]:
-    """The file's compliance report, checked against the report schema (ReportError if it is not one)."""
-    return file.checked(REPORT_SCHEMA, COMPLIANCE_REPORT, ReportError)
+    """The file's compliance report, checked against the report schema and its evidence against its observations
+    (ReportError if it is not one)."""
+    if file.is_fleet:
+        raise ReportError(f"{file.path}: not {COMPLIANCE.words} but {FLEET.words}")
+    report = file.checked(COMPLIANCE.schema, COMPLIANCE.words, ReportError)
+    try:
+        check_references(report)
+    except ObservationIdError as exc:
+        raise ReportError(f"{file.path}: {exc}") from None
+    return report
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    """Read a JSON compliance report and check it against the report schema (ReportError if it cannot be)."""
+    """Read a JSON compliance report and check it as ``compliance_report`` does (ReportError if it cannot be)."""
     return compliance_report(read_report_file(path, ReportError))
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.judge.verdicts import ORDER, verdict_of
+from rocketchat_contract.reports.notes import shown_notes
+from rocketchat_contract.reports.observations import resolved
 from rocketchat_contract.reports.outcome import finding_rank, outcome
 
 VERDICTS = tuple(v.value for v in ORDER)
@@ -183,8 +185,8 @@ def _finding(clause: dict[str, Any]) -> list[str]:
 
 
 def _evidence(clause: dict[str, Any]) -> list[str]:
-    """The finding's detail and the exchanges it rests on, collapsed (``<details>``) so a pull request comment
-    stays short; a line per exchange, the JSON report keeps them whole."""
+    """The finding's detail and the exchanges it rests on (resolved), collapsed (``<details>``) so a pull request
+    comment stays short; a line per exchange, the JSON report keeps them whole."""
     exchanges = clause["evidence"]
     count = f"{len(exchanges)} exchange{'s' if len(exchanges) != 1 else ''}"
     lines = [f"<details><summary>Evidence ({count})</summary>", "", _fence(clause["detail"]), ""]
@@ -202,11 +204,12 @@ def _exchange(exchange: dict[str, Any]) -> str:
 
 def render_markdown(report: dict[str, Any]) -> str:
     """Render a report document (see ``build_report``) as Markdown."""
+    report = resolved(report)
     clauses: list[dict[str, Any]] = report["clauses"]
     lines = [*heading_lines(report), "", f"**Summary:** {summary_line(report['summary'])}", ""]
     lines += [*clause_table(clauses), ""]
-    if report["notes"]:
-        lines += ["## Notes", "", *(f"- {code(note)}" for note in report["notes"]), ""]
+    if notes := shown_notes(report):
+        lines += ["## Notes", "", *(f"- {code(note)}" for note in notes), ""]
     lines += ["## Legend", "", *(f"- {v.icon} **{v.label}**: {v.legend}" for v in ORDER), ""]
     findings = sorted((c for c in clauses if c["verdict"] != "conforms"), key=lambda c: finding_rank(c["verdict"]))
     if findings:

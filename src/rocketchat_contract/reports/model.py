@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from typing import Any
 
@@ -12,16 +11,11 @@ import rfc8785
 from rocketchat_contract import __version__
 from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.contract.catalogue import judging
+from rocketchat_contract.reports.load import COMPLIANCE
 from rocketchat_contract.reports.outcome import outcome
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import RunRecord
 from rocketchat_contract.results.registry import registry
-
-SCHEMA_VERSION = 3
-"""The version of schemas/reports/compliance-report.schema.json a report follows. 2 was the first that keeps
-everything a verdict rests on (``observations``) and the registry it was judged with; 3 adds the clauses the run
-was asked to judge (``selection``), the URL of every exchange, the ``outcome`` and whether it was re-judged
-(``rejudged``). Older reports can be compared (``diff``) but not re-judged nor verified."""
 
 
 def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[str, Any]:
@@ -33,14 +27,8 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
     clauses = []
     for result in ledger.results():
         drift = next((entries[j.drift] for j in result.judgements if j.drift), None)
-        evidence: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for judgement in result.judgements:
-            # An exchange another judgement of the clause already shows is left out; two alike requests of one
-            # judgement (generated requests drawn alike) were both sent and both stay.
-            keys = [json.dumps(exchange, sort_keys=True) for exchange in judgement.evidence]
-            evidence += [exchange for exchange, key in zip(judgement.evidence, keys, strict=True) if key not in seen]
-            seen.update(keys)
+        # The observations the clause's judgements rest on, by id (each once, in the order they were judged).
+        evidence = list(dict.fromkeys(name for judgement in result.judgements for name in judgement.evidence))
         clauses.append(
             {
                 "id": result.clause.id,
@@ -74,18 +62,20 @@ def build_report(run: RunRecord, ledger: Ledger, *, strict_docs: bool) -> dict[s
             }
         )
     document = {
-        "schema_version": SCHEMA_VERSION,
+        **COMPLIANCE.head(),
         "target": run.target,
         "base_url": run.base_url,
+        "embedded_profile": run.embedded,
         "server_version": run.server_version,
         "judged_as": run.judged_as,
         "era": run.era,
         "suite_version": __version__,
         "started_at": run.started_at,
         "strict_docs": strict_docs,
-        "notes": [*_aborted_note(run), *run.notes, *_partly_notes(ledger)],
+        "notes": list(run.notes),
         "clauses": clauses,
         "summary": {**ledger.counts(), "partly-verified": len(ledger.partly_verified())},
+        "partly_verified": {result.clause.id: result.unverified_probes for result in ledger.partly_verified()},
         **({"aborted": run.error} if run.error else {}),
         "selection": run.selection,
         "rejudged": run.rejudged,
@@ -133,12 +123,3 @@ def _observations(ledger: Ledger) -> dict[str, Any]:
         into = generated.setdefault(judgement.clause, {}) if judgement.clause in (SCHEMATHESIS, HOSTILE) else probes
         into.update(judgement.observed)
     return {"probes": probes, "generated": generated}
-
-
-def _partly_notes(ledger: Ledger) -> list[str]:
-    return [f"Partly verified: {result.partly_verified()}" for result in ledger.partly_verified()]
-
-
-def _aborted_note(run: RunRecord) -> list[str]:
-    """A run that stopped before judging says why first, so an empty report is never mistaken for a clean one."""
-    return [f"Nothing was judged: the run stopped before its probes ({run.error})"] if run.error else []

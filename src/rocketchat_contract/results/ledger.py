@@ -9,6 +9,19 @@ from rocketchat_contract.judge.verdicts import ORDER, Verdict, worst
 from rocketchat_contract.results.record import JudgementRecord
 
 
+def partly_verified(clause: str, verdict: str, probes: list[tuple[str, str, str]]) -> str:
+    """What a partly verified clause says of itself, from its verdict and its judgements' (probe, verdict, detail):
+    the terminal table says it, and the reports from the fields they keep (``reports.notes``)."""
+    missing = [probe for probe, judged, _ in probes if judged == Verdict.NOT_VERIFIED.value]
+    reasons = {(detail.splitlines() or [""])[0] for _, judged, detail in probes if judged == Verdict.NOT_VERIFIED.value}
+    why = f" ({'; '.join(sorted(reasons))})" if len(reasons) == 1 else ""
+    total = len(probes)
+    return (
+        f"{clause} is {verdict} on {total - len(missing)} of its {total} probes; "
+        f"not verified: {', '.join(missing)}{why}"
+    )
+
+
 @dataclass
 class ClauseResult:
     clause: Clause
@@ -27,14 +40,8 @@ class ClauseResult:
 
     def partly_verified(self) -> str:
         """``auth.invalid is known-drift on 7 of its 8 probes; not verified: logged-out-token (needs a session …)``."""
-        missing = self.unverified_probes
-        total = len(self.judgements)
-        reasons = {j.detail.splitlines()[0] for j in self.judgements if j.verdict is Verdict.NOT_VERIFIED}
-        why = f" ({'; '.join(sorted(reasons))})" if len(reasons) == 1 else ""
-        return (
-            f"{self.clause.id} is {self.verdict.value} on {total - len(missing)} of its {total} probes; "
-            f"not verified: {', '.join(missing)}{why}"
-        )
+        probes = [(j.probe or self.clause.id, j.verdict.value, j.detail) for j in self.judgements]
+        return partly_verified(self.clause.id, self.verdict.value, probes)
 
     @property
     def detail(self) -> str:

@@ -7,14 +7,18 @@ report carries its own judgement to the process that prints the table and writes
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.results.evidence import exchange_data, observation_data
+from rocketchat_contract.results.evidence import observation_data
 from rocketchat_contract.results.selection import Selection, whole_catalogue
+
+if TYPE_CHECKING:
+    from rocketchat_contract.contract.versions import Placement
 
 
 def shown(sentence: str, redactor: Redactor) -> str:
@@ -24,17 +28,28 @@ def shown(sentence: str, redactor: Redactor) -> str:
     return printable(redactor.text(sentence), lines=True)
 
 
+def evidence_names(judgement: Judgement) -> tuple[str, ...]:
+    """The names, among what the judgement was judged on, of the exchanges its verdict rests on: a report keeps
+    each exchange once, under that name, and its evidence names it."""
+    names = {id(observation): name for name, observation in judgement.observed.items()}
+    missing = [exchange.probe for exchange in judgement.evidence if id(exchange) not in names]
+    if missing:
+        raise ValueError(f"{judgement.clause}: its evidence {missing} is not among what it was judged on")
+    return tuple(names[id(exchange)] for exchange in judgement.evidence)
+
+
 @dataclass(frozen=True)
 class JudgementRecord:
-    """One judgement, redacted: the drift entry by id, the evidence as report evidence (raw but for secrets), the
-    details escaped (``shown``)."""
+    """One judgement, redacted: the drift entry by id, what it was judged on as report evidence (raw but for
+    secrets), the exchanges its verdict rests on by their names there, the details escaped (``shown``)."""
 
     clause: str
     probe: str | None
     verdict: Verdict
     detail: str
     drift: str | None = None
-    evidence: tuple[dict[str, Any], ...] = ()
+    evidence: tuple[str, ...] = ()
+    """The exchanges the verdict rests on, by their names in ``observed`` (the report's observation ids)."""
     parts: tuple[dict[str, str], ...] = ()
     """The answers a clause judged on many did not accept: probe, verdict and detail (the report's ``probes``)."""
     observed: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -49,7 +64,7 @@ class JudgementRecord:
             verdict=judgement.verdict,
             detail=shown(judgement.detail, redactor),
             drift=judgement.drift.id if judgement.drift else None,
-            evidence=tuple(exchange_data(exchange, redactor) for exchange in judgement.evidence),
+            evidence=evidence_names(judgement),
             parts=tuple(
                 {
                     "probe": part.probe or part.clause,
@@ -104,6 +119,38 @@ class RunRecord:
     """The clauses (and probes) the run was asked to judge (``results.selection``): the session's contract tests."""
     rejudged: dict[str, str] | None = None
     """For a report judged again offline: when, and the digest of the report it was judged from."""
+
+    @classmethod
+    def judged(
+        cls,
+        placement: Placement | None,
+        judgements: list[JudgementRecord],
+        *,
+        base_url: str,
+        embedded: str | None,
+        started_at: str,
+        notes: list[str],
+        extra_drift: Sequence[str],
+        cleanup_problems: Sequence[str] = (),
+        selection: Selection | None = None,
+        rejudged: dict[str, str] | None = None,
+    ) -> RunRecord:
+        """The record of a run that judged its server, placed by ``placement`` (None if it never was): a live
+        run's (``ContractRun.record``) or a report's judged again offline (``audit.rejudge``)."""
+        return cls(
+            base_url=base_url,
+            embedded=embedded,
+            server_version=str(placement.reported) if placement else None,
+            judged_as=str(placement.judged_as) if placement else None,
+            era=placement.era.id if placement else None,
+            started_at=started_at,
+            notes=list(notes),
+            cleanup_problems=list(cleanup_problems),
+            judgements=judgements,
+            extra_drift=list(extra_drift),
+            selection=whole_catalogue() if selection is None else selection,
+            rejudged=rejudged,
+        )
 
     @property
     def target(self) -> str:

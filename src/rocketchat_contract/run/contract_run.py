@@ -140,7 +140,6 @@ class ContractRun:
 
     def record(self, cleanup_problems: list[str] | None = None) -> RunRecord:
         """The run as plain, redacted data."""
-        placement = self.placement
         replay = self.settings.fuzz.replay()
         records = []
         for judgement in self.judgements:
@@ -148,16 +147,14 @@ class ContractRun:
             if judgement.clause in GENERATED and judgement.verdict is Verdict.VIOLATION:
                 record = replace(record, detail=f"{record.detail}\n{replay}")
             records.append(record)
-        return RunRecord(
+        return RunRecord.judged(
+            self.placement,
+            records,
             base_url=display_url(self.settings.base_url),
             embedded=self.settings.embedded,
-            server_version=str(placement.reported) if placement else None,
-            judged_as=str(placement.judged_as) if placement else None,
-            era=placement.era.id if placement else None,
             started_at=self.started_at,
             notes=[shown(n, self.redactor) for n in self.notes],
             cleanup_problems=[shown(p, self.redactor) for p in cleanup_problems or []],
-            judgements=records,
             extra_drift=list(self.settings.extra_drift),
         )
 
