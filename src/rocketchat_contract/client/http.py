@@ -18,8 +18,9 @@ from urllib3.exceptions import HTTPError, MaxRetryError, NameResolutionError, Pr
 from urllib3.util.retry import Retry
 
 from rocketchat_contract.client import bounds
-from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY, BoundedAdapter, DeadlineExceeded
+from rocketchat_contract.client.bounds import BoundedAdapter, DeadlineExceeded
 from rocketchat_contract.client.causes import caused_by, causes
+from rocketchat_contract.client.defaults import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, default_deadline
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
@@ -205,7 +206,7 @@ class Client:
         self,
         base_url: str,
         *,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         deadline: float | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         verify: bool | str = True,
@@ -215,7 +216,7 @@ class Client:
         self.base_url = base_url.rstrip("/") + "/"
         self.display_url = display_url(self.base_url)
         self.timeout = timeout
-        self.deadline = bounds.default_deadline(timeout) if deadline is None else deadline
+        self.deadline = default_deadline(timeout) if deadline is None else deadline
         """The longest one request may take in all, retries included (--rc-request-deadline)."""
         self.max_body = max_body
         """The most bytes read of a body (--rc-max-body)."""

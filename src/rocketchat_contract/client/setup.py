@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 from rocketchat_contract.client.accounts import PERMISSIONS, permission_holders
 from rocketchat_contract.client.credentials import Credential, Session
+from rocketchat_contract.client.defaults import DEFAULT_RATE_LIMIT_WAIT
 from rocketchat_contract.client.frontend import unavailable
 from rocketchat_contract.client.http import Client, Exchange, TargetError
 from rocketchat_contract.client.printable import printable
@@ -55,7 +56,7 @@ class Target:
         client: Client,
         redactor: Redactor,
         *,
-        rate_limit_wait: float = 65.0,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
         notes: list[str] | None = None,
     ) -> None:
         self.client = client
