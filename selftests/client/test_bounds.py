@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY
+from rocketchat_contract.client.defaults import DEFAULT_MAX_BODY
 from rocketchat_contract.client.fuzz.cases import credentials_for, draw_cases, send_case
 from rocketchat_contract.client.fuzz.config import Fuzz
 from rocketchat_contract.client.http import NOT_JSON, Client, Exchange

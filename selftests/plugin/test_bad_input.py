@@ -121,6 +121,21 @@ CASES = [
         "--rc-rate-limit-wait -1: expected a number of seconds 0 or more",
         ("--rc-rate-limit-wait", "-1"),
     ),
+    # values argparse used to refuse with pytest's usage message (several lines): the form's one line now
+    Bad(
+        "word-deadline",
+        "--rc-request-deadline abc: expected a number of seconds greater than 0",
+        ("--rc-request-deadline", "abc"),
+    ),
+    Bad("word-timeout-alias", "--request-timeout soon: expected a number of seconds", ("--request-timeout", "soon")),
+    Bad("word-wait", "--rate-limit-wait later: expected a number of seconds 0 or more", ("--rate-limit-wait=later",)),
+    Bad("word-fuzz-examples", "--fuzz-examples many: expected a whole number from 1", ("--fuzz-examples", "many")),
+    Bad("word-fuzz-seed", "--fuzz-seed lucky: expected a whole number", ("--fuzz-seed", "lucky")),
+    Bad(
+        "addopts-timeout",
+        "--rc-request-timeout 0: expected a number of seconds greater than 0",
+        env={"PYTEST_ADDOPTS": "--rc-request-timeout=0"},
+    ),
     Bad("four-part-version", "--rc-version '8.8.8.8': expected X.Y or X.Y.Z", ("--rc-version", "8.8.8.8")),
     Bad("word-version", "--rc-version 'eight'", ("--rc-version", "eight")),
     Bad(

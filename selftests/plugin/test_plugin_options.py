@@ -37,9 +37,15 @@ LIGHT = (
     "rocketchat_contract.plugin",
     "rocketchat_contract.plugin.hooks",
     "rocketchat_contract.plugin.flags",
+    "rocketchat_contract.plugin.values",
     "rocketchat_contract.plugin.state",
+    "rocketchat_contract.client",
+    "rocketchat_contract.client.defaults",
+    "rocketchat_contract.client.fuzz",
+    "rocketchat_contract.client.fuzz.config",
 )
-"""What the plugin module imports of its own: its hooks, its option declarations and its state."""
+"""What the plugin module imports of its own: its hooks, its option declarations and the forms of their values, its
+state, and the defaults its help quotes (modules of constants)."""
 HEAVY = (
     "schemathesis",
     "hypothesis",
@@ -122,13 +128,34 @@ def test_the_request_bounds_from_ini_and_command_line(pytester: pytest.Pytester)
             def test_values(request):
                 from rocketchat_contract.plugin.state import options
                 settings = options(request.config)
-                assert (settings.max_body, settings.request_deadline) == (2 * 1024 * 1024, 4.0)
+                assert (settings.run.max_body, settings.run.deadline) == (2 * 1024 * 1024, 4.0)
                 assert "--rc-request-deadline 4 is shorter than the request timeout (5 s)" in settings.notes[0]
             """
         )
     )
     args = ("-p", "no:cacheprovider", "--rc-request-timeout", "5", "--rc-request-deadline", "4")
     assert pytester.runpytest_inprocess(*args).ret == 0
+
+
+def test_numbers_in_pytest_toml_are_numbers(pytester: pytest.Pytester) -> None:
+    """In pytest.toml a timeout or a size may be a TOML number (``rc_request_timeout = 5``), as well as text; pytest
+    refused the number ("expects a string, got int") while those values were declared as text only."""
+    pytester.makefile(
+        ".toml", pytest="[pytest]\nrc_request_timeout = 5\nrc_request_deadline = 12.5\nrc_max_body = \"2MiB\"\n"
+    )
+    pytester.makepyfile(
+        CONTRACT_TEST
+        + textwrap.dedent(
+            """
+            def test_values(request):
+                from rocketchat_contract.plugin.state import options
+                run = options(request.config).run
+                assert (run.timeout, run.deadline, run.max_body) == (5.0, 12.5, 2 * 1024 * 1024)
+            """
+        )
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--rc-rate-limit-wait", "3")
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
 
 
 def test_header_names_the_embedded_target(pytester: pytest.Pytester) -> None:

@@ -32,16 +32,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.response import BaseHTTPResponse, HTTPResponse
 
-MiB = 1024 * 1024
-DEFAULT_MAX_BODY = MiB
-"""The most bytes read of any body (--rc-max-body)."""
-DEADLINE_PER_TIMEOUT = 3
-"""The default deadline of a request in --request-timeout's: its headers may take one timeout, its body another."""
 CHUNK = 64 * 1024
-
-
-def default_deadline(timeout: float) -> float:
-    return DEADLINE_PER_TIMEOUT * timeout
 
 
 class DeadlineExceeded(requests.exceptions.Timeout):

@@ -14,13 +14,16 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from requests.utils import get_netrc_auth
 from urllib3.exceptions import HTTPError, MaxRetryError, NameResolutionError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from rocketchat_contract.client import bounds
-from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY, BoundedAdapter, DeadlineExceeded
+from rocketchat_contract.client.bounds import BoundedAdapter, DeadlineExceeded
 from rocketchat_contract.client.causes import caused_by, causes
+from rocketchat_contract.client.defaults import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, default_deadline
 from rocketchat_contract.client.printable import printable
+from rocketchat_contract.client.proxy import proxies_for
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
 
@@ -199,13 +202,18 @@ class Client:
     or without a trailing slash. Its connection pool holds the probes and the generated tests' wave in
     flight together (16 + 64); its adapter retries transient failures (``TransientRetry``), reads no body
     past ``max_body`` bytes and ends a request at its ``deadline`` (``bounds.BoundedAdapter``).
+
+    What requests would read from the environment for every request (``trust_env``: the proxy, NO_PROXY, netrc
+    credentials) is read once, here, for the base URL, the only host the client sends to; its sessions send with
+    those settings and ``trust_env`` off. The CA bundle is ``verify``, resolved by the caller
+    (``tls.resolve_ca_bundle``) and passed with every request.
     """
 
     def __init__(
         self,
         base_url: str,
         *,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         deadline: float | None = None,
         max_body: int = DEFAULT_MAX_BODY,
         verify: bool | str = True,
@@ -215,7 +223,7 @@ class Client:
         self.base_url = base_url.rstrip("/") + "/"
         self.display_url = display_url(self.base_url)
         self.timeout = timeout
-        self.deadline = bounds.default_deadline(timeout) if deadline is None else deadline
+        self.deadline = default_deadline(timeout) if deadline is None else deadline
         """The longest one request may take in all, retries included (--rc-request-deadline)."""
         self.max_body = max_body
         """The most bytes read of a body (--rc-max-body)."""
@@ -223,12 +231,33 @@ class Client:
         self.verify_source = verify_source
         """Where the CA bundle was named (--ca-bundle, REQUESTS_CA_BUNDLE…), for the remedy of a TLS error."""
         self.pool = pool
+        self.proxies = proxies_for(self.base_url)
+        """The proxy requests would choose from the environment for the base URL (``{}``: none, or NO_PROXY)."""
+        self.netrc_auth = get_netrc_auth(self.base_url)
+        """The base URL's host's credentials in a netrc file (NETRC, ~/.netrc), as requests would send them."""
         self.session = self._session(RETRIES)
         self._budgeted: dict[int, requests.Session] = {}
         self._lock = threading.Lock()
 
-    def _session(self, retries: int) -> requests.Session:
+    def new_session(self) -> requests.Session:
+        """A session that sends as requests would with this environment, without reading it again per request."""
         session = requests.Session()
+        session.trust_env = False
+        session.proxies = dict(self.proxies)
+        if self.netrc_auth is not None:
+            session.auth = self.netrc_auth
+        return session
+
+    def pooled_session(self) -> requests.Session:
+        """A new session on this client's connection pool and settings, for a caller that changes a session while
+        it sends (schemathesis's ``case.call`` sets and restores its headers): one per call, the pool shared."""
+        session = self.new_session()
+        for prefix, adapter in self.session.adapters.items():
+            session.mount(prefix, adapter)
+        return session
+
+    def _session(self, retries: int) -> requests.Session:
+        session = self.new_session()
         adapter = BoundedAdapter(
             cap=self.max_body,
             deadline=self.deadline,

@@ -2,13 +2,15 @@
 
 requests (``trust_env``) sends through ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY`` names the
 host; the run's header line says which proxy that is, with any password in its URL masked, so that a proxy
-nobody meant to use is not silent.
+nobody meant to use is not silent. The client makes the same choice once per run (``proxies_for``) rather than
+letting requests read the whole environment again for every request.
 """
 
 from __future__ import annotations
 
 import os
 import urllib.request
+from urllib.parse import urlsplit
 
 from requests.utils import get_environ_proxies, select_proxy
 
@@ -22,6 +24,14 @@ uses)."""
 def proxy_for(url: str) -> str | None:
     """The proxy URL requests sends a request for ``url`` through (NO_PROXY honoured), or None for none."""
     return select_proxy(url, get_environ_proxies(url))
+
+
+def proxies_for(url: str) -> dict[str, str]:
+    """The proxies requests resolves from the environment for a request to ``url``, as a session's ``proxies``: a
+    session with ``trust_env`` off that sends only to ``url``'s scheme and host then uses the proxy (or none) that
+    requests would have chosen, without reading the environment again for each request."""
+    proxy = proxy_for(url)
+    return {} if proxy is None else {urlsplit(url).scheme: proxy}
 
 
 def route(url: str) -> str:

@@ -10,10 +10,10 @@ from urllib.parse import urljoin, urlsplit
 
 from rocketchat_contract.client.accounts import PERMISSIONS, permission_holders
 from rocketchat_contract.client.credentials import Credential, Session
+from rocketchat_contract.client.defaults import DEFAULT_RATE_LIMIT_WAIT
 from rocketchat_contract.client.frontend import unavailable
 from rocketchat_contract.client.http import Client, Exchange, TargetError
 from rocketchat_contract.client.printable import printable
-from rocketchat_contract.client.proxy import proxy_for
 from rocketchat_contract.client.redact import Redactor, Secret, display_url, url_secrets, without_userinfo
 from rocketchat_contract.client.tls import NOT_TLS, speaks_tls
 
@@ -55,7 +55,7 @@ class Target:
         client: Client,
         redactor: Redactor,
         *,
-        rate_limit_wait: float = 65.0,
+        rate_limit_wait: float = DEFAULT_RATE_LIMIT_WAIT,
         notes: list[str] | None = None,
     ) -> None:
         self.client = client
@@ -66,7 +66,7 @@ class Target:
         """Where the target says what it did on the run's behalf (waiting for a rate limit)."""
         self.setup_exchanges: list[Exchange] = []
         redactor.add(*url_secrets(client.base_url))
-        if (proxy := proxy_for(client.base_url)) is not None:
+        for proxy in client.proxies.values():
             redactor.add(*url_secrets(proxy))
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Exchange:

@@ -101,9 +101,9 @@ def _header_text(config: pytest.Config) -> str:
     if base_url:
         from rocketchat_contract.client.redact import display_url
 
-        verify = settings.verify
+        verify = settings.run.verify
         https = base_url.startswith("https")
-        tls = f"; CA bundle {verify} ({settings.verify_source})" if isinstance(verify, str) and https else ""
+        tls = f"; CA bundle {verify} ({settings.run.verify_source})" if isinstance(verify, str) and https else ""
         return f"rocketchat-contract: target {display_url(base_url)}{tls}{_through(base_url)}"
     return (
         f"rocketchat-contract: no --base-url given, so the target is the embedded reference server "

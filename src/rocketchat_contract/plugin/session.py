@@ -9,6 +9,7 @@ import gc
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from rocketchat_contract.client.credentials import Credential
 from rocketchat_contract.plugin.options import Options
 from rocketchat_contract.plugin.state import in_worker, options
 from rocketchat_contract.results.record import RunRecord
-from rocketchat_contract.run.contract_run import ContractRun, Settings
+from rocketchat_contract.run.contract_run import ContractRun
 
 SHARED_NAME = "rocketchat-contract-run.json"
 
@@ -72,8 +73,16 @@ def _performed(config: pytest.Config) -> RunRecord:
 def perform(config: pytest.Config) -> RunRecord:
     """Do the run (starting and stopping the embedded reference server when there is no --base-url)."""
     validated = options(config)
-    with _target(validated) as (url, embedded, accounts):
-        run = ContractRun(_settings(validated, url, embedded, accounts, _draw_cache(config)))
+    with _target(validated) as (url, embedded, (privileged, under)):
+        settings = replace(
+            validated.run,
+            base_url=url,
+            embedded=embedded,
+            privileged=privileged,
+            under=under,
+            draw_cache=_draw_cache(config),
+        )
+        run = ContractRun(settings)
         run.notes += validated.notes
         interrupted = False
         try:
@@ -101,7 +110,7 @@ def _target(settings: Options) -> Iterator[tuple[str, str | None, Accounts]]:
     """The base URL, the embedded profile (or None), and the accounts: the RC_* ones checked with the options, or
     the embedded server's."""
     if settings.base_url:
-        yield settings.base_url, None, (settings.privileged, settings.under)
+        yield settings.base_url, None, (settings.run.privileged, settings.run.under)
         return
     from rocketchat_contract.reference import Knobs, ReferenceServer
 
@@ -114,7 +123,7 @@ def _target(settings: Options) -> Iterator[tuple[str, str | None, Accounts]]:
         admin, user = server.accounts["admin"], server.accounts["user"]
         privileged = Credential("privileged", username=admin.username, password=admin.password, source="embedded")
         under = None
-        if not settings.provision_user:
+        if not settings.run.provision_user:
             under = Credential("under-privileged", username=user.username, password=user.password, source="embedded")
         yield server.url, server.profile, (privileged, under)
     finally:
@@ -133,29 +142,6 @@ def _draw_cache(config: pytest.Config) -> Path | None:
         return Path(cache.mkdir(FOLDER_NAME))
     except OSError:
         return None
-
-
-def _settings(
-    validated: Options, url: str, embedded: str | None, accounts: Accounts, draw_cache: Path | None = None
-) -> Settings:
-    return Settings(
-        base_url=url,
-        privileged=accounts[0],
-        under=accounts[1],
-        embedded=embedded,
-        timeout=validated.request_timeout,
-        deadline=validated.request_deadline,
-        max_body=validated.max_body,
-        verify=validated.verify,
-        verify_source=validated.verify_source,
-        provision_user=validated.provision_user,
-        seed_import=validated.seed_import,
-        rc_version=validated.rc_version,
-        rate_limit_wait=validated.rate_limit_wait,
-        fuzz=validated.fuzz,
-        extra_drift=validated.extra_drift,
-        draw_cache=draw_cache,
-    )
 
 
 def _add_metadata(config: pytest.Config, record: RunRecord) -> None:

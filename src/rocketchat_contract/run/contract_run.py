@@ -9,7 +9,6 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 
 from rocketchat_contract.client import interrupt
 from rocketchat_contract.client.accounts import (
@@ -18,10 +17,8 @@ from rocketchat_contract.client.accounts import (
     privileged_refusal_problem,
     refused_holder_note,
 )
-from rocketchat_contract.client.bounds import DEFAULT_MAX_BODY
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import server_unavailable
-from rocketchat_contract.client.fuzz import Fuzz
 from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS, Drawn, draw_all, submit_cases, submit_hostile
 from rocketchat_contract.client.fuzz.wave import MAX_PARALLEL as GENERATED_PARALLEL
 from rocketchat_contract.client.http import Client, Exchange, TargetError
@@ -34,35 +31,12 @@ from rocketchat_contract.contract.versions import Placement, VersionError, eras,
 from rocketchat_contract.judge.judge import GENERATED, Judge, Observation, Unavailable
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
 from rocketchat_contract.results.record import JudgementRecord, RunRecord, shown
+from rocketchat_contract.run.settings import Settings
 
 MAX_PARALLEL = 16
 """The clauses judged on generated requests rather than on the probes."""
 UNDER_PRIVILEGED_RETRIES = 1
 """Retries of a transient failure for the under-privileged probe, which counts against a 10/min rate limit."""
-
-
-@dataclass
-class Settings:
-    base_url: str
-    timeout: float = 10.0
-    deadline: float | None = None
-    """The longest one request may take in all; None for the client's default (three timeouts)."""
-    max_body: int = DEFAULT_MAX_BODY
-    verify: bool | str = True
-    verify_source: str | None = None
-    privileged: Credential | None = None
-    under: Credential | None = None
-    provision_user: bool = False
-    seed_import: bool = False
-    rc_version: str | None = None
-    rate_limit_wait: float = 65.0
-    embedded: str | None = None
-    """The reference-server profile serving this run, when it is the embedded default target."""
-    fuzz: Fuzz = field(default_factory=Fuzz)
-    extra_drift: tuple[str, ...] = ()
-    """Local drift files (--extra-drift) judged next to the shipped registry."""
-    draw_cache: Path | None = None
-    """The folder where drawn requests are kept between runs (client/fuzz/cache.py); None draws every run."""
 
 
 @dataclass

@@ -105,9 +105,7 @@ def send_case(case: Any, client: Client, privileged: Headers, checks: list[Any])
     carries_privileged = bool(privileged) and all(name in headers for name in privileged)
     path = case.formatted_path if hasattr(case, "formatted_path") else case.path
     name = f"{PRIVILEGED_GENERATED if carries_privileged else 'schemathesis'} {case.method} {path}"
-    session = requests.Session()
-    for prefix, adapter in client.session.adapters.items():
-        session.mount(prefix, adapter)
+    session = client.pooled_session()
     wire = urlsplit(client.url(path)).path  # the evidence shows what was sent: /chat/api/... under a sub-path
     exchange = GeneratedExchange(
         probe=name,
