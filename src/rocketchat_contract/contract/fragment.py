@@ -86,5 +86,45 @@ def document(contract: Contract, schemas: SchemaStore) -> dict[str, Any]:
 
 
 def run_document(extra_drift: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The fragment as a run loads it: with the drift registry's and the run's --extra-drift entries."""
-    return document(*judging(extra_drift))
+    """The fragment as a run loads it: with the drift registry's and the run's --extra-drift entries, and every
+    schema it refers to written in place (``self_contained``)."""
+    contract, schemas = judging(extra_drift)
+    return self_contained(document(contract, schemas), schemas)
+
+
+MAX_INLINED_DEPTH = 32
+"""How deep ``$ref``s may chain; the project's schemas go three deep and refer to nothing recursively."""
+
+
+def self_contained(fragment: dict[str, Any], schemas: SchemaStore) -> dict[str, Any]:
+    """``fragment`` with every ``$ref`` to a schema written in place, the schemas' ``$id``s and ``$schema``s left out.
+
+    A schema file's own ``$ref``s resolve against its ``$id`` (``https://rocketchat-contract.example/...``), so a
+    tool that loads the fragment with references to the files (schemathesis) would fetch them from that address:
+    a DNS lookup and an HTTP request from every run, answered by nobody, or by whoever holds the name. Written in
+    place, nothing is left to fetch; the schemas are the store's, checked when it was built."""
+    resolver = schemas.registry.resolver(BASE_URI)
+
+    def inline(node: Any, resolver: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [inline(item, resolver, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        rest = {key: inline(value, resolver, depth) for key, value in node.items() if key not in _RESOURCE_KEYS}
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            return rest
+        if depth >= MAX_INLINED_DEPTH:
+            raise ValueError(f"$ref {ref}: the schemas refer to each other more than {MAX_INLINED_DEPTH} deep")
+        target = BASE_URI + ref[len(SCHEMAS) :] if ref.startswith(SCHEMAS) else ref
+        resolved = resolver.lookup(target)
+        written = inline(resolved.contents, resolved.resolver, depth + 1)
+        del rest["$ref"]
+        return {**rest, "allOf": [*rest.get("allOf", []), written]} if rest else written
+
+    paths = inline(fragment["paths"], resolver, 0)
+    return {**fragment, "paths": paths}
+
+
+_RESOURCE_KEYS = frozenset({"$id", "$schema", "$defs", "definitions"})
+"""What a schema keeps only for references into it; written in place, nothing refers to it any more."""
