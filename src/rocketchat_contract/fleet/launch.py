@@ -50,6 +50,11 @@ class Launch:
     variables: tuple[str, ...]
     """The names of the source variables that were set (shown in reports; never their values)."""
 
+    @property
+    def pytest_args(self) -> list[str]:
+        """The arguments after ``python -m pytest``: what a worker hands ``pytest.main``."""
+        return self.argv[3:]
+
 
 def credentials(spec: TargetSpec, environ: Mapping[str, str]) -> dict[str, str]:
     """The suite variables for this target, read from its source; raise CredentialSourceError for half a pair."""
@@ -93,6 +98,13 @@ def source_variables(specs: list[TargetSpec]) -> frozenset[str]:
     return frozenset(source for source in sources if source)
 
 
+def shared_environment(environ: Mapping[str, str], withheld: frozenset[str] = frozenset()) -> dict[str, str]:
+    """The fleet's environment without the suite's credential variables, the ``withheld`` ones (every target's
+    sources) and the variables that would steer every run alike: what every run starts from."""
+    dropped = {*SUITE_VARIABLES, *STEERING_VARIABLES, *withheld}
+    return {k: v for k, v in environ.items() if k not in dropped}
+
+
 def launch(
     spec: TargetSpec,
     report: Path,
@@ -106,20 +118,20 @@ def launch(
     targets' sources) and the variables that would steer every run alike; then its own credentials.
     """
     found = credentials(spec, environ)
-    dropped = {*SUITE_VARIABLES, *STEERING_VARIABLES, *withheld}
-    env = {k: v for k, v in environ.items() if k not in dropped}
+    env = shared_environment(environ, withheld)
     env.update(found)
     argv = [sys.executable, "-m", "pytest", str(suite or suite_dir()), "-p", "no:cacheprovider"]
     if userinfo_secrets(spec.base_url):
         env["PYTEST_BASE_URL"] = spec.base_url  # userinfo stays off the command line, where ps shows it
     else:
         argv += ["--base-url", spec.base_url]
-    argv += ["--compliance-report", str(report)]
+    # Path values in the --option=value form: written with a space, pytest.main would take them for test paths.
+    argv += [f"--compliance-report={report}"]
     argv += [f"--{flag.replace('_', '-')}" for flag in sorted(spec.flags)]
     if spec.rc_version:
         argv += ["--rc-version", spec.rc_version]
     if spec.ca_bundle:
-        argv += ["--ca-bundle", str(spec.ca_bundle)]
+        argv += [f"--ca-bundle={spec.ca_bundle}"]
     if spec.request_timeout is not None:
         argv += ["--request-timeout", str(spec.request_timeout)]
     secrets = {found[name] for name in SECRET_VARIABLES if name in found} | userinfo_secrets(spec.base_url)

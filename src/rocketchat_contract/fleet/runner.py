@@ -1,8 +1,11 @@
 """Run the suite against many targets at once: bounded parallelism, one run per origin, signals forwarded.
 
-Each target runs as its own ``python -m pytest`` child in a new session, so a Ctrl-C in the terminal reaches
-only the fleet, which forwards one SIGINT (or the SIGTERM it got) to every running child. The children then
-delete the users they provisioned, as the suite does when interrupted; the fleet waits for them, bounded.
+Each job slot is a long-lived worker process (fleet/worker.py) that runs one target after another with exactly the
+arguments and environment ``python -m pytest`` would get (fleet/launch.py), so the imports, compiled schemas and drawn
+requests of its first run serve the next ones. Workers run in sessions of their own, so a Ctrl-C in the terminal
+reaches only the fleet, which forwards one SIGINT (or the SIGTERM it got) to every worker that is running a target.
+Those runs then delete the users they provisioned, as the suite does when interrupted; the fleet waits for them,
+bounded.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +25,8 @@ from typing import Any
 
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.fleet.fleetfile import TargetSpec
-from rocketchat_contract.fleet.launch import CredentialSourceError, Launch, launch, source_variables
+from rocketchat_contract.fleet.launch import CredentialSourceError, Launch, launch, shared_environment, source_variables
+from rocketchat_contract.fleet.worker import MAX_JOB_BYTES, Job, Reply
 from rocketchat_contract.reports.load import ReportError, load_report
 
 STOP_GRACE = 60.0
@@ -49,16 +54,89 @@ class TargetRun:
     started: float | None = None
     duration: float = 0.0
     peak_rss_kb: int | None = None
+    """The peak resident memory of the worker process while it ran this target (imports of earlier runs included)."""
     variables: tuple[str, ...] = ()
     signalled: bool = False
     """The fleet's interrupt was forwarded to this run while it was still running: whatever pytest then exits
     with, the run did not finish on its own."""
 
 
+class _Worker:
+    """One worker process and the thread that reads its replies."""
+
+    def __init__(self, number: int, workdir: Path, env: dict[str, str]) -> None:
+        self.log = workdir / f"worker-{number}.log"
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "rocketchat_contract.fleet.worker"],
+                env=env,
+                cwd=workdir,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=out,
+                start_new_session=True,
+            )
+        self.replies: list[Reply] = []
+        self.busy = False
+        self.retired = False
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        with contextlib.suppress(OSError, ValueError):
+            while line := self.process.stdout.readline(MAX_JOB_BYTES):
+                self.replies.append(Reply.parse(line))
+
+    def send(self, job: Job) -> bool:
+        """Hand the worker a job; False if it is gone."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(job.line())
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return False
+        self.busy = True
+        return True
+
+    def reply(self) -> Reply | None:
+        return self.replies.pop(0) if self.replies else None
+
+    def ended(self) -> int | None:
+        """The worker's exit status once it has exited (a signal: its negative number), else None."""
+        if self.process.returncode is not None:
+            return self.process.returncode
+        if hasattr(os, "wait4"):
+            pid, status, _ = os.wait4(self.process.pid, os.WNOHANG)
+            if pid == 0:
+                return None
+            self.process.returncode = os.waitstatus_to_exitcode(status)
+            return self.process.returncode
+        return self.process.poll()
+
+    def close(self, grace: float) -> None:
+        """Let the worker end after its current job; kill it after ``grace`` seconds."""
+        if self.process.stdin is not None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.retired = True
+
+    def tail(self) -> str:
+        """The worker's own output (an import error, a crash), which no run's log holds."""
+        try:
+            return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+
 @dataclass
 class _Child:
     run: TargetRun
-    process: subprocess.Popen[bytes]
+    worker: _Worker
     log: Path
     report: Path
     origin: str
@@ -80,6 +158,9 @@ class FleetRunner:
     redactor: Redactor = field(default_factory=Redactor)
     interrupted: int | None = None
     """The signal that stopped the fleet, if any."""
+    _workers: list[_Worker] = field(default_factory=list, init=False, repr=False)
+    _started_workers: int = field(default=0, init=False, repr=False)
+    _worker_env: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def run(self) -> list[TargetRun]:
         """Run every target; on SIGINT/SIGTERM stop starting new ones and forward the signal to running ones."""
@@ -97,6 +178,10 @@ class FleetRunner:
         for spec in self.specs:
             if spec.name not in launches:
                 self.on_finish(runs[spec.name])
+        self._worker_env = {
+            **shared_environment(self.environ, withheld),
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(self.workdir / "hypothesis"),
+        }
         restore = self._catch_signals()
         try:
             self._loop(pending, runs, launches)
@@ -109,13 +194,14 @@ class FleetRunner:
 
     def _loop(self, pending: list[TargetSpec], runs: dict[str, TargetRun], launches: dict[str, Launch]) -> None:
         running: dict[str, _Child] = {}
+        self._workers = []
         try:
             self._schedule(pending, runs, launches, running)
         finally:
-            for child in running.values():  # only after an unexpected error: leave no run behind
-                if child.process.returncode is None:
-                    child.process.kill()
-                    child.process.wait()
+            for worker in self._workers:  # idle ones end at once; after an unexpected error, busy ones are killed
+                if worker.busy:
+                    worker.process.kill()
+                worker.close(self.stop_grace)
 
     def _schedule(
         self,
@@ -138,7 +224,7 @@ class FleetRunner:
                         self.on_finish(child.run)
                 for child in running.values():
                     child.run.signalled = True
-                    _signal(child.process, self.interrupted)
+                    _signal(child.worker.process, self.interrupted)
                 self.on_message(
                     f"{signal.Signals(self.interrupted).name}: stopping {len(running)} running target(s); waiting up "
                     f"to {self.stop_grace:.0f} s while they log out and delete the users they provisioned"
@@ -157,7 +243,7 @@ class FleetRunner:
                     self.on_finish(child.run)
             if deadline is not None and time.monotonic() > deadline:
                 for child in running.values():
-                    child.process.kill()
+                    child.worker.process.kill()
                     child.run.problem = (
                         f"killed after {self.stop_grace:.0f} s of cleanup; "
                         "a user it provisioned may remain on the server"
@@ -165,40 +251,58 @@ class FleetRunner:
             self.on_tick([child.run for child in running.values()])
             time.sleep(TICK)
 
+    def _idle_worker(self) -> _Worker:
+        """A live worker with nothing to do, started if there is none (never more than ``jobs`` at once)."""
+        self._workers = [w for w in self._workers if not w.retired]
+        for worker in self._workers:
+            if not worker.busy:
+                return worker
+        worker = _Worker(self._started_workers, self.workdir, self._worker_env)
+        self._started_workers += 1
+        self._workers.append(worker)
+        return worker
+
     def _start(self, run: TargetRun, how: Launch) -> _Child:
-        """Start the target's pytest in the fleet's own folder, so that nothing it stores on the side (Hypothesis's
-        constants cache, any cache a plugin keeps) lands in the caller's folder: only the named outputs do."""
+        """Hand the target's run to a worker, in the fleet's own folder, so that nothing it stores on the side
+        (Hypothesis's constants cache, any cache a plugin keeps) lands in the caller's folder: only the named
+        outputs do."""
         log = self.workdir / f"{run.spec.name}.log"
         run.variables = how.variables
         run.started = time.monotonic()
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                how.argv,
-                env={**how.env, "HYPOTHESIS_STORAGE_DIRECTORY": str(self.workdir / "hypothesis")},
-                cwd=self.workdir,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return _Child(run, process, log, self._report_path(run.spec), run.spec.origin)
+        job = Job(how.pytest_args, {**how.env, **self._worker_env}, str(self.workdir), str(log))
+        worker = self._idle_worker()
+        if not worker.send(job):  # it died while idle: a fresh one
+            worker.retired = True
+            worker = self._idle_worker()
+            worker.send(job)
+        return _Child(run, worker, log, self._report_path(run.spec), run.spec.origin)
 
     def _reaped(self, child: _Child) -> bool:
-        """Collect a finished child (exit status, peak memory, output, report); False while it runs."""
-        process, run = child.process, child.run
-        if hasattr(os, "wait4"):
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid == 0:
+        """Collect a finished run (exit status, peak memory, output, report); False while it runs."""
+        worker, run = child.worker, child.run
+        reply = worker.reply()
+        if reply is None:
+            ended = worker.ended()
+            if ended is None:
                 return False
-            process.returncode = os.waitstatus_to_exitcode(status)
-            run.peak_rss_kb = int(usage.ru_maxrss)
-        elif process.poll() is None:
-            return False
+            reply = worker.reply()  # it may have replied just before it ended
         assert run.started is not None
         run.duration = time.monotonic() - run.started
-        code = process.returncode
-        run.status = code if code is not None and code >= 0 else None
-        run.output = self.redactor.text(child.log.read_text(encoding="utf-8", errors="replace"))
+        worker.busy = False
+        output = _read(child.log)
+        if reply is not None:
+            run.status, run.peak_rss_kb = reply.status, reply.peak_rss_kb
+            if reply.retiring:
+                worker.close(self.stop_grace)
+        else:
+            code = worker.process.returncode
+            if run.problem is None and code is not None and code < 0:
+                run.status = code  # a signal: outcome() names it
+            elif run.problem is None:
+                run.problem = f"the fleet's worker process ended with exit status {code} during the run"
+            worker.retired = True
+            output += worker.tail()
+        run.output = self.redactor.text(output)
         run.report = self._read_report(child.report)
         return True
 
@@ -237,6 +341,13 @@ def _secrets_masked(value: Any, redactor: Redactor) -> Any:
     if isinstance(value, list):
         return [_secrets_masked(item, redactor) for item in value]
     return redactor.text(value) if isinstance(value, str) else value
+
+
+def _read(log: Path) -> str:
+    try:
+        return log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _signal(process: subprocess.Popen[bytes], signum: int) -> None:
