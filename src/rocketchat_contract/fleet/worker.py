@@ -77,13 +77,17 @@ class Reply:
 
 
 class _Stop:
-    """A signal that came between runs: the worker replies to the run it finished, then exits."""
+    """A signal that came outside a run: while the worker waits for a job it exits at once; after a run it replies,
+    then exits."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.waiting = False
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
         self.signum = signum
+        if self.waiting:
+            raise SystemExit(0)
 
 
 def _as_python_does(signum: int, frame: FrameType | None) -> None:
@@ -191,13 +195,20 @@ def run_job(job: Job, stop: _Stop) -> int:
     return status
 
 
-def serve(jobs: Iterator[bytes], replies: TextIO) -> None:
-    """Run each job and write its reply; return after ``RETIRE_AFTER`` runs, at end of input, or after a signal."""
+def serve(jobs: Iterator[bytes], replies: TextIO, retire_after: int = RETIRE_AFTER) -> None:
+    """Run each job and write its reply; return after ``retire_after`` runs, at end of input, or after a signal."""
     stop = _Stop()
     for signum in SIGNALS:
         signal.signal(signum, stop)
     done = 0
-    for line in jobs:
+    while True:
+        stop.waiting = True
+        if stop.signum is not None:
+            return
+        line = next(jobs, b"")
+        stop.waiting = False
+        if not line:
+            return
         if not line.strip():
             continue
         job = Job.parse(line)
@@ -208,7 +219,7 @@ def serve(jobs: Iterator[bytes], replies: TextIO) -> None:
             gc.collect()
             gc.freeze()  # what the first run loaded lives on: no later collection walks it again
         rss = _proc_status("VmRSS") or 0
-        retiring = stop.signum is not None or done >= RETIRE_AFTER or rss > RETIRE_ABOVE_KB
+        retiring = stop.signum is not None or done >= retire_after or rss > RETIRE_ABOVE_KB
         replies.write(Reply(status, _proc_status("VmHWM"), retiring).line().decode("utf-8"))
         replies.flush()
         if retiring:
@@ -228,14 +239,16 @@ def _forget_own_package() -> None:
         del sys.modules[name]
 
 
-def main() -> None:
-    """Serve jobs from standard input; replies go to the original standard output, which runs never write to."""
+def main(argv: list[str] | None = None) -> None:
+    """Serve jobs from standard input; replies go to the original standard output, which runs never write to.
+    The one optional argument is the number of runs after which the worker retires (default ``RETIRE_AFTER``)."""
     _forget_own_package()
+    args = sys.argv[1:] if argv is None else argv
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
-    serve(_lines(sys.stdin.buffer), replies)
+    serve(_lines(sys.stdin.buffer), replies, int(args[0]) if args else RETIRE_AFTER)
 
 
 if __name__ == "__main__":
