@@ -28,8 +28,9 @@ JOBS = 4
 WALL_FACTOR = 0.5
 
 
-def members(count: int) -> list[Member]:
-    """``count`` targets cycling through every profile; Restivus-era ones alternate real delays; one in six broken."""
+def members(count: int, *, delays: bool = True) -> list[Member]:
+    """``count`` targets cycling through every profile; Restivus-era ones alternate real delays (unless ``delays`` is
+    False); one in six broken."""
     # Hostile text is no workload of its own (and a hostile header breaks no clause): the broken servers stay.
     faults = sorted(name for name, fault in FAULTS.items() if fault.kind != "hostile-text")
     spots = max(1, count // 6)
@@ -38,7 +39,7 @@ def members(count: int) -> list[Member]:
     plain = 0  # counts only unbroken targets, so a broken spot never takes a profile's only turn
     for index in range(count):
         name = PROFILES[plain % len(PROFILES)]
-        delayed = profile(name).restivus and (plain // len(PROFILES)) % 2 == 0
+        delayed = delays and profile(name).restivus and (plain // len(PROFILES)) % 2 == 0
         plain += index not in broken
         if index in broken:
             knobs, name = Knobs(operation=OPERATION, faults=frozenset({broken[index]})), "8.8"

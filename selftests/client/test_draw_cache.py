@@ -231,3 +231,25 @@ def test_a_cached_run_sends_and_judges_what_an_uncached_one_does(
     again = run(tmp_path / "two")
     assert uncached.ret == cached.ret == again.ret == (1 if fault else 0), uncached.text()
     assert _generated(uncached) == _generated(cached) == _generated(again)
+
+
+def test_a_process_parses_an_unchanged_file_once_and_a_rewritten_one_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draw_all(Fuzz(), (), tmp_path)
+    key = kept.key(run_document(), Fuzz())
+    first = kept.read(tmp_path, key)
+    assert first is not None
+    decoded: list[str] = []
+    real = kept._decoded
+
+    def counted(document: Any, drawn_key: str) -> kept.Stored | None:
+        decoded.append(drawn_key)
+        return real(document, drawn_key)
+
+    monkeypatch.setattr(kept, "_decoded", counted)
+    assert kept.read(tmp_path, key) is first and decoded == []  # a fleet worker's later targets
+    path = only_file(tmp_path)
+    path.write_bytes(path.read_bytes())  # the same bytes, written again: another file for all the process knows
+    os.utime(path, ns=(1, 1))
+    assert kept.read(tmp_path, key) == first and decoded == [key]

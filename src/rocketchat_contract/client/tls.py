@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import ssl
 from collections.abc import Iterator, Mapping
@@ -60,13 +61,21 @@ def check_bundle(path: str, source: str, *, folder_ok: bool = False) -> None:
     if not bundle.is_file():
         raise CABundleError(f"{where}: no such file; {EXPECTED}")
     try:
-        ssl.create_default_context(cafile=str(bundle))
+        status = bundle.stat()
+        _loads(str(bundle), status.st_mtime_ns, status.st_size)
     except ssl.SSLError:
         raise CABundleError(
             f"{where}: this file holds no certificates ({EXPECTED}: -----BEGIN CERTIFICATE----- blocks)"
         ) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise CABundleError(f"{where}: cannot be read ({exc})") from None
+
+
+@functools.lru_cache(maxsize=16)
+def _loads(path: str, mtime_ns: int, size: int) -> None:
+    """Load the bundle into a TLS context once per version of the file (a fleet worker checks the same bundle for
+    every target; OpenSSL takes about 20 ms to parse the system's)."""
+    ssl.create_default_context(cafile=path)
 
 
 def describe_tls_error(exc: BaseException, verify: bool | str, source: str | None = None) -> str:

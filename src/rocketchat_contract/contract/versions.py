@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.version import Version
@@ -113,6 +113,7 @@ def specifier(text: str) -> SpecifierSet:
         raise ValueError(f"{text!r} is not a version range") from exc
 
 
+@lru_cache(maxsize=4096)
 def covers(spec: str, version: Version) -> bool:
     """Whether the range holds ``version``, a pre-release included, with semver's order at ``<``.
 

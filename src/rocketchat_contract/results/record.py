@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from rocketchat_contract.client.printable import printable
@@ -78,7 +78,8 @@ class JudgementRecord:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            **asdict(self),
+            **{f.name: getattr(self, f.name) for f in fields(self)},
+            "observed": dict(self.observed),
             "verdict": self.verdict.value,
             "evidence": list(self.evidence),
             "parts": list(self.parts),

@@ -37,6 +37,8 @@ MAX_BYTES = 16 * 1024 * 1024
 """The largest file read or written; a larger draw (many --fuzz-examples) is drawn every run instead."""
 KEEP = 16
 """Files kept in the folder (one per fragment, seed and number of examples), the most recently used ones."""
+_READ: dict[Path, tuple[tuple[int, int, int, int] | None, Stored]] = {}
+"""The files this process read, with what told them apart then."""
 DRAWING_SOURCES = (Path(__file__).parent, Path(__file__).parents[1] / "probes.py")
 """The suite's drawing code (the fuzz package, and the probes' hostile values): part of the key even when the
 suite is installed (an editable install keeps its version while its code changes)."""
@@ -116,8 +118,12 @@ def _path(folder: Path, drawn_key: str) -> Path:
 
 def read(folder: Path, drawn_key: str) -> Stored | None:
     """The requests kept under ``drawn_key``, or None when there is no usable file (missing, too large, not the
-    document, another key)."""
+    document, another key). A file this process read already, unchanged since, is not parsed again: the fleet's
+    workers run many targets each."""
     path = _path(folder, drawn_key)
+    known = _READ.get(path)
+    if known is not None and known[0] == _signature(path):
+        return known[1]
     try:
         raw = _read_capped(path)
     except OSError:
@@ -132,7 +138,17 @@ def read(folder: Path, drawn_key: str) -> Stored | None:
     if stored is not None:
         with contextlib.suppress(OSError):
             os.utime(path)  # kept among the KEEP most recently used
+        _READ[path] = (_signature(path), stored)
     return stored
+
+
+def _signature(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells a file apart from a replaced or rewritten one (None: there is none)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
 def _read_capped(path: Path) -> bytes | None:
@@ -186,10 +202,13 @@ def write(folder: Path, drawn_key: str, stored: Stored) -> None:
     document = {
         "format": FORMAT,
         "key": drawn_key,
-        "cases": [{"operation": c.operation, "method": c.method, "headers": [list(h) for h in c.headers]}
-                  for c in stored.cases],
-        "batches": [[{"user_id": _encoded(p.user_id), "token": _encoded(p.token)} for p in batch]
-                    for batch in stored.batches],
+        "cases": [
+            {"operation": c.operation, "method": c.method, "headers": [list(h) for h in c.headers]}
+            for c in stored.cases
+        ],
+        "batches": [
+            [{"user_id": _encoded(p.user_id), "token": _encoded(p.token)} for p in batch] for batch in stored.batches
+        ],
     }
     raw = json.dumps(document, ensure_ascii=True).encode("ascii")
     if len(raw) > MAX_BYTES:

@@ -1,0 +1,229 @@
+"""Issue 28's large-fleet targets: fleets of 200 and 1,000 reference servers without delays (wall time, and the
+peak memory of the whole fleet: the command and every worker it started, summed while they run), unreachable
+targets (one alone, and each of 40 in one fleet), and a fleet file of 10,000 unreachable targets planned.
+
+``python benchmarks/fleet_large.py [--sizes 200 1000] [--write]`` prints a Markdown section for RESULTS.md; with
+--write it replaces that section of benchmarks/RESULTS.md (run.py does not write it). The reference servers run
+in this process, the fleet as ``rocketchat-contract fleet`` in a child process of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fleet_scale import members
+from measure import load, machine, med, rss_kb
+from startup import REPO
+
+from rocketchat_contract.reference import free_port
+
+sys.path.insert(0, str(REPO / "selftests"))
+from reference_fleet import ReferenceFleet
+
+HEADING = "## Large fleets"
+TARGETS = {200: 60.0, 1000: 240.0}
+"""Fleet size -> wall-time limit in seconds (issue 28)."""
+MEMORY_LIMIT_MB = 600
+UNREACHABLE_LIMIT = 1.5
+PLAN_LIMIT = 2.0
+SAMPLE = 0.25
+PLAN_GUARD = 30.0
+"""Seconds a fleet of 10,000 unreachable targets may run before it is stopped: the target is an answer in 2 s."""
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and every process descended from it, from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        parents.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += parents.get(pid, [])
+    return found
+
+
+@dataclass
+class Fleet:
+    """One ``rocketchat-contract fleet`` command: its wall time, the peak of its process tree's summed memory."""
+
+    targets: int
+    wall: float = 0.0
+    status: int = 0
+    peak_mb: float = 0.0
+    report: dict[str, Any] = field(default_factory=dict)
+    output: str = ""
+
+    @property
+    def outcomes(self) -> str:
+        summary = self.report.get("summary", {})
+        return ", ".join(f"{summary[k]} {k}" for k in ("pass", "fail", "untestable", "interrupted") if summary.get(k))
+
+    def durations(self) -> list[float]:
+        return [t["duration_s"] for t in self.report.get("targets", [])]
+
+
+def run_fleet(entries: list[dict[str, Any]], env: dict[str, str], folder: Path, *extra: str) -> Fleet:
+    """Write the fleet file, run the command in a child process, sample its tree's memory until it ends."""
+    path = folder / "fleet.yaml"
+    path.write_text(yaml.safe_dump({"targets": entries}, sort_keys=False), encoding="utf-8")
+    report = folder / "fleet.json"
+    report.unlink(missing_ok=True)
+    argv = [sys.executable, "-c", "from rocketchat_contract.commands.main import main; raise SystemExit(main())"]
+    argv += ["fleet", str(path), "--report", str(report), *extra]
+    result = Fleet(len(entries))
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, cwd=folder, stdout=out, stderr=subprocess.STDOUT)
+        peak = 0
+        while child.poll() is None:
+            peak = max(peak, sum(rss_kb(pid) for pid in _tree(child.pid)))
+            time.sleep(SAMPLE)
+        result.wall = time.perf_counter() - started
+        out.seek(0)
+        result.output = out.read().decode("utf-8", "replace")
+    result.status, result.peak_mb = child.returncode, peak / 1024
+    if report.exists():
+        result.report = json.loads(report.read_text(encoding="utf-8"))
+    return result
+
+
+def reference_fleet(count: int, folder: Path) -> Fleet:
+    """``count`` reference servers cycling through every profile, one in six broken, no delays."""
+    chosen = members(count, delays=False)
+    with ReferenceFleet(chosen) as fleet:
+        env = {**os.environ, **fleet.environment()}
+        return run_fleet(fleet.entries(), env, folder)
+
+
+def unreachable(count: int) -> list[dict[str, Any]]:
+    """Targets on free ports of 127.0.0.1 where nothing listens (a refused connection, the quickest failure)."""
+    return [{"name": f"down-{i:05d}", "base_url": f"http://127.0.0.1:{free_port()}"} for i in range(count)]
+
+
+def planned(count: int, folder: Path) -> tuple[float, str]:
+    """Seconds until the command answers a fleet file of ``count`` unreachable targets (it refuses, or plans), and its
+    first line; every port is the same, as nothing needs to listen."""
+    path = folder / "big.yaml"
+    entries = [{"name": f"down-{i:05d}", "base_url": f"http://127.0.0.1:9/{i}"} for i in range(count)]
+    path.write_text(yaml.safe_dump({"targets": entries}, sort_keys=False), encoding="utf-8")
+    argv = [sys.executable, "-c", "from rocketchat_contract.commands.main import main; raise SystemExit(main())"]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run([*argv, "fleet", str(path)], capture_output=True, text=True, timeout=PLAN_GUARD, cwd=folder)
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - started, f"still running after {PLAN_GUARD:.0f} s, then stopped"
+    first = (done.stdout + done.stderr).strip().splitlines()[:1]
+    return time.perf_counter() - started, f"exit {done.returncode}: {first[0] if first else ''}"
+
+
+def _met(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+def section(results: dict[int, Fleet], lone: Fleet, many: Fleet, plan: tuple[float, str], loads: list[float]) -> str:
+    info = machine()
+    lines = [
+        HEADING,
+        "",
+        f"Written by `python benchmarks/fleet_large.py --write` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+        f"{info['CPU']}, {info['Cores']}; load average (1 min) {', '.join(f'{x:.1f}' for x in loads)} "
+        "(start, after each fleet). The reference servers share the machine (and this process) with the fleet, so "
+        "their work is in the wall times too. Each fleet ran `--jobs` at its default.",
+        "",
+        "| Target | Measured | Limit | Verdict |",
+        "|---|---|---|---|",
+    ]
+    for size, fleet in results.items():
+        limit = TARGETS.get(size)
+        if limit is not None:
+            lines.append(
+                f"| {size} reference targets, wall | {fleet.wall:.0f} s ({fleet.outcomes}; exit {fleet.status}) "
+                f"| {limit:.0f} s | {_met(fleet.wall <= limit)} |"
+            )
+        lines.append(
+            f"| {size} reference targets, peak memory of the whole fleet | {fleet.peak_mb:.0f} MB "
+            f"| {MEMORY_LIMIT_MB} MB | {_met(fleet.peak_mb <= MEMORY_LIMIT_MB)} |"
+        )
+    lines.append(
+        f"| a fleet of one unreachable target, the whole command | {lone.wall:.2f} s | {UNREACHABLE_LIMIT} s "
+        f"| {_met(lone.wall <= UNREACHABLE_LIMIT)} |"
+    )
+    each = med(many.durations())
+    lines.append(
+        f"| each of {many.targets} unreachable targets in one fleet (median) | {each:.2f} s | {UNREACHABLE_LIMIT} s "
+        f"| {_met(each <= UNREACHABLE_LIMIT)} |"
+    )
+    lines.append(
+        f"| 10,000 unreachable targets: planned and refused or estimated | {plan[0]:.2f} s ({plan[1]}) "
+        f"| {PLAN_LIMIT} s | {_met(plan[0] <= PLAN_LIMIT)} |"
+    )
+    lines += ["", "| Fleet | targets/min | median target, s | slowest target, s |", "|---|---|---|---|"]
+    for size, fleet in results.items():
+        durations = fleet.durations()
+        rate = 60 * size / fleet.wall if fleet.wall else 0.0
+        lines.append(f"| {size} reference targets | {rate:.0f} | {med(durations):.2f} | {max(durations):.2f} |")
+    lines.append(
+        f"| {many.targets} unreachable | {60 * many.targets / many.wall:.0f} | {each:.2f} | {max(many.durations()):.2f} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(text: str, new: str) -> str:
+    """``text`` with its HEADING section replaced by ``new``, or ``new`` appended."""
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        return pattern.sub(lambda _: new + "\n", text, count=1).rstrip("\n") + "\n"
+    return text.rstrip("\n") + "\n\n" + new
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(TARGETS), help="fleet sizes (default 200 1000)")
+    parser.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    loads = [load()]
+    results: dict[int, Fleet] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-large-") as tmp:
+        folder = Path(tmp)
+        for size in args.sizes:
+            results[size] = reference_fleet(size, folder)
+            loads.append(load())
+            print(f"{size}: {results[size].wall:.1f} s, {results[size].peak_mb:.0f} MB", file=sys.stderr)
+        lone = run_fleet(unreachable(1), dict(os.environ), folder)
+        many = run_fleet(unreachable(40), dict(os.environ), folder)
+        plan = planned(10_000, folder)
+    text = section(results, lone, many, plan, loads)
+    if args.write:
+        path = REPO / "benchmarks" / "RESULTS.md"
+        path.write_text(replace_section(path.read_text(encoding="utf-8"), text), encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
