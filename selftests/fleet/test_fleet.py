@@ -26,7 +26,7 @@ from rocketchat_contract.fleet.launch import (
 )
 from rocketchat_contract.fleet.merge import merge_reports
 from rocketchat_contract.fleet.model import exit_status, fleet_document, outcome, target_record, worst
-from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.fleet.runner import TargetRun, pack
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.html import render_html
 
@@ -289,7 +289,7 @@ EXIT_4_LINE_ONLY = (
 def test_outcome_follows_pytests_exit_status(
     status: int, report: str | None, output: str, expected: str, reason: str | None
 ) -> None:
-    run = TargetRun(spec(), status=status, output=output, report=compliance(report) if report else None)
+    run = TargetRun(spec(), status=status, output=output, packed=pack(compliance(report) if report else None))
     result, why = outcome(run)
     assert result == expected
     assert (why is None) if reason is None else (why is not None and reason in why)
@@ -301,7 +301,7 @@ def test_outcome_follows_pytests_exit_status(
 def test_a_run_the_fleets_interrupt_reached_is_never_a_pass(status: int) -> None:
     """Once the fleet forwarded its interrupt to a running target, pytest's exit 0 or 1 (an interrupt lost in the
     child) is no verdict: the target is interrupted."""
-    run = TargetRun(spec(), status=status, report=compliance("rc-8.8.json"), output="10 passed\n", signalled=True)
+    run = TargetRun(spec(), status=status, packed=pack(compliance("rc-8.8.json")), output="10 passed\n", signalled=True)
     result, why = outcome(run)
     assert result == "interrupted"
     assert why is not None and ("interrupt" in why)
@@ -311,17 +311,18 @@ def test_a_run_the_fleets_interrupt_reached_is_never_a_pass(status: int) -> None
 def test_a_violation_needs_no_reason_but_strict_docs_says_why() -> None:
     failing = compliance("rc-8.8.json")
     failing["summary"]["violation"] = 1
-    assert outcome(TargetRun(spec(), status=1, report=failing)) == ("fail", None)
+    assert outcome(TargetRun(spec(), status=1, packed=pack(failing))) == ("fail", None)
     strict = compliance("rc-3.18.json")
     strict["strict_docs"] = True
-    assert outcome(TargetRun(spec(), status=1, report=strict))[1] == "strict_docs: known drift counts as a failure"
+    why = outcome(TargetRun(spec(), status=1, packed=pack(strict)))[1]
+    assert why == "strict_docs: known drift counts as a failure"
 
 
 def record(name: str, result: str) -> dict[str, Any]:
     status = {"pass": 0, "fail": 1, "untestable": 4, "interrupted": 2}[result]
     report = compliance("rc-8.8.json") if result in ("pass", "fail") else None
     problem = "not started: the fleet was interrupted" if result == "interrupted" else None
-    run = TargetRun(spec(name=name), status=None if problem else status, report=report, problem=problem)
+    run = TargetRun(spec(name=name), status=None if problem else status, packed=pack(report), problem=problem)
     return target_record(run)
 
 
@@ -329,7 +330,7 @@ def test_a_target_with_a_partly_verified_clause_gets_its_verdict_as_headline() -
     """A report's summary also counts partly verified clauses; that count is no verdict and must not crash."""
     report = compliance("rc-3.18.json")
     assert report["summary"]["partly-verified"] > 0
-    target = target_record(TargetRun(spec(name="old"), status=0, report=report))
+    target = target_record(TargetRun(spec(name="old"), status=0, packed=pack(report)))
     assert worst(target) == "known-drift"
 
 
@@ -435,7 +436,7 @@ def test_the_progress_line_is_redrawn_on_a_terminal_and_a_heartbeat_in_a_log(mon
     tty = _Tty()
     live = Terminal(5, tty)
     live.tick(running)
-    live.finished(TargetRun(spec(name="t9"), status=0, report=compliance("rc-8.8.json"), duration=1.5))
+    live.finished(TargetRun(spec(name="t9"), status=0, packed=pack(compliance("rc-8.8.json")), duration=1.5))
     assert tty.getvalue().startswith("0/5 done, running 2: t0, t1")
     assert "\r\x1b[2K[1/5] t9  PASS" in tty.getvalue()
     log = io.StringIO()
@@ -452,7 +453,7 @@ def test_the_fleet_page_shows_a_clauses_evidence_as_the_single_report_does() -> 
     report = compliance("rc-3.18.json")
     clause = next(c for c in report["clauses"] if c.get("drift"))
     clause["drift"]["origin"] = "site-drift.yaml"
-    run = TargetRun(spec(name="local"), status=0, report=report)
+    run = TargetRun(spec(name="local"), status=0, packed=pack(report))
     targets = [target_record(run)]
     page = render_fleet_html(
         fleet_document(
@@ -640,7 +641,7 @@ def test_a_logs_folder_is_checked_without_being_made_and_made_for_the_logs(tmp_p
 def test_the_terminal_says_partly_verified_in_the_line_and_the_matrix() -> None:
     """Issue 20 item 19: the Markdown names a partly verified clause; the terminal line and matrix must too."""
     report = compliance("rc-3.18.json")
-    run = TargetRun(spec(name="old"), status=0, report=report, duration=1.0)
+    run = TargetRun(spec(name="old"), status=0, packed=pack(report), duration=1.0)
     out = io.StringIO()
     terminal = Terminal(1, out)
     terminal.names(["old"])

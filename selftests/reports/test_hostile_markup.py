@@ -26,7 +26,7 @@ from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.html import render_fleet_html
 from rocketchat_contract.fleet.markdown import render_fleet_markdown
 from rocketchat_contract.fleet.model import fleet_document, target_record
-from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.fleet.runner import TargetRun, pack
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.diff import diff_reports, render_diff
 from rocketchat_contract.reports.html import render_html
@@ -137,7 +137,7 @@ def test_the_diff_shows_changed_answers_as_code(markdown_it: MarkdownIt) -> None
 
 def _fleet(*reports: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
     targets = [
-        target_record(TargetRun(TargetSpec(f"t{i}", "https://chat.example.com"), status=1, report=report))
+        target_record(TargetRun(TargetSpec(f"t{i}", "https://chat.example.com"), status=1, packed=pack(report)))
         for i, report in enumerate(reports)
     ]
     if reason is not None:

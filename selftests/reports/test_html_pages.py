@@ -11,7 +11,7 @@ from typing import Any
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.html import render_fleet_html
 from rocketchat_contract.fleet.model import fleet_document, target_record
-from rocketchat_contract.fleet.runner import TargetRun
+from rocketchat_contract.fleet.runner import TargetRun, pack
 from rocketchat_contract.reports.html import render_html
 
 REPORTS = Path(__file__).resolve().parents[1] / "data" / "reports"
@@ -27,7 +27,7 @@ def _report() -> dict[str, Any]:
 
 
 def _fleet_page(report: dict[str, Any]) -> str:
-    target = target_record(TargetRun(TargetSpec("one", "https://chat.example.com"), status=0, report=report))
+    target = target_record(TargetRun(TargetSpec("one", "https://chat.example.com"), status=0, packed=pack(report)))
     document = fleet_document(
         [target],
         sources=["fleet.yaml"],

@@ -448,20 +448,33 @@ def test_a_clause_lists_its_outcomes_in_the_order_its_verdict_is_taken() -> None
 
 
 def test_a_report_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
-    """A failed write leaves the previous file and no partial one; the other formats are still written."""
-    from rocketchat_contract.reports.render import ReportWriteError, write_as
+    """A failed write leaves the previous file and no partial one; the other formats are still written, JSON in
+    pieces (a fleet of thousands never holds its whole text), which a failure part way leaves unwritten too."""
+    from rocketchat_contract.reports.render import JSON_CHUNK, Renderers, ReportWriteError, write_as
 
-    def renderer(document: dict[str, Any], suffix: str) -> str:
-        if suffix == ".md":
-            raise OSError(28, "No space left on device")
-        return f"{suffix} {document['n']}"
+    def full_disk(document: dict[str, Any]) -> str:
+        raise OSError(28, "No space left on device")
 
-    kept, written = tmp_path / "r.md", tmp_path / "r.json"
+    kind = Renderers(markdown=full_disk, html=lambda document: f"<p>{document['n']}</p>")
+    kept, written, page = tmp_path / "r.md", tmp_path / "r.json", tmp_path / "r.html"
     kept.write_text("previous")
+    document = {"n": 1, "filler": ["x" * 100] * (3 * JSON_CHUNK // 100)}
     with pytest.raises(ReportWriteError, match=r"could not write the report .*r\.md \(No space left on device\)"):
-        write_as([kept, written], {"n": 1}, renderer)
-    assert kept.read_text() == "previous" and written.read_text() == ".json 1"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.md"]
+        write_as([kept, written, page], document, kind)
+    assert kept.read_text() == "previous" and json.loads(written.read_text()) == document
+    assert page.read_text() == "<p>1</p>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.json", "r.md"]
+
+    class Unwritable(dict[str, Any]):
+        """A part that fails as the disk fills, after the first pieces were written."""
+
+        def items(self) -> Any:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(ReportWriteError):
+        write_as([written], {**document, "n": 2, "bad": Unwritable(a=1)}, kind)
+    assert json.loads(written.read_text()) == document, "a JSON report that failed part way left the previous one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.json", "r.md"]
 
 
 @pytest.mark.parametrize("name", ["rc-3.18.json", "rc-8.8.json", "rc-9.9.json"])

@@ -19,7 +19,7 @@ from rocketchat_contract.fleet.render import write_fleet_reports
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.load import DocumentError, ReportFile, read_report_file
 from rocketchat_contract.reports.outcome import outcome
-from rocketchat_contract.reports.render import ReportWriteError, check_report_path, render, write_as
+from rocketchat_contract.reports.render import COMPLIANCE_REPORT, ReportWriteError, check_report_path, write_as
 from rocketchat_contract.reports.table import summary_lines
 from rocketchat_contract.results.exit_status import FAILED, PASSED
 
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     document = rejudged_report(result, report, strict_docs=args.strict_docs)
     print("\n".join(summary_lines(result.run, result.ledger)))
     try:
-        write_as(paths, document, render)
+        write_as(paths, document, COMPLIANCE_REPORT)
     except ReportWriteError as exc:
         return fail("rejudge", str(exc))
     return FAILED if outcome(document).key == "fail" else PASSED

@@ -17,7 +17,7 @@ from rocketchat_contract.reports.attestation import (
     result_of,
     write_attestation,
 )
-from rocketchat_contract.reports.render import render, write_as
+from rocketchat_contract.reports.render import COMPLIANCE_REPORT, write_as
 
 
 def tested_reports(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -64,7 +64,7 @@ def write_fleet_attestations(paths: list[Path], document: dict[str, Any], key: E
         written.append(attestation_path(path))
         for name, report in tested_reports(document):
             own = target_report_path(path, name)
-            write_as([own], report, render)
+            write_as([own], report, COMPLIANCE_REPORT)
             write_attestation(own, report_predicate(report), key, attestation_path(own))
             written += [own, attestation_path(own)]
     return written

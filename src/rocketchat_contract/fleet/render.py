@@ -19,4 +19,4 @@ def render_fleet(document: dict[str, Any], suffix: str) -> str:
 
 
 def write_fleet_reports(paths: list[Path], document: dict[str, Any]) -> None:
-    write_as(paths, document, render_fleet)
+    write_as(paths, document, FLEET_REPORT)

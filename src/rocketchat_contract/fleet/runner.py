@@ -11,12 +11,14 @@ bounded.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +50,8 @@ class TargetRun:
     status: int | None = None
     """pytest's exit status; None when the run never started or was killed."""
     output: str = ""
-    report: dict[str, Any] | None = None
+    packed: bytes | None = field(default=None, repr=False)
+    """Its compliance report (redacted), compressed: a fleet of thousands holds every report until it writes."""
     problem: str | None = None
     """Why the run could not give a verdict, when the fleet knows it better than pytest's output."""
     started: float | None = None
@@ -59,6 +62,29 @@ class TargetRun:
     signalled: bool = False
     """The fleet's interrupt was forwarded to this run while it was still running: whatever pytest then exits
     with, the run did not finish on its own."""
+
+    @property
+    def report(self) -> dict[str, Any] | None:
+        """The run's compliance report, or None when it wrote no valid one."""
+        return unpack(self.packed)
+
+    @report.setter
+    def report(self, document: dict[str, Any] | None) -> None:
+        self.packed = pack(document)
+
+
+def pack(document: dict[str, Any] | None) -> bytes | None:
+    """A report as the fleet keeps it while it runs: JSON, compressed (about a fifteenth of the bytes)."""
+    if document is None:
+        return None
+    return zlib.compress(json.dumps(document, ensure_ascii=False).encode("utf-8"), 1)
+
+
+def unpack(packed: bytes | None) -> dict[str, Any] | None:
+    if packed is None:
+        return None
+    document: dict[str, Any] = json.loads(zlib.decompress(packed))
+    return document
 
 
 class _Worker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from rocketchat_contract.client.printable import escaped_in_strings
 
 Renderer = Callable[[dict[str, Any]], str]
+JSON_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,25 @@ class Renderers:
     html: Renderer
 
 
-def _json(_: Renderers, document: dict[str, Any]) -> str:
+def _json_chunks(document: dict[str, Any]) -> Iterator[str]:
     """The document as JSON, non-ASCII text as it is, but nothing a terminal or a reader's eye would obey
-    (``escaped_in_strings``): the evidence parses back exactly as the server sent it."""
-    return escaped_in_strings(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    (``escaped_in_strings``): the evidence parses back exactly as the server sent it. In pieces of about
+    JSON_CHUNK characters, so that a fleet of thousands is written without its whole text in memory."""
+    pending: list[str] = []
+    size = 0
+    for piece in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document):
+        pending.append(piece)
+        size += len(piece)
+        if size >= JSON_CHUNK:
+            yield escaped_in_strings("".join(pending))
+            pending, size = [], 0
+    yield escaped_in_strings("".join(pending)) + "\n"
 
 
-FORMATS: dict[str, Callable[[Renderers, dict[str, Any]], str]] = {
-    ".json": _json,
-    ".md": lambda kind, document: kind.markdown(document),
-    ".html": lambda kind, document: kind.html(document),
+FORMATS: dict[str, Callable[[Renderers, dict[str, Any]], Iterable[str]]] = {
+    ".json": lambda kind, document: _json_chunks(document),
+    ".md": lambda kind, document: [kind.markdown(document)],
+    ".html": lambda kind, document: [kind.html(document)],
 }
 """The report formats by extension, for compliance reports and fleet reports alike; JSON is the document itself."""
 _NAMES = f"{', '.join(list(FORMATS)[:-1])} or {list(FORMATS)[-1]}"
@@ -76,7 +86,7 @@ def render_as(document: dict[str, Any], suffix: str, kind: Renderers) -> str:
     """``document`` in the format ``suffix`` names, written by ``kind``'s renderers."""
     if suffix not in FORMATS:
         raise ValueError(f"no report format for {suffix!r} (known: {', '.join(FORMATS)})")
-    return FORMATS[suffix](kind, document)
+    return "".join(FORMATS[suffix](kind, document))
 
 
 def _report_markdown(report: dict[str, Any]) -> str:
@@ -100,26 +110,32 @@ def render(report: dict[str, Any], suffix: str) -> str:
     return render_as(report, suffix, COMPLIANCE_REPORT)
 
 
-def write_as(paths: Iterable[Path], document: dict[str, Any], render_one: Callable[[dict[str, Any], str], str]) -> None:
-    """Write ``document`` to each path in the format of its extension, creating folders as needed.
+def write_as(paths: Iterable[Path], document: dict[str, Any], kind: Renderers) -> None:
+    """Write ``document`` to each path in the format of its extension, by ``kind``'s renderers, creating folders as
+    needed.
 
     Each file is written whole or not at all (a full disk leaves the previous report, not half of one);
     a file that could not be written raises ReportWriteError once every other file has been written."""
     failed = []
     for path in paths:
+        suffix = path.suffix.lower()
         try:
-            _replace(path, render_one(document, path.suffix.lower()))
+            if suffix not in FORMATS:
+                raise ValueError(f"no report format for {suffix!r} (known: {', '.join(FORMATS)})")
+            _replace(path, FORMATS[suffix](kind, document))
         except OSError as exc:
             failed.append(f"{path} ({exc.strerror or exc})")
     if failed:
         raise ReportWriteError(f"could not write the report {', '.join(failed)}")
 
 
-def _replace(path: Path, text: str) -> None:
+def _replace(path: Path, pieces: Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        partial.write_text(text, encoding="utf-8")
+        with partial.open("w", encoding="utf-8") as file:
+            for piece in pieces:
+                file.write(piece)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
