@@ -12,11 +12,13 @@ argument after its name untouched, as ``passed_on`` (``run`` hands them to pytes
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 from rocketchat_contract.commands import attest, diff, fleet, propose_drift, rejudge, run, verify
 from rocketchat_contract.commands.cli import Parser
-from rocketchat_contract.results.exit_status import BAD_INPUT
+from rocketchat_contract.results.exit_status import BAD_INPUT, OUTPUT_CLOSED
 
 SUBCOMMANDS = (run, diff, fleet, propose_drift, rejudge, verify, attest)
 """In the order ``--help`` lists them."""
@@ -46,7 +48,20 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except BrokenPipeError:
+        _discard_output()
+        return OUTPUT_CLOSED
+
+
+def _discard_output() -> None:
+    """Point standard output at /dev/null: the reader went away (``… | head``), and Python's flush at exit would
+    otherwise print a second error about the same closed pipe."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

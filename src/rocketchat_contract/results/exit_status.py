@@ -6,7 +6,8 @@ tested, or a bad option or input file (``fleet --merge``'s reports included: it 
 
 An offline command (``diff``, ``verify``, ``rejudge``, ``propose-drift``, ``attest``): 0 passed, consistent (and
 signed when asked), signed or nothing regressed; 1 a violation, a regression or a report that does not verify (or is
-unsigned under ``--require-signature``); 2 a bad option or a file (report, key, attestation) it cannot read.
+unsigned under ``--require-signature``); 2 a bad option or a file (report, key, attestation) it cannot read; 141
+its output was closed before it finished.
 """
 
 from __future__ import annotations
@@ -19,3 +20,6 @@ BAD_INPUT = 2
 """An offline command given a bad option or a file it cannot read (argparse's usage status)."""
 CANNOT_TEST = 4
 """A run or a fleet whose target cannot be tested, or given a bad option (pytest's ``ExitCode.USAGE_ERROR``)."""
+OUTPUT_CLOSED = 141
+"""An offline command whose standard output was closed before it finished (``… | head``): what a shell reports for
+a command SIGPIPE ended. The fleet carries on without its terminal instead, and writes its reports."""
