@@ -260,3 +260,24 @@ def test_the_fleet_files_digest_ignores_layout_but_not_content(tmp_path: Path) -
     )
     other = fleet_file(tmp_path, ["a", "c"], "other.yaml")
     assert read_fleet(one).sha256 == read_fleet(two).sha256 != read_fleet(other).sha256
+
+
+def test_the_shared_credentials_check_looks_at_each_target_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was quadratic: 10,000 targets without env_prefix kept a fleet from its plan line for over 7 minutes."""
+    from rocketchat_contract.fleet import launch
+    from rocketchat_contract.fleet.fleetfile import TargetSpec
+
+    calls = 0
+    real = launch.source_variable
+
+    def counted(spec: TargetSpec, variable: str) -> str | None:
+        nonlocal calls
+        calls += 1
+        return real(spec, variable)
+
+    monkeypatch.setattr(launch, "source_variable", counted)
+    specs = [TargetSpec(name=f"t{i}", base_url=NOWHERE) for i in range(300)]
+    assert launch.shared_by_default(specs, {}) is None
+    assert launch.shared_by_default(specs[:1], {"RC_ADMIN_TOKEN": "x", "RC_ADMIN_USER_ID": "y"}) is None
+    assert calls <= 2 * len(specs) * len(launch.SUITE_VARIABLES)
+    assert "targets t0 and t1 would both get" in (launch.shared_by_default(specs, {"RC_ADMIN_TOKEN": "x"}) or "")
