@@ -89,7 +89,8 @@ def add_parser(commands: Any) -> None:
         nargs="+",
         type=Path,
         metavar="REPORT.json",
-        help="instead of running, merge JSON fleet reports (of split CI jobs) into one and write it with --report",
+        help="instead of running, merge JSON fleet reports (the N shards of --shard, or of split fleet files) into one "
+        "and write it with --report",
     )
     fleet.add_argument("--logs", type=Path, metavar="DIR", help="keep each target's pytest output in DIR/NAME.log")
     fleet.add_argument(
