@@ -134,7 +134,9 @@ def planned(count: int, folder: Path) -> tuple[float, str]:
     argv = [sys.executable, "-c", "from rocketchat_contract.commands.main import main; raise SystemExit(main())"]
     started = time.perf_counter()
     try:
-        done = subprocess.run([*argv, "fleet", str(path)], capture_output=True, text=True, timeout=PLAN_GUARD, cwd=folder)
+        done = subprocess.run(
+            [*argv, "fleet", str(path)], capture_output=True, text=True, timeout=PLAN_GUARD, cwd=folder
+        )
     except subprocess.TimeoutExpired:
         return time.perf_counter() - started, f"still running after {PLAN_GUARD:.0f} s, then stopped"
     first = (done.stdout + done.stderr).strip().splitlines()[:1]
@@ -187,9 +189,8 @@ def section(results: dict[int, Fleet], lone: Fleet, many: Fleet, plan: tuple[flo
         durations = fleet.durations()
         rate = 60 * size / fleet.wall if fleet.wall else 0.0
         lines.append(f"| {size} reference targets | {rate:.0f} | {med(durations):.2f} | {max(durations):.2f} |")
-    lines.append(
-        f"| {many.targets} unreachable | {60 * many.targets / many.wall:.0f} | {each:.2f} | {max(many.durations()):.2f} |"
-    )
+    rate = 60 * many.targets / many.wall
+    lines.append(f"| {many.targets} unreachable | {rate:.0f} | {each:.2f} | {max(many.durations()):.2f} |")
     return "\n".join(lines) + "\n"
 
 

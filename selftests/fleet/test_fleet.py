@@ -434,18 +434,22 @@ class _Tty(io.StringIO):
 def test_the_progress_line_is_redrawn_on_a_terminal_and_a_heartbeat_in_a_log(monkeypatch: pytest.MonkeyPatch) -> None:
     running = [TargetRun(spec(name=f"t{i}")) for i in range(2)]
     tty = _Tty()
-    live = Terminal(5, tty)
+    live = Terminal(5, tty, estimate=600)
     live.tick(running)
+    assert tty.getvalue().startswith("0/5 done in 0 s, about 10 min left (planned); running 2: t0, t1")
     live.finished(TargetRun(spec(name="t9"), status=0, packed=pack(compliance("rc-8.8.json")), duration=1.5))
-    assert tty.getvalue().startswith("0/5 done, running 2: t0, t1")
     assert "\r\x1b[2K[1/5] t9  PASS" in tty.getvalue()
+    monkeypatch.setattr(live, "started", live.started - 120)  # 1 done in 2 minutes: 0.5 a minute, 4 left
+    live.tick(running)
+    assert tty.getvalue().endswith("\n1/5 done in 2 min, 0.5 targets/min, about 8 min left; running 2: t0, t1")
     log = io.StringIO()
     quiet = Terminal(5, log)
     quiet.tick(running)
     assert log.getvalue() == ""
     monkeypatch.setattr(quiet, "last_beat", quiet.last_beat - 31)
     quiet.tick(running)
-    assert log.getvalue().startswith("... 0/5 done, running 2: t0, t1") and "\r" not in log.getvalue()
+    assert log.getvalue().startswith("... 0/5 done in 0 s; running 2: t0, t1")
+    assert "\r" not in log.getvalue() and "\x1b" not in log.getvalue()
 
 
 def test_the_fleet_page_shows_a_clauses_evidence_as_the_single_report_does() -> None:

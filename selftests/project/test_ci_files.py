@@ -7,6 +7,7 @@ their own (loopback-only ports, no echoed password, actions pinned by major vers
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -23,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "real-rocketchat.yml"
 INSTALLED = ROOT / "deploy" / "contract-workflow.yml"
 """The workflow docs/ci.md offers other repositories: it installs the package instead of checking this one out."""
-WORKFLOWS = pytest.mark.parametrize("workflow", [WORKFLOW, INSTALLED], ids=lambda path: path.name)
+FLEET_WORKFLOW = ROOT / "deploy" / "fleet-workflow.yml"
+"""The sharded fleet docs/fleet.md offers: a matrix of `fleet --shard K/N` jobs and a merge job."""
+FLEET_GITLAB = ROOT / "deploy" / "fleet.gitlab-ci.yml"
+FLEET_DOCS = ROOT / "docs" / "fleet.md"
+WORKFLOWS = pytest.mark.parametrize("workflow", [WORKFLOW, INSTALLED, FLEET_WORKFLOW], ids=lambda path: path.name)
 COMPOSE = ROOT / "deploy" / "compose.yaml"
 
 INSTALL_HINT = (
@@ -217,3 +222,95 @@ def test_the_installed_workflow_installs_the_package_and_runs_it_with_known_opti
     ).stdout
     assert {"--base-url", "--compliance-report"} <= options
     assert not [option for option in options if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text)]
+
+
+def test_the_gitlab_fleet_matches_gitlab_ci_schema() -> None:
+    result = _check_jsonschema("vendor.gitlab-ci", FLEET_GITLAB)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gitlab_ci_schema_rejects_broken_copy(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gitlab-ci.yml"
+    broken.write_text(_mutate(FLEET_GITLAB.read_text(), "  parallel: 3\n", "  paralel: 3\n"))
+    result = _check_jsonschema("vendor.gitlab-ci", broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Schema validation errors" in result.stdout
+
+
+def _fleet_commands(text: str) -> list[list[str]]:
+    """Every `rocketchat-contract fleet …` command of a file, as words: a workflow's folded run lines joined, its
+    comments left out, and of Markdown only the code blocks (the commands people copy)."""
+    if text.startswith("# Many servers"):
+        text = "\n".join(re.findall(r"^```\w*\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE))
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    joined = re.sub(r"\n\s+(?=--)", " ", text)
+    return [shlex.split(line, comments=True)[2:] for line in re.findall(r"rocketchat-contract fleet [^\n`]*", joined)]
+
+
+def _shards(text: str, index: str, total: str | None) -> list[tuple[str, str]]:
+    """The K and N of each --shard in ``text``, the CI's variables for them replaced by ``index`` and ``total``."""
+    found = []
+    for words in _fleet_commands(text):
+        for word, value in itertools.pairwise(words):
+            if word == "--shard":
+                k, _, n = value.partition("/")
+                found.append(
+                    (
+                        k.replace("${{ matrix.shard }}", index).replace("$CI_NODE_INDEX", index),
+                        n.replace("$CI_NODE_TOTAL", total or n),
+                    )
+                )
+    return found
+
+
+def _fleet_help() -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "rocketchat_contract.commands.main", "fleet", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+
+
+def test_the_sharded_fleets_of_the_docs_and_deploy_use_the_clis_shard_syntax_and_options() -> None:
+    """The matrix lists shards 1..N for the N --shard says, GitLab's parallel is N, every --shard K/N parses as the
+    command parses it, and every option the fleet commands use is one `fleet --help` lists."""
+    from rocketchat_contract.fleet.shard import parse_shard
+
+    workflow = yaml.safe_load(FLEET_WORKFLOW.read_text())
+    matrix = workflow["jobs"]["shard"]["strategy"]["matrix"]["shard"]
+    ((_, total),) = _shards(FLEET_WORKFLOW.read_text(), "1", None)
+    assert matrix == list(range(1, int(total) + 1))
+    assert workflow["jobs"]["merge"]["needs"] == "shard"
+    gitlab = yaml.safe_load(FLEET_GITLAB.read_text())
+    parallel = str(gitlab["fleet-shard"]["parallel"])
+    assert gitlab["fleet-merge"]["needs"][0]["job"] == "fleet-shard"
+    docs = FLEET_DOCS.read_text()
+    assert "deploy/fleet-workflow.yml" in docs and "deploy/fleet.gitlab-ci.yml" in docs
+    for text, total_of in ((FLEET_WORKFLOW.read_text(), None), (FLEET_GITLAB.read_text(), parallel), (docs, parallel)):
+        shards = [shard for k in ("1", total) for shard in _shards(text, k, total_of)]
+        assert shards
+        for k, n in shards:
+            assert str(parse_shard(f"{k}/{n}")) == f"{k}/{n}"
+    help_text = _fleet_help()
+    used = {
+        word.split("=", 1)[0]
+        for path in (FLEET_WORKFLOW, FLEET_GITLAB, FLEET_DOCS)
+        for words in _fleet_commands(path.read_text())
+        for word in words
+        if word.startswith("--")
+    }
+    assert {"--shard", "--merge", "--report"} <= used
+    assert [
+        option for option in sorted(used) if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", help_text)
+    ] == []
+
+
+def test_the_shard_check_catches_a_wrong_syntax() -> None:
+    from rocketchat_contract.fleet.shard import ShardError, parse_shard
+
+    ((k, n),) = _shards('rocketchat-contract fleet f.yaml --shard "${{ matrix.shard }}:3"', "1", None)
+    with pytest.raises(ShardError):
+        parse_shard(f"{k}/{n}")

@@ -51,4 +51,5 @@ def rejudge_fleet(
         started_at=document["started_at"],
         finished_at=document["finished_at"],
         allow_untestable=document["allow_untestable"],
+        shard=document.get("shard"),
     )

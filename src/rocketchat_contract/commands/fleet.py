@@ -13,13 +13,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from rocketchat_contract.commands.cli import fail
 from rocketchat_contract.fleet.attest import write_fleet_attestations
-from rocketchat_contract.fleet.fleetfile import FleetFileError, load_fleet
+from rocketchat_contract.fleet.fleetfile import (
+    FleetFile,
+    FleetFileError,
+    TargetSpec,
+    check_fleet,
+    origin_of,
+    read_fleet,
+)
 from rocketchat_contract.fleet.launch import shared_by_default
 from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder, keep_logs
 from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report, merge_reports
-from rocketchat_contract.fleet.model import fleet_document, now, target_record
+from rocketchat_contract.fleet.model import fleet_document, now, shard_record, target_record
+from rocketchat_contract.fleet.plan import MAX_TARGETS, Plan
 from rocketchat_contract.fleet.render import write_fleet_reports
 from rocketchat_contract.fleet.runner import FleetRunner, default_jobs
+from rocketchat_contract.fleet.shard import SHARD_SYNTAX, Shard, ShardError, parse_shard
 from rocketchat_contract.fleet.terminal import Terminal
 from rocketchat_contract.reports.attestation import AttestationError, load_private_key
 from rocketchat_contract.reports.render import ReportWriteError, check_report_path
@@ -60,6 +69,19 @@ def add_parser(commands: Any) -> None:
         help=f"targets checked at a time (default {default_jobs()} on this machine: twice the cores, at most 4)",
     )
     fleet.add_argument(
+        "--shard",
+        metavar=SHARD_SYNTAX,
+        help="run only shard K of N (K from 1): the targets whose name's SHA-256 falls in it, the same on every "
+        "machine; --merge the N shards' JSON reports into the whole fleet's",
+    )
+    fleet.add_argument(
+        "--max-targets",
+        type=int,
+        default=MAX_TARGETS,
+        metavar="N",
+        help=f"refuse a run of more than N targets (default {MAX_TARGETS}), before any traffic",
+    )
+    fleet.add_argument(
         "--allow-untestable", action="store_true", help="a target that cannot be tested does not fail the fleet"
     )
     fleet.add_argument(
@@ -67,7 +89,8 @@ def add_parser(commands: Any) -> None:
         nargs="+",
         type=Path,
         metavar="REPORT.json",
-        help="instead of running, merge JSON fleet reports (of split CI jobs) into one and write it with --report",
+        help="instead of running, merge JSON fleet reports (the N shards of --shard, or of split fleet files) into one "
+        "and write it with --report",
     )
     fleet.add_argument("--logs", type=Path, metavar="DIR", help="keep each target's pytest output in DIR/NAME.log")
     fleet.add_argument(
@@ -106,10 +129,22 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--logs keeps the output of the runs; --merge runs nothing")
     if args.jobs is not None and args.jobs < 1:
         return _fail("--jobs must be at least 1")
-    specs = []
+    if args.max_targets < 1:
+        return _fail("--max-targets must be at least 1")
+    if args.merge and args.shard:
+        return _fail("--shard runs one shard of a fleet file; --merge runs nothing (give it every shard's report)")
+    try:
+        shard = parse_shard(args.shard) if args.shard is not None else None
+    except ShardError as exc:
+        return _fail(str(exc))
+    specs: list[TargetSpec] = []
+    fleet: FleetFile | None = None
     if not args.merge:
         try:
-            specs = load_fleet(args.fleet_file)
+            fleet = read_fleet(args.fleet_file)
+            if (problem := _too_large(fleet, shard, args)) is not None:
+                return _fail(problem)
+            specs = check_fleet(fleet)
         except FleetFileError as exc:
             return _fail(str(exc))
         if (problem := shared_by_default(specs, os.environ)) is not None:
@@ -132,18 +167,48 @@ def run(args: argparse.Namespace) -> int:
         return _fail(problem)
     if args.merge:
         return _merge(args.merge, args.report, allow_untestable=args.allow_untestable, key=key)
-    return _run(args, specs, key)
+    assert fleet is not None
+    return _run(args, fleet, specs, shard, key)
 
 
-def _run(args: argparse.Namespace, specs: list[Any], key: Ed25519PrivateKey | None) -> int:
-    terminal = Terminal(len(specs))
+def _too_large(fleet: FleetFile, shard: Shard | None, args: argparse.Namespace) -> str | None:
+    """Why the run is over --max-targets, from the names and URLs as written: before the schema check, which takes
+    about a second for 10,000 targets (None: within the bound, or the file's shape is for the check to judge)."""
+    written = fleet.targets()
+    if written is None:
+        return None
+    origins = [origin_of(url) for name, url in written if shard is None or shard.holds(name)]
+    plan = Plan(len(written), origins, args.jobs or default_jobs(), shard)
+    problem = plan.too_large(args.max_targets)
+    return None if problem is None else f"{args.fleet_file}: {problem}"
+
+
+def _run(
+    args: argparse.Namespace,
+    fleet: FleetFile,
+    every: list[TargetSpec],
+    shard: Shard | None,
+    key: Ed25519PrivateKey | None,
+) -> int:
+    """Run the fleet (or its shard) and write its reports; the fleet's exit status."""
+    specs = [spec for spec in every if shard is None or shard.holds(spec.name)]
+    jobs = args.jobs or default_jobs()
+    plan = Plan(len(every), [spec.origin for spec in specs], jobs, shard)
+    terminal = Terminal(len(specs), estimate=plan.estimate())
     terminal.names([s.name for s in specs])
+    terminal.message(plan.line(args.fleet_file.name))
+    if not specs:
+        assert shard is not None
+        terminal.message(
+            f"shard {shard} holds none of the {len(every)} targets (a target's shard is the SHA-256 of its name, "
+            "mod N); its report lists no target"
+        )
     started_at = now()
     with tempfile.TemporaryDirectory(prefix="rocketchat-contract-fleet-") as workdir:
         runner = FleetRunner(
             specs,
             Path(workdir),
-            jobs=args.jobs or default_jobs(),
+            jobs=jobs,
             on_finish=terminal.finished,
             on_tick=terminal.tick,
             on_message=terminal.message,
@@ -160,6 +225,15 @@ def _run(args: argparse.Namespace, specs: list[Any], key: Ed25519PrivateKey | No
         started_at=started_at,
         finished_at=now(),
         allow_untestable=args.allow_untestable,
+        shard=None
+        if shard is None
+        else shard_record(
+            shard.index,
+            shard.count,
+            fleet_targets=len(every),
+            fleet_sha256=fleet.sha256,
+            positions=shard.positions(spec.name for spec in every),
+        ),
     )
     terminal.matrix(document)
     status = _write(args.report, document, key)

@@ -3,6 +3,9 @@ schemas/fleet/fleet-file.schema.json, then per-target specs."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,9 +54,7 @@ class TargetSpec:
     @property
     def origin(self) -> str:
         """Scheme, host and port: two runs never hit the same origin at once (rate limiter, users)."""
-        parts = urlsplit(self.base_url)
-        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
-        return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+        return origin_of(self.base_url)
 
     def settings(self) -> dict[str, Any]:
         """The suite settings of this target as the reports show them (no secrets: names and flags only)."""
@@ -67,15 +68,75 @@ class TargetSpec:
         return shown
 
 
-def load_fleet(path: Path) -> list[TargetSpec]:
-    """Read and check a fleet file; raise FleetFileError with one line when it is unusable."""
+def origin_of(base_url: str) -> str:
+    """A base URL's scheme, host and port (``http://chat.example.com:80``); a malformed one is its own origin."""
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    except ValueError:
+        return base_url
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+@dataclass(frozen=True)
+class FleetFile:
+    """A fleet file read and parsed within its bounds, not yet checked against its schema (``check_fleet``)."""
+
+    path: Path
+    text: str
+    document: Any
+
+    def targets(self) -> list[tuple[str, str]] | None:
+        """Each target's name and base URL as written, cheaply, before the (slower) schema check: what the size of a
+        run is known from. None when the file does not have that shape (the schema check then says why)."""
+        entries = self.document.get("targets") if isinstance(self.document, dict) else None
+        if not isinstance(entries, list):
+            return None
+        found = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                return None
+            found.append((entry["name"], str(entry.get("base_url", ""))))
+        return found
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's content as read (its data as canonical JSON): equal for two checkouts of one fleet
+        file whatever their line endings, comments or key order, different when a target or a setting differs."""
+        canonical = json.dumps(self.document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def read_fleet(path: Path) -> FleetFile:
+    """Read and parse a fleet file within the bounds of ``FLEET_FILES``; FleetFileError with one line when it
+    cannot be."""
     try:
         text = read_text(path, FLEET_FILES)
         document = parse_yaml(text, FLEET_FILES, str(path))
     except ReadError as exc:
-        raise FleetFileError(str(exc)) from None
+        raise FleetFileError(str(exc) + _too_large_hint(path)) from None
     if document is None:
         raise FleetFileError(f"{path}: the file is empty; it needs a list of targets (see docs/fleet.md)")
+    return FleetFile(path, text, document)
+
+
+def _too_large_hint(path: Path) -> str:
+    """What to do about a fleet file past its size cap (nothing to add for other problems)."""
+    try:
+        large = os.stat(path).st_size > FLEET_FILES.max_bytes
+    except OSError:
+        return ""
+    if not large:
+        return ""
+    return (
+        "; a target takes 50 to 200 bytes, so give settings they share once under defaults:, or split the fleet "
+        "into several fleet files, one per CI job, and merge their reports with --merge (docs/fleet.md)"
+    )
+
+
+def check_fleet(fleet: FleetFile) -> list[TargetSpec]:
+    """Check a parsed fleet file against its schema and make its per-target specs; FleetFileError (one line)."""
+    path, document, text = fleet.path, fleet.document, fleet.text
     error = best_match(store().validator(FLEET_FILE_SCHEMA).iter_errors(document))
     if error is not None:
         raise FleetFileError(f"{path}: {_where(document, error)}: {_message(error, text)}")
@@ -92,6 +153,11 @@ def load_fleet(path: Path) -> list[TargetSpec]:
         seen[name] = index
         specs.append(_spec(path, index, {**defaults, **entry}))
     return specs
+
+
+def load_fleet(path: Path) -> list[TargetSpec]:
+    """Read and check a fleet file; raise FleetFileError with one line when it is unusable."""
+    return check_fleet(read_fleet(path))
 
 
 def _where(document: Any, error: ValidationError) -> str:

@@ -178,9 +178,16 @@ def exit_status(targets: list[dict[str, Any]], *, allow_untestable: bool) -> int
 
 
 def fleet_document(
-    targets: list[dict[str, Any]], *, sources: list[str], started_at: str, finished_at: str, allow_untestable: bool
+    targets: list[dict[str, Any]],
+    *,
+    sources: list[str],
+    started_at: str,
+    finished_at: str,
+    allow_untestable: bool,
+    shard: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the fleet report from target records (a fresh run's, or merged reports')."""
+    """Assemble the fleet report from target records (a fresh run's, or merged reports'); ``shard`` is
+    ``shard_record``'s for a run of one shard, None for a whole fleet."""
     counts = {name: sum(t["outcome"] == name for t in targets) for name in OUTCOMES}
     return {
         **FLEET.head(),
@@ -189,10 +196,25 @@ def fleet_document(
         "started_at": started_at,
         "finished_at": finished_at,
         "allow_untestable": allow_untestable,
+        "shard": shard,
         "exit_status": exit_status(targets, allow_untestable=allow_untestable),
         "summary": {"targets": len(targets), **counts},
         "clauses": clause_columns(targets),
         "targets": targets,
+    }
+
+
+def shard_record(
+    index: int, count: int, *, fleet_targets: int, fleet_sha256: str, positions: list[int]
+) -> dict[str, Any]:
+    """The report's ``shard``: which shard of which fleet file it is, and where its targets stand in that file, so
+    that ``--merge`` can check the shards belong together and put their targets back in the file's order."""
+    return {
+        "index": index,
+        "count": count,
+        "fleet_targets": fleet_targets,
+        "fleet_sha256": fleet_sha256,
+        "positions": positions,
     }
 
 

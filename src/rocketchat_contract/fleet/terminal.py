@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import Any, TextIO
 
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.fleet.model import outcome, partly_verified, worst
+from rocketchat_contract.fleet.plan import duration
 from rocketchat_contract.fleet.runner import TargetRun
 from rocketchat_contract.fleet.vocabulary import MARKS, NOT_JUDGED, OUTCOMES, VERDICTS, first_line, label
 
@@ -29,9 +31,11 @@ def _counts(summary: dict[str, int]) -> str:
 class Terminal:
     """Prints as the runs finish; the live line is redrawn in place on a terminal only."""
 
-    def __init__(self, total: int, stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, stream: TextIO | None = None, *, estimate: float | None = None) -> None:
         self.stream = stream or sys.stdout
         self.total = total
+        self.estimate = estimate
+        """The plan's wall-time estimate (seconds): the time left until the first target finishes."""
         self.done = 0
         self.width = 0
         self.started = time.monotonic()
@@ -69,15 +73,29 @@ class Terminal:
         if not running:
             return
         names = ", ".join(r.spec.name for r in running)
-        line = f"{self.done}/{self.total} done, running {len(running)}: {names} ({now - self.started:.0f} s)"
+        line = f"{self.progress(now)}; running {len(running)}: {names}"
         if self.live:
             self._clear()
-            self.stream.write(printable(line[:200]))
+            width = max(20, shutil.get_terminal_size().columns - 1)  # a wrapped line could not be redrawn in place
+            self.stream.write(printable(line)[:width])
             self.stream.flush()
             self._progress_shown = True
         elif self.total > LIVE_MIN_TARGETS and now - self.last_beat >= HEARTBEAT:
             self.last_beat = now
             self._write(f"... {line}")
+
+    def progress(self, now: float) -> str:
+        """Done of total, the rate so far (targets per minute) and the time left at that rate; before the first
+        target finishes, the plan's estimate stands in for the rate."""
+        elapsed = now - self.started
+        head = f"{self.done}/{self.total} done in {duration(elapsed)}"
+        if self.done and elapsed > 0:
+            rate = self.done / elapsed
+            left = (self.total - self.done) / rate
+            return f"{head}, {rate * 60:.1f} targets/min, about {duration(left)} left"
+        if self.estimate is not None:
+            return f"{head}, about {duration(max(self.estimate - elapsed, 0.0))} left (planned)"
+        return head
 
     def message(self, line: str) -> None:
         self._write(line)
