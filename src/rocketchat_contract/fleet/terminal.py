@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import sys
 import time
@@ -46,13 +48,27 @@ class Terminal:
     def _write(self, line: str) -> None:
         """Write one line, control characters escaped (a reason or a version may be a server's)."""
         self._clear()
-        self.stream.write(printable(line) + "\n")
-        self.stream.flush()
+        self._emit(printable(line) + "\n")
 
     def _clear(self) -> None:
         if self._progress_shown:
-            self.stream.write("\r\x1b[2K")
+            self._emit("\r\x1b[2K")
             self._progress_shown = False
+
+    def _emit(self, text: str) -> None:
+        """Write and flush; once the reader has gone (``fleet … | head``) write nothing more, so that the fleet
+        still finishes its runs and writes its reports."""
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        sink = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - the terminal's stream from now on
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(sink.fileno(), self.stream.fileno())  # Python's flush at exit finds no closed pipe either
+        self.stream, self.live = sink, False
 
     def names(self, names: list[str]) -> None:
         self.width = max((len(n) for n in names), default=0)
@@ -77,8 +93,7 @@ class Terminal:
         if self.live:
             self._clear()
             width = max(20, shutil.get_terminal_size().columns - 1)  # a wrapped line could not be redrawn in place
-            self.stream.write(printable(line)[:width])
-            self.stream.flush()
+            self._emit(printable(line)[:width])
             self._progress_shown = True
         elif self.total > LIVE_MIN_TARGETS and now - self.last_beat >= HEARTBEAT:
             self.last_beat = now
