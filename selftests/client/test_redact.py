@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rocketchat_contract.client.http import Exchange
 from rocketchat_contract.client.redact import MASK, Redactor
@@ -61,3 +63,36 @@ def test_a_built_report_never_shows_an_unregistered_credential_field(suffix: str
         assert _unregistered(name) not in text, f"{name} shown in clear in the {suffix} report"
     if suffix != ".md":  # the Markdown report names evidence without bodies
         assert MASK in text
+
+
+def _masked_one_by_one(text: str, secrets: set[str]) -> str:
+    """The reference: at each position the longest secret that starts there is masked, left to right."""
+    out, index = [], 0
+    while index < len(text):
+        found = max((s for s in secrets if text.startswith(s, index)), key=len, default=None)
+        if found is None:
+            out.append(text[index])
+            index += 1
+        else:
+            out.append(MASK)
+            index += len(found)
+    return "".join(out)
+
+
+@given(
+    secrets=st.sets(st.text(alphabet="abcAB1-_", min_size=4, max_size=9), min_size=1, max_size=30),
+    text=st.text(alphabet="abcAB1-_ x", max_size=200),
+)
+def test_many_secrets_are_masked_as_one_by_one_longest_first(secrets: set[str], text: str) -> None:
+    redactor = Redactor()
+    redactor.add(*secrets)
+    planted = text + " " + " ".join(sorted(secrets))
+    assert redactor.text(planted) == _masked_one_by_one(planted, secrets)
+
+
+def test_a_fleet_of_secrets_long_and_nested_ones_included() -> None:
+    many = {f"tok{i:05d}-secret" for i in range(5000)} | {"abcd", "abcdef", "z" * 300, "z" * 301}
+    redactor = Redactor()
+    redactor.add(*many)
+    text = "x abcdefg tok04999-secret " + "z" * 301 + " " + "z" * 300 + "q abcd"
+    assert redactor.text(text) == f"x {MASK}g {MASK} {MASK} {MASK}q {MASK}"
