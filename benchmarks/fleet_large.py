@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fleet_scale import members
-from measure import load, machine, med, rss_kb
+from measure import load, machine, med, publish, rss_kb
 from startup import REPO
 
 from rocketchat_contract.reference import free_port
@@ -194,14 +193,6 @@ def section(results: dict[int, Fleet], lone: Fleet, many: Fleet, plan: tuple[flo
     return "\n".join(lines) + "\n"
 
 
-def replace_section(text: str, new: str) -> str:
-    """``text`` with its HEADING section replaced by ``new``, or ``new`` appended."""
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        return pattern.sub(lambda _: new + "\n", text, count=1).rstrip("\n") + "\n"
-    return text.rstrip("\n") + "\n\n" + new
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(TARGETS), help="fleet sizes (default 200 1000)")
@@ -218,11 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lone = run_fleet(unreachable(1), dict(os.environ), folder)
         many = run_fleet(unreachable(40), dict(os.environ), folder)
         plan = planned(10_000, folder)
-    text = section(results, lone, many, plan, loads)
-    if args.write:
-        path = REPO / "benchmarks" / "RESULTS.md"
-        path.write_text(replace_section(path.read_text(encoding="utf-8"), text), encoding="utf-8")
-    print(text)
+    publish(HEADING, section(results, lone, many, plan, loads), write=args.write)
     return 0
 
 

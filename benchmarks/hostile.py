@@ -10,7 +10,6 @@ reference server is always this checkout's; a run of another checkout imports th
 from __future__ import annotations
 
 import argparse
-import re
 import resource
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import Proc, load, med, run
+from measure import Proc, load, med, publish, run
 from startup import OPERATION, REPO, _clean_env
 
 from rocketchat_contract.reference import Knobs, ReferenceServer
@@ -110,14 +109,6 @@ def section(
     return "\n".join(lines) + "\n"
 
 
-def replace_section(text: str, new: str) -> str:
-    """``text`` with its HEADING section (up to the next ``## `` heading) replaced by ``new``, or ``new`` appended."""
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        return pattern.sub(lambda _: new + "\n", text, count=1).rstrip("\n") + "\n"
-    return text.rstrip("\n") + "\n\n" + new
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of this checkout (default 3)")
@@ -132,11 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     loads.append(load())
     command = "python benchmarks/hostile.py " + " ".join(argv if argv is not None else sys.argv[1:])
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    text = section(after, before, command.strip(), loads, own_mb)
-    if args.write:
-        results = REPO / "benchmarks" / "RESULTS.md"
-        results.write_text(replace_section(results.read_text(encoding="utf-8"), text), encoding="utf-8")
-    print(text)
+    publish(HEADING, section(after, before, command.strip(), loads, own_mb), write=args.write)
     return 0
 
 

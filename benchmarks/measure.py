@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import tempfile
@@ -122,3 +123,20 @@ def machine() -> dict[str, str]:
             "PYTHONDONTWRITEBYTECODE", "unset"
         ),
     }
+
+
+def replace_section(text: str, heading: str, new: str) -> str:
+    """``text`` with its ``heading`` section (up to the next ``## `` heading) replaced by ``new``, or ``new``
+    appended: how a benchmark that run.py does not run writes its own section of RESULTS.md."""
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        return pattern.sub(lambda _: new + "\n", text, count=1).rstrip("\n") + "\n"
+    return text.rstrip("\n") + "\n\n" + new
+
+
+def publish(heading: str, text: str, *, write: bool) -> None:
+    """Print a benchmark's section; with ``write``, also put it in benchmarks/RESULTS.md in place of the old one."""
+    if write:
+        results = Path(__file__).resolve().parent / "RESULTS.md"
+        results.write_text(replace_section(results.read_text(encoding="utf-8"), heading, text), encoding="utf-8")
+    print(text)

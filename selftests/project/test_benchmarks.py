@@ -205,7 +205,26 @@ def test_the_oversized_answer_section_judges_the_peak_and_replaces_itself(bench:
     assert "**met** (150 MB at most)" in text
     assert "**missed**" in hostile.section(runs(250), None, "python benchmarks/hostile.py", [1.0])
     old = f"# Benchmarks\n\n{hostile.HEADING}\n\nold numbers\n\n## JSON report size\n\nkept\n"
-    replaced = hostile.replace_section(old, text)
+    replaced = measure.replace_section(old, hostile.HEADING, text)
     assert "old numbers" not in replaced and replaced.count(hostile.HEADING) == 1
     assert replaced.endswith("## JSON report size\n\nkept\n") and text in replaced
-    assert hostile.replace_section("# Benchmarks\n", text) == "# Benchmarks\n\n" + text
+    assert measure.replace_section("# Benchmarks\n", hostile.HEADING, text) == "# Benchmarks\n\n" + text
+
+
+def test_the_large_fleet_section_says_met_and_missed_from_its_limits(bench: dict[str, ModuleType]) -> None:
+    import fleet_large
+
+    def fleet(targets: int, wall: float, peak_mb: float, each: float = 0.5) -> object:
+        report = {"summary": {"pass": targets}, "targets": [{"duration_s": each}] * targets}
+        return fleet_large.Fleet(targets, wall=wall, peak_mb=peak_mb, report=report)
+
+    results = {200: fleet(200, 59.0, 700.0), 1000: fleet(1000, 241.0, 500.0)}
+    lone, many = fleet(1, 1.4, 90.0), fleet(40, 9.0, 200.0, 0.2)
+    text = fleet_large.section(results, lone, many, (1.5, "exit 4: refused"), [1.0])
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
+    assert rows["200 reference targets, wall"].endswith("| 60 s | **met** |")
+    assert rows["200 reference targets, peak memory of the whole fleet"].endswith("| 600 MB | **missed** |")
+    assert rows["1000 reference targets, wall"].endswith("| 240 s | **missed** |")
+    assert rows["a fleet of one unreachable target, the whole command"].endswith("**met** |")
+    assert "exit 4: refused" in rows["10,000 unreachable targets: planned and refused or estimated"]
+    assert fleet_large.HEADING in bench["measure"].replace_section("# Benchmarks\n", fleet_large.HEADING, text)

@@ -129,10 +129,18 @@ def test_workflow_schema_rejects_broken_copy(tmp_path: Path, old: str, new: str)
     assert "Schema validation errors" in result.stdout
 
 
-def test_compose_spec_rejects_broken_copy(tmp_path: Path) -> None:
-    broken = tmp_path / "compose.yaml"
-    broken.write_text(_mutate(COMPOSE.read_text(), "    ports:\n", "    port:\n"))
-    result = _check_jsonschema("vendor.compose-spec", broken)
+@pytest.mark.parametrize(
+    ("path", "schema", "old", "new"),
+    [
+        (COMPOSE, "vendor.compose-spec", "    ports:\n", "    port:\n"),
+        (FLEET_GITLAB, "vendor.gitlab-ci", "  parallel: 3\n", "  paralel: 3\n"),
+    ],
+    ids=["compose", "gitlab-fleet"],
+)
+def test_the_schema_rejects_a_broken_copy(tmp_path: Path, path: Path, schema: str, old: str, new: str) -> None:
+    broken = tmp_path / path.name
+    broken.write_text(_mutate(path.read_text(), old, new))
+    result = _check_jsonschema(schema, broken)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Schema validation errors" in result.stdout
 
@@ -228,13 +236,6 @@ def test_the_gitlab_fleet_matches_gitlab_ci_schema() -> None:
     result = _check_jsonschema("vendor.gitlab-ci", FLEET_GITLAB)
     assert result.returncode == 0, result.stdout + result.stderr
 
-
-def test_gitlab_ci_schema_rejects_broken_copy(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.gitlab-ci.yml"
-    broken.write_text(_mutate(FLEET_GITLAB.read_text(), "  parallel: 3\n", "  paralel: 3\n"))
-    result = _check_jsonschema("vendor.gitlab-ci", broken)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Schema validation errors" in result.stdout
 
 
 def _fleet_commands(text: str) -> list[list[str]]:
