@@ -459,13 +459,15 @@ def test_the_fleet_page_shows_a_clauses_evidence_as_the_single_report_does() -> 
     clause["drift"]["origin"] = "site-drift.yaml"
     run = TargetRun(spec(name="local"), status=0, packed=pack(report))
     targets = [target_record(run)]
-    page = render_fleet_html(
-        fleet_document(
-            targets,
-            sources=["fleet.yaml"],
-            started_at="2026-11-30T09:00:00+00:00",
-            finished_at="2026-11-30T09:01:00+00:00",
-            allow_untestable=False,
+    page = "".join(
+        render_fleet_html(
+            fleet_document(
+                targets,
+                sources=["fleet.yaml"],
+                started_at="2026-11-30T09:00:00+00:00",
+                finished_at="2026-11-30T09:01:00+00:00",
+                allow_untestable=False,
+            )
         )
     )
     single = render_html(report)

@@ -190,7 +190,9 @@ def test_the_html_pages_show_server_words_escaped(page: str) -> None:
     rendered = {
         "single": lambda: render_html(hostile_report()),
         "aborted": lambda: render_html(aborted_report()),
-        "fleet": lambda: render_fleet_html(_fleet(hostile_report(), reason=f"rocketchat-contract: {HOSTILE}\n")),
+        "fleet": lambda: "".join(
+            render_fleet_html(_fleet(hostile_report(), reason=f"rocketchat-contract: {HOSTILE}\n"))
+        ),
     }[page]()
     assert not RAW.search(rendered)
     parsed = _Tags()

@@ -35,7 +35,7 @@ def _fleet_page(report: dict[str, Any]) -> str:
         finished_at="2026-11-30T09:01:00+00:00",
         allow_untestable=False,
     )
-    return render_fleet_html(document)
+    return "".join(render_fleet_html(document))
 
 
 def _evidence(page: str) -> list[str]:
@@ -66,3 +66,32 @@ def test_both_pages_escape_a_hostile_value_alike() -> None:
     escaped = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &quot;q&quot; &amp; é"
     for page in (render_html(report), _fleet_page(report)):
         assert "<script>alert" not in page and escaped in page
+
+
+def test_the_fleet_page_is_generated_a_target_at_a_time(monkeypatch: Any) -> None:
+    """A target's evidence is resolved when the page reaches it, so that a fleet of a thousand never holds every
+    target's resolved evidence at once (the page was 1.4 GB of memory for 1,000 targets, now what the reports hold)."""
+    from rocketchat_contract.fleet import html
+
+    made: list[str] = []
+    real = html._details
+
+    def counted(target: dict[str, Any]) -> dict[str, Any]:
+        made.append(target["name"])
+        return real(target)
+
+    monkeypatch.setattr(html, "_details", counted)
+    report = _report()
+    records = [
+        target_record(TargetRun(TargetSpec(f"t{i}", "https://chat.example.com"), status=0, packed=pack(report)))
+        for i in range(3)
+    ]
+    document = fleet_document(records, sources=["f.yaml"], started_at="x", finished_at="y", allow_untestable=False)
+    pieces = render_fleet_html(document)
+    seen: list[str] = []
+    for piece in pieces:
+        seen.append(str(piece))
+        if 'id="t-t1--' in "".join(seen[-3:]):  # the first clause of t1
+            break
+    assert made == ["t0", "t1"], made  # t2's evidence not resolved yet
+    assert "".join(pieces) and made == ["t0", "t1", "t2"]

@@ -6,6 +6,7 @@ evidence macros; a small inline script sorts the matrix and opens the evidence a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from rocketchat_contract.fleet.model import HEADLINE_RANK, worst
@@ -29,8 +30,8 @@ def _anchor(target: str, clause: str | None = None) -> str:
 
 
 def _target_view(target: dict[str, Any], columns: list[dict[str, str]]) -> dict[str, Any]:
+    """What the matrix and a target's facts show: light, made for every target up front."""
     headline = worst(target)
-    report = resolved(target["report"] or {})
     return {
         **target,
         "anchor": _anchor(target["name"]),
@@ -42,14 +43,22 @@ def _target_view(target: dict[str, Any], columns: list[dict[str, str]]) -> dict[
             {"clause": cid, "verdict": target["verdicts"].get(cid), "href": "#" + _anchor(target["name"], cid)}
             for cid in (c["id"] for c in columns)
         ],
+    }
+
+
+def _details(target: dict[str, Any]) -> dict[str, Any]:
+    """A target's clauses with their evidence resolved, and its notes: made when the page reaches the target and
+    dropped after it (a fleet of a thousand would otherwise hold every exchange of every target several times)."""
+    report = resolved(target["report"] or {})
+    return {
         "clauses": [{"clause": c, "anchor": _anchor(target["name"], c["id"])} for c in report.get("clauses", [])],
         "notes": shown_notes(report),
     }
 
 
-def render_fleet_html(document: dict[str, Any]) -> str:
-    """Render a fleet report document as one standalone HTML page."""
+def render_fleet_html(document: dict[str, Any]) -> Iterator[str]:
+    """Render a fleet report document as one standalone HTML page, in pieces as Jinja2 generates them."""
     columns = document["clauses"]
     targets = [_target_view(t, columns) for t in document["targets"]]
     page = environment().get_template("fleet/templates/fleet.html.j2", globals=_WORDS)
-    return page.render(document=document, targets=targets, columns=columns)
+    return page.generate(document=document, targets=targets, columns=columns, details=_details)

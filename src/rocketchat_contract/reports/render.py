@@ -12,7 +12,8 @@ from typing import Any
 
 from rocketchat_contract.client.printable import escaped_in_strings
 
-Renderer = Callable[[dict[str, Any]], str]
+Renderer = Callable[[dict[str, Any]], str | Iterable[str]]
+"""A document as text, whole or in pieces (a fleet page of thousands of targets is written as it is generated)."""
 JSON_CHUNK = 1 << 16
 
 
@@ -39,10 +40,14 @@ def _json_chunks(document: dict[str, Any]) -> Iterator[str]:
     yield escaped_in_strings("".join(pending)) + "\n"
 
 
+def _pieces(text: str | Iterable[str]) -> Iterable[str]:
+    return [text] if isinstance(text, str) else text
+
+
 FORMATS: dict[str, Callable[[Renderers, dict[str, Any]], Iterable[str]]] = {
     ".json": lambda kind, document: _json_chunks(document),
-    ".md": lambda kind, document: [kind.markdown(document)],
-    ".html": lambda kind, document: [kind.html(document)],
+    ".md": lambda kind, document: _pieces(kind.markdown(document)),
+    ".html": lambda kind, document: _pieces(kind.html(document)),
 }
 """The report formats by extension, for compliance reports and fleet reports alike; JSON is the document itself."""
 _NAMES = f"{', '.join(list(FORMATS)[:-1])} or {list(FORMATS)[-1]}"
