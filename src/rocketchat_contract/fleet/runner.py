@@ -34,6 +34,8 @@ from rocketchat_contract.reports.load import ReportError, load_report
 STOP_GRACE = 60.0
 """Seconds the interrupted children get to clean up (log out, delete provisioned users) before SIGKILL."""
 TICK = 0.1
+READER_GRACE = 5.0
+"""Seconds to wait, once a worker has exited, for the replies still in its pipe."""
 
 
 def default_jobs() -> int:
@@ -105,7 +107,8 @@ class _Worker:
         self.replies: list[Reply] = []
         self.busy = False
         self.retired = False
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -128,16 +131,12 @@ class _Worker:
         return self.replies.pop(0) if self.replies else None
 
     def ended(self) -> int | None:
-        """The worker's exit status once it has exited (a signal: its negative number), else None."""
-        if self.process.returncode is not None:
-            return self.process.returncode
-        if hasattr(os, "wait4"):
-            pid, status, _ = os.wait4(self.process.pid, os.WNOHANG)
-            if pid == 0:
-                return None
-            self.process.returncode = os.waitstatus_to_exitcode(status)
-            return self.process.returncode
-        return self.process.poll()
+        """The worker's exit status once it has exited (a signal: its negative number), else None; once it has,
+        every reply it wrote has been read."""
+        code = self.process.poll()
+        if code is not None:
+            self.reader.join(timeout=READER_GRACE)
+        return code
 
     def close(self, grace: float) -> None:
         """Let the worker end after its current job; kill it after ``grace`` seconds."""
