@@ -24,7 +24,8 @@ SUBCOMMANDS = (run, diff, fleet, propose_drift, rejudge, verify, attest)
 """In the order ``--help`` lists them."""
 
 
-def _parser() -> Parser:
+def _parser() -> tuple[Parser, dict[str, Parser]]:
+    """The command's parser, and each sub-command's by name."""
     parser = Parser(
         prog="rocketchat-contract",
         description="The GET /api/v1/getImportProgress contract suite (`run`, or pytest in a checkout) and the tools "
@@ -33,19 +34,19 @@ def _parser() -> Parser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
     for command in SUBCOMMANDS:
         command.add_parser(commands)
-    return parser
+    return parser, dict(commands.choices)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status instead of exiting, so tests can call it."""
     words = sys.argv[1:] if argv is None else list(argv)
-    parser = _parser()
+    parser, subcommands = _parser()
     try:
         args, unknown = parser.parse_known_args(words)
         if getattr(args, "passes_on", False):
             args.passed_on = words[words.index(args.command) + 1 :]
-        elif unknown:
-            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        elif unknown:  # said by the sub-command's parser, so with its usage and its exit status (fleet: 4)
+            subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else BAD_INPUT
     try:
