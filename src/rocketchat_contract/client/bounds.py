@@ -180,23 +180,11 @@ class WatchedHTTPConnection(HTTPConnection):
         return _watched_response(super().getresponse())
 
 
-class WatchedHTTPSConnection(HTTPSConnection):
-    budget: Budget | None = None
-    """The budget of the request the connection serves now."""
-
-    def connect(self) -> None:
-        _watch(self)
-        super().connect()
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch(self)
-        super().request(*args, **kwargs)
-
-    def getresponse(self) -> HTTPResponse:  # type: ignore[override]  # urllib3's own override
-        return _watched_response(super().getresponse())
+class WatchedHTTPSConnection(WatchedHTTPConnection, HTTPSConnection):
+    """The same over TLS: its methods come first, and theirs call HTTPSConnection's."""
 
 
-Watched = WatchedHTTPConnection | WatchedHTTPSConnection
+Watched = WatchedHTTPConnection
 
 
 class WatchedHTTPConnectionPool(HTTPConnectionPool):
