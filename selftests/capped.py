@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
+
+from rocketchat_contract.contract.reader import REPORTS
 
 MEMORY = 1 << 30
 """Address space of the child: several times what a refusal needs (a pytest run of the suite reserves about
@@ -67,3 +71,22 @@ def sparse_file(path: Path, size: int) -> Path:
     with path.open("wb") as stream:
         stream.truncate(size)
     return path
+
+
+HOSTILE_REPORTS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "100000-deep": (lambda folder: deep_json_file(folder / "deep.json"), "nested deeper than 128 levels"),
+    "over-the-cap": (
+        lambda folder: sparse_file(folder / "huge.json", REPORTS.max_bytes + 1),
+        "larger than 1024 MiB (the cap for compliance and fleet reports)",
+    ),
+}
+"""Report files no command may read, by name: how to make one in a folder, and the refusal it gets."""
+
+
+def depth(value: Any) -> int:
+    """How deeply a JSON value nests (a scalar: 0)."""
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    return 0

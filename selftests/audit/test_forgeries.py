@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from reference_fleet import Member, ReferenceFleet
+from report_files import load, save, write_key_pair
 from suite_runner import OPERATION
 
 from rocketchat_contract.audit.rejudge import rejudge, rejudged_report
@@ -32,25 +31,12 @@ MEMBERS = [
 ]
 
 
-def write_key_pair(folder: Path, name: str) -> tuple[Path, Path]:
-    """An Ed25519 key pair as `openssl genpkey -algorithm ed25519` writes it: PKCS#8 and SubjectPublicKeyInfo PEM."""
-    key = Ed25519PrivateKey.generate()
-    private, public = folder / f"{name}.pem", folder / f"{name}.pub.pem"
-    private.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    return private, public
-
-
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One fleet run against a broken and a correct server, signed (--attest-key): the folder with fleet.json,
     fleet.broken.json, fleet.correct.json, their attestations and the key pair."""
     folder = tmp_path_factory.mktemp("signed")
-    private, _ = write_key_pair(folder, "vendor")
+    private, _ = write_key_pair(folder, "vendor")[:2]
     with ReferenceFleet(MEMBERS) as fleet, pytest.MonkeyPatch.context() as monkeypatch:
         for name in [n for n in os.environ if n.startswith("RC_")]:
             monkeypatch.delenv(name)
@@ -61,16 +47,6 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             status = main([*argv, "--attest-key", str(private)])
     assert status == 1
     return folder
-
-
-def _load(path: Path) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
-
-
-def _save(document: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
 
 
 def _verify(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -116,10 +92,10 @@ def _key_id(folder: Path) -> str:
 
 @pytest.mark.usefixtures("offline")
 def test_the_violations_removed_do_not_verify(signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    report = _load(signed / "fleet.broken.json")
+    report = load(signed / "fleet.broken.json")
     violated = [c["id"] for c in report["clauses"] if c["verdict"] == "violation"]
     assert len(violated) == 5 and len(report["clauses"]) == 14
-    forged = _save(_violations_removed(report), tmp_path / "fleet.broken.json")
+    forged = save(_violations_removed(report), tmp_path / "fleet.broken.json")
     for signature in ([], _signed_by(signed, "fleet.broken")):
         status, out, err = _verify(capsys, str(forged), *signature)
         assert status == 1 and out == "", out
@@ -131,13 +107,13 @@ def test_the_violations_removed_do_not_verify(signed: Path, tmp_path: Path, caps
 
 @pytest.mark.usefixtures("offline")
 def test_another_target_named_does_not_verify(signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    report = _load(signed / "fleet.broken.json")
+    report = load(signed / "fleet.broken.json")
     sent_to = report["base_url"]
     forged = copy.deepcopy(report)
     forged["base_url"] = "https://chat.customer.example"
     forged["target"] = report["target"].replace(sent_to, forged["base_url"])
     forged["digest"] = digest(forged)
-    path = _save(forged, tmp_path / "fleet.broken.json")
+    path = save(forged, tmp_path / "fleet.broken.json")
     for signature in ([], _signed_by(signed, "fleet.broken")):
         status, _, err = _verify(capsys, str(path), *signature)
         assert status == 1
@@ -151,11 +127,11 @@ def test_a_correct_servers_evidence_does_not_verify_nor_rejudge(
     signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Forgery 3: the observations of a correct server under the broken server's name, then judged again."""
-    broken, correct = _load(signed / "fleet.broken.json"), _load(signed / "fleet.correct.json")
+    broken, correct = load(signed / "fleet.broken.json"), load(signed / "fleet.correct.json")
     forged = copy.deepcopy(broken)
     forged["observations"] = correct["observations"]
     forged["digest"] = digest(forged)
-    path = _save(forged, tmp_path / "swapped.json")
+    path = save(forged, tmp_path / "swapped.json")
     status, _, err = _verify(capsys, str(path))
     assert status == 1 and f"not under its base_url {broken['base_url']}" in err, err
     assert main(["rejudge", str(path), "--report", str(tmp_path / "again.json")]) == 2
@@ -164,7 +140,7 @@ def test_a_correct_servers_evidence_does_not_verify_nor_rejudge(
     # A forger with a tool that would judge it anyway gets a report with no violation, which still does not verify.
     again = rejudged_report(rejudge(forged), forged, strict_docs=False)
     assert again["summary"]["violation"] == 0
-    status, _, err = _verify(capsys, str(_save(again, tmp_path / "again.json")))
+    status, _, err = _verify(capsys, str(save(again, tmp_path / "again.json")))
     assert status == 1 and f"not under its base_url {broken['base_url']}" in err, err
 
 
@@ -175,16 +151,16 @@ def test_a_rejudged_report_says_so_and_from_which_report(
     source = signed / "fleet.broken.json"
     again = tmp_path / "again.json"
     assert main(["rejudge", str(source), "--report", str(again)]) == 1
-    rejudged = _load(again)["rejudged"]
-    assert rejudged["from_digest"] == _load(source)["digest"]
-    assert _load(source)["rejudged"] is None
+    rejudged = load(again)["rejudged"]
+    assert rejudged["from_digest"] == load(source)["digest"]
+    assert load(source)["rejudged"] is None
     status, out, _ = _verify(capsys, str(again))
     assert status == 0 and out.startswith(f"consistent, re-judged, unsigned: {again}\n"), out
     assert f"from the report with digest {rejudged['from_digest'][:16]}…: not a live run" in out
-    forged = _load(again)
+    forged = load(again)
     forged["rejudged"] = None  # passed off as a live run
     forged["digest"] = digest(forged)
-    status, out, err = _verify(capsys, str(_save(forged, tmp_path / "live.json")))
+    status, out, err = _verify(capsys, str(save(forged, tmp_path / "live.json")))
     assert status == 0 and "re-judged" not in out  # a file alone cannot tell: only a signature can, and does
     assert main(["attest", str(again), "--key", str(signed / "vendor.pem")]) == 0
     attestation = ["--attestation", str(tmp_path / "again.intoto.jsonl"), "--key", str(signed / "vendor.pub.pem")]
@@ -200,12 +176,12 @@ def test_a_fleet_target_passed_off_as_passing_does_not_verify(
 ) -> None:
     """Forgery 4: in the fleet report, one target's violations removed, its digest computed again, the target
     marked passing, the fleet's own summary left stale."""
-    document = _load(signed / "fleet.json")
+    document = load(signed / "fleet.json")
     target = next(t for t in document["targets"] if t["name"] == "broken")
     target["report"] = _violations_removed(target["report"])
     target |= {"outcome": "pass", "exit_status": 0, "summary": dict(target["report"]["summary"])}
     target["verdicts"] = {c["id"]: c["verdict"] for c in target["report"]["clauses"]}
-    path = _save(document, tmp_path / "fleet.json")
+    path = save(document, tmp_path / "fleet.json")
     for signature in ([], _signed_by(signed, "fleet")):
         status, _, err = _verify(capsys, str(path), *signature)
         assert status == 1
@@ -221,10 +197,10 @@ def test_a_signed_report_verifies_only_byte_for_byte_with_its_key(
 ) -> None:
     report = signed / "fleet.correct.json"
     reformatted = tmp_path / "fleet.correct.json"
-    reformatted.write_text(json.dumps(_load(report)), encoding="utf-8")  # the same document, other bytes
+    reformatted.write_text(json.dumps(load(report)), encoding="utf-8")  # the same document, other bytes
     status, _, err = _verify(capsys, str(reformatted), *_signed_by(signed, "fleet.correct"))
     assert status == 1 and "subject: the attestation is about fleet.correct.json" in err, err
-    _, other = write_key_pair(tmp_path, "other")
+    _, other = write_key_pair(tmp_path, "other")[:2]
     attestation = str(signed / "fleet.correct.intoto.jsonl")
     status, _, err = _verify(capsys, str(report), "--attestation", attestation, "--key", str(other))
     assert status == 1 and "signature: no signature in the attestation verifies with the key" in err, err
@@ -257,9 +233,9 @@ def test_a_changed_attestation_does_not_verify(
 def test_a_forged_field_is_shown_with_its_control_characters_escaped(
     signed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    forged = _load(signed / "fleet.broken.json")
+    forged = load(signed / "fleet.broken.json")
     forged["base_url"] = "https://chat.example\x1b[2J\r"
     forged["digest"] = digest(forged)
-    status, _, err = _verify(capsys, str(_save(forged, tmp_path / "escaped.json")))
+    status, _, err = _verify(capsys, str(save(forged, tmp_path / "escaped.json")))
     assert status == 1 and "not under its base_url https://chat.example\\x1b[2J\\r" in err, err
     assert "\x1b" not in err and "\r" not in err

@@ -3,16 +3,15 @@ traceback, and memory bounded (each runs in a child whose address space is cappe
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-from capped import COMMAND, deep_json_file, lines, run_capped, sparse_file, yaml_bomb
+from capped import COMMAND, HOSTILE_REPORTS, depth, lines, run_capped, yaml_bomb
+from report_files import fixture_generator
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.reader import REPORTS, read_json
@@ -28,19 +27,12 @@ COMMANDS: dict[str, Callable[[str], list[str]]] = {
     "diff-new": lambda bad: ["diff", str(GOOD), bad],
     "propose-drift": lambda bad: ["propose-drift", bad],
 }
-HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
-    "100000-deep": (lambda folder: deep_json_file(folder / "deep.json"), "nested deeper than 128 levels"),
-    "over-the-cap": (
-        lambda folder: sparse_file(folder / "huge.json", REPORTS.max_bytes + 1),
-        "larger than 1024 MiB (the cap for compliance and fleet reports)",
-    ),
-}
 
 
-@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("hostile", HOSTILE_REPORTS)
 @pytest.mark.parametrize("command", COMMANDS)
 def test_a_hostile_report_is_one_line_and_exit_2(tmp_path: Path, command: str, hostile: str) -> None:
-    make, refusal = HOSTILE[hostile]
+    make, refusal = HOSTILE_REPORTS[hostile]
     bad = make(tmp_path)
     argv = COMMANDS[command](str(bad))
     done = run_capped([*COMMAND, *argv], cwd=tmp_path)
@@ -59,17 +51,9 @@ def test_a_yaml_bomb_given_to_rejudge_as_a_drift_file_is_one_line_and_exit_2(tmp
     assert done.returncode == BAD_INPUT
 
 
-def _generate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("report_fixtures", DATA / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_verify_reads_no_more_of_a_drift_file_a_report_names_than_a_drift_file_may_hold(tmp_path: Path) -> None:
     """A report names its drift files and verify hashes them: naming /dev/zero must not be a read without end."""
-    generate = _generate()
+    generate = fixture_generator()
     report = generate.build("8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", generate.rc_8_8(), [])
     report["registry"]["extra_drift"] = [{"path": "/dev/zero", "sha256": "0" * 64}]
     report["digest"] = digest(report)  # as a forger would: only the drift file is wrong
@@ -80,9 +64,9 @@ def test_verify_reads_no_more_of_a_drift_file_a_report_names_than_a_drift_file_m
     assert done.returncode == BAD_INPUT
 
 
-def _nested(depth: int) -> Any:
+def _nested(levels: int) -> Any:
     body: Any = "deep"
-    for _ in range(depth):
+    for _ in range(levels):
         body = {"a": body}
     return body
 
@@ -94,7 +78,7 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     """Whatever walks an accepted report (the schema, the judge, the diff, the digest, YAML's dumper) stays within
     Python's recursion limit: a probe's response body as deep as a report may hold, 123 levels (the report keeps
     it 5 levels below its top, in ``observations``)."""
-    generate = _generate()
+    generate = fixture_generator()
     observations = generate.rc_9_9()
     unauthenticated = observations["no-headers"]
     body = {"success": False, "error": "You must be logged in to do this.", "detail": _nested(122)}
@@ -102,7 +86,7 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     report = generate.build("9.9.0", "https://chat.example.com", "2025-09-15T13:40:12+00:00", observations, [])
     path = tmp_path / "deep-report.json"
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    assert _depth(read_json(path, REPORTS)) == REPORTS.max_depth
+    assert depth(read_json(path, REPORTS)) == REPORTS.max_depth
 
     assert main(["verify", str(path)]) == 0
     assert capsys.readouterr().out.startswith(f"consistent, unsigned: {path}")
@@ -119,11 +103,3 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     assert capsys.readouterr().err.strip() == (
         f"rocketchat-contract rejudge: --extra-drift {drafted}: nested deeper than 64 levels"
     )
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0

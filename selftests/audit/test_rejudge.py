@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import older_reports
 import pytest
 import rfc8785
+from report_files import fixture_generator, save
 from suite_runner import OPERATION, block_network, prepare, run_suite, verdicts_of
 
 from rocketchat_contract.client.frontend import hostile_input
@@ -39,11 +39,6 @@ CASES = [
 GENERATE = Path(__file__).resolve().parents[1] / "data" / "reports" / "generate.py"
 
 
-def _save(report: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(
     ("profile", "knobs"), CASES, ids=[f"{p}-{'+'.join(sorted(k.faults | k.variations)) or 'as-is'}" for p, k in CASES]
 )
@@ -58,7 +53,7 @@ def test_rejudging_a_live_report_gives_its_verdicts_offline(
     server = prepare(monkeypatch, reference_server, profile, knobs)
     live = run_suite(pytester, base_url=server.url)
     assert live.report is not None, live.text()
-    saved = _save(live.report, tmp_path / "live.json")
+    saved = save(live.report, tmp_path / "live.json")
     again = tmp_path / "again.json"
     block_network(monkeypatch)
     status = main(["rejudge", str(saved), "--report", str(again)])
@@ -83,7 +78,7 @@ def test_a_rejudged_answer_past_the_cap_keeps_its_verdict(
     response = live.report["observations"]["probes"][success["evidence"][0]]["response"]
     assert (success["verdict"], response["larger_than"], response["format"]) == ("violation", 4096, "text")
     assert response["length"] == 4096 and len(response["sha256"]) == 64
-    saved = _save(live.report, tmp_path / "live.json")
+    saved = save(live.report, tmp_path / "live.json")
     again = tmp_path / "again.json"
     block_network(monkeypatch)
     assert main(["rejudge", str(saved), "--report", str(again)]) == 1
@@ -94,18 +89,9 @@ def test_a_rejudged_answer_past_the_cap_keeps_its_verdict(
     assert main(["verify", str(saved)]) == 0
 
 
-def _generator() -> Any:
-    """The fixtures' generator (selftests/data/reports/generate.py), as a module."""
-    spec = importlib.util.spec_from_file_location("report_fixtures", GENERATE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _fresh_report() -> dict[str, Any]:
     """The 8.8 fixture's report, judged now (so it names the installed registry), without a server."""
-    module = _generator()
+    module = fixture_generator()
     report: dict[str, Any] = module.build(
         "8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", module.rc_8_8(), []
     )
@@ -117,7 +103,7 @@ def test_verify_accepts_an_untouched_report_and_rejudge_agrees(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = _fresh_report()
-    path = _save(report, tmp_path / "report.json")
+    path = save(report, tmp_path / "report.json")
     assert main(["verify", str(path)]) == 0
     assert capsys.readouterr().out.startswith("consistent, unsigned: ")
     assert main(["rejudge", str(path)]) == 0
@@ -131,7 +117,7 @@ def test_verify_catches_an_edited_verdict(tmp_path: Path, capsys: pytest.Capture
     assert step["verdict"] == "conforms"
     step["verdict"] = "violation"
     report["digest"] = digest(report)  # even a forger who recomputes the digest is caught by the evidence
-    assert main(["verify", str(_save(report, tmp_path / "edited.json"))]) == 1
+    assert main(["verify", str(save(report, tmp_path / "edited.json"))]) == 1
     err = capsys.readouterr().err
     assert "success.step: states violation, its evidence gives conforms" in err
     assert "auth.missing" not in err
@@ -142,11 +128,11 @@ def test_verify_catches_an_edited_response_body(tmp_path: Path, capsys: pytest.C
     report = _fresh_report()
     edited = copy.deepcopy(report)
     edited["observations"]["probes"]["privileged"]["response"]["body"]["count"]["completed"] = 499
-    assert main(["verify", str(_save(edited, tmp_path / "body.json"))]) == 1
+    assert main(["verify", str(save(edited, tmp_path / "body.json"))]) == 1
     assert "digest: does not match its content" in capsys.readouterr().err
     edited["observations"]["probes"]["privileged"]["response"]["body"]["step"] = "no-such-step"
     edited["digest"] = digest(edited)
-    assert main(["verify", str(_save(edited, tmp_path / "forged.json"))]) == 1
+    assert main(["verify", str(save(edited, tmp_path / "forged.json"))]) == 1
     assert "success.step: states conforms, its evidence gives violation" in capsys.readouterr().err
 
 
@@ -156,7 +142,7 @@ def test_verify_prints_a_forged_reports_words_escaped(tmp_path: Path, capsys: py
     report = _fresh_report()
     report["registry"]["suite_version"] = "0.1\x1b]0;pwned\x07\u202e"
     report["digest"] = digest(report)
-    assert main(["verify", str(_save(report, tmp_path / "forged.json"))]) == 2
+    assert main(["verify", str(save(report, tmp_path / "forged.json"))]) == 2
     err = capsys.readouterr().err
     assert "(suite 0.1\\x1b]0;pwned\\x07\\u202e, data" in err and "\x1b" not in err and "\u202e" not in err
 
@@ -167,7 +153,7 @@ def test_an_older_report_is_refused_in_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, status: int
 ) -> None:
     older = older_reports.compliance_report(_fresh_report(), None)
-    assert main([command, str(_save(older, tmp_path / "old.json"))]) == status
+    assert main([command, str(save(older, tmp_path / "old.json"))]) == status
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "has no schema_version" in err, err
 
@@ -201,7 +187,7 @@ def test_the_upgrade_loop_needs_no_second_run(
     server = prepare(monkeypatch, reference_server, "9.0", knobs)
     first = run_suite(pytester, base_url=server.url)
     assert first.ret == 1 and first.report is not None
-    saved = _save(first.report, tmp_path / "run.json")
+    saved = save(first.report, tmp_path / "run.json")
     capsys.readouterr()
     assert main(["propose-drift", str(saved)]) == 0
     drift = tmp_path / "local-drift.yaml"
@@ -226,7 +212,7 @@ def test_a_version_2_report_is_refused_in_one_line(
     """A report written before reports recorded their selection and each exchange's URL cannot be checked for
     either: refused in one line, as older ones are."""
     older = older_reports.compliance_report(_fresh_report(), 2)
-    assert main([command, str(_save(older, tmp_path / "v2.json"))]) == status
+    assert main([command, str(save(older, tmp_path / "v2.json"))]) == status
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "has schema_version 2: it was written before reports recorded" in err, err
 
@@ -245,7 +231,7 @@ def test_a_body_that_is_not_i_json_is_kept_as_text_and_the_report_verifies(
 ) -> None:
     """The digest is RFC 8785's; a server's body without a canonical form is kept as its text (judged again, it is
     parsed as it was), so the report can be written, digested and verified."""
-    module = _generator()
+    module = fixture_generator()
     observations = module.rc_8_8()
     observations["privileged"].body_text = NOT_I_JSON
     report = module.build("8.8.1", "https://chat.example.com", "2025-06-02T09:14:05+00:00", observations, [])

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import older_reports
 import pytest
 from reference_fleet import Member, ReferenceFleet
+from report_files import load, save
 from suite_runner import OPERATION
 
 from rocketchat_contract.commands.main import main
@@ -47,16 +47,6 @@ def fleet_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _load(path: Path) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
-
-
-def _save(document: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
 def _target(document: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in document["targets"] if t["name"] == name)
 
@@ -71,13 +61,13 @@ def _judged(target: dict[str, Any]) -> tuple[Any, ...]:
 def test_rejudging_a_fleet_report_gives_every_target_its_verdicts(
     fleet_report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    live = _load(fleet_report)
+    live = load(fleet_report)
     assert _target(live, "strict")["reason"] == "strict_docs: known drift counts as a failure"
     assert _target(live, "broken")["verdicts"][FAULTS[FAULT].clause] == "violation"
     outputs = [tmp_path / f"again.{ext}" for ext in ("json", "md", "html")]
     argv = ["rejudge", str(fleet_report), *(arg for path in outputs for arg in ("--report", str(path)))]
     assert main(argv) == live["exit_status"] == 1
-    again = _load(outputs[0])
+    again = load(outputs[0])
     assert store().problem("fleet/fleet-report.schema.json", again) is None
     for member in MEMBERS:
         before, after = _target(live, member.name), _target(again, member.name)
@@ -99,10 +89,10 @@ def test_rejudge_exits_with_the_fleet_exit_status(
     fleet_report: Path, tmp_path: Path, allow_untestable: bool, status: int
 ) -> None:
     """Without its failing targets, the fleet's untestable one decides: 4, or 0 if the fleet allowed it."""
-    document = _load(fleet_report)
+    document = load(fleet_report)
     document["targets"] = [t for t in document["targets"] if t["name"] in ("current", "unreachable")]
     document["allow_untestable"] = allow_untestable
-    assert main(["rejudge", str(_save(document, tmp_path / "part.json"))]) == status
+    assert main(["rejudge", str(save(document, tmp_path / "part.json"))]) == status
 
 
 @pytest.mark.usefixtures("offline")
@@ -117,13 +107,13 @@ def test_verify_accepts_an_untouched_fleet_report(fleet_report: Path, capsys: py
 def test_verify_catches_a_verdict_edited_inside_one_target(
     fleet_report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    document = _load(fleet_report)
+    document = load(fleet_report)
     report = _target(document, "current")["report"]
     step = next(c for c in report["clauses"] if c["id"] == "success.step")
     assert step["verdict"] == "conforms"
     step["verdict"] = "violation"
     report["digest"] = digest(report)  # a forger who recomputes the digest is caught by the evidence
-    assert main(["verify", str(_save(document, tmp_path / "edited.json"))]) == 1
+    assert main(["verify", str(save(document, tmp_path / "edited.json"))]) == 1
     err = capsys.readouterr().err
     assert "current: success.step: states violation, its evidence gives conforms" in err
     assert "current: success.step: the matrix states conforms, its embedded report states violation" in err
@@ -134,9 +124,9 @@ def test_verify_catches_a_verdict_edited_inside_one_target(
 def test_verify_catches_an_edited_matrix(
     fleet_report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    document = _load(fleet_report)
+    document = load(fleet_report)
     _target(document, "broken")["verdicts"][FAULTS[FAULT].clause] = "conforms"
-    assert main(["verify", str(_save(document, tmp_path / "matrix.json"))]) == 1
+    assert main(["verify", str(save(document, tmp_path / "matrix.json"))]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"rocketchat-contract verify: broken: {FAULTS[FAULT].clause}: the matrix states conforms, "
@@ -148,10 +138,10 @@ def test_verify_catches_an_edited_matrix(
 def test_a_fleet_report_that_cannot_be_judged_again_is_one_line(
     fleet_report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    document = copy.deepcopy(_load(fleet_report))
+    document = copy.deepcopy(load(fleet_report))
     strict = _target(document, "strict")
     strict["report"] = older_reports.compliance_report(strict["report"], None)
-    older = _save(document, tmp_path / "older.json")
+    older = save(document, tmp_path / "older.json")
     assert main(["verify", str(older)]) == 2
     assert main(["rejudge", str(older)]) == 2
     err = capsys.readouterr().err.splitlines()

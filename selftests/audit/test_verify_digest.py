@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from report_files import save
 
 from rocketchat_contract.commands.main import main
 
@@ -27,11 +27,6 @@ def _fresh_report() -> dict[str, Any]:
     return report
 
 
-def _save(report: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
-
-
 @pytest.mark.usefixtures("offline")
 @pytest.mark.parametrize(
     ("field", "edited"),
@@ -44,11 +39,11 @@ def test_verify_catches_an_edit_only_the_digest_protects(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, edited: Any
 ) -> None:
     report = _fresh_report()
-    assert main(["verify", str(_save(report, tmp_path / "as-written.json"))]) == 0
+    assert main(["verify", str(save(report, tmp_path / "as-written.json"))]) == 0
     capsys.readouterr()
     assert report[field] != edited
     report[field] = edited
-    assert main(["verify", str(_save(report, tmp_path / "edited.json"))]) == 1
+    assert main(["verify", str(save(report, tmp_path / "edited.json"))]) == 1
     captured = capsys.readouterr()
     said = (captured.out + captured.err).lower()
     assert "digest" in said or "edited" in said, said

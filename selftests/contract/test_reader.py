@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from capped import deep_json, sparse_file, yaml_bomb
+from capped import deep_json, depth, sparse_file, yaml_bomb
 
 from rocketchat_contract.contract.catalogue import judging, load_extra_drift
 from rocketchat_contract.contract.reader import (
@@ -40,14 +40,6 @@ def _refused(read: Any, path: Path, limits: Limits) -> str:
     message = str(raised.value)
     assert message.startswith(f"{path}: ") and "\n" not in message, message
     return message
-
-
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max(map(_depth, value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max(map(_depth, value), default=0)
-    return 0
 
 
 # -- size -------------------------------------------------------------------------------------------------------
@@ -112,22 +104,22 @@ def test_unreadable_files_are_one_line(tmp_path: Path, make: Any, message: str) 
 
 @pytest.mark.parametrize("limits", KINDS, ids=lambda k: k.kind)
 def test_nesting_to_the_bound_is_read_and_one_level_more_is_not(tmp_path: Path, limits: Limits) -> None:
-    depth = limits.max_depth
-    at_bound = _write(tmp_path / "at.json", deep_json(depth))
-    assert _depth(read_json(at_bound, limits)) == depth
-    assert _depth(read_yaml(at_bound, limits)) == depth  # JSON is YAML (flow style)
-    over = _write(tmp_path / "over.json", deep_json(depth + 1))
-    expected = f"{over}: nested deeper than {depth} levels"
+    bound = limits.max_depth
+    at_bound = _write(tmp_path / "at.json", deep_json(bound))
+    assert depth(read_json(at_bound, limits)) == bound
+    assert depth(read_yaml(at_bound, limits)) == bound  # JSON is YAML (flow style)
+    over = _write(tmp_path / "over.json", deep_json(bound + 1))
+    expected = f"{over}: nested deeper than {bound} levels"
     assert _refused(read_json, over, limits) == expected
     assert _refused(read_yaml, over, limits) == expected
 
 
 @pytest.mark.parametrize("limits", YAML_KINDS, ids=lambda k: k.kind)
 def test_block_style_nesting_is_bounded_alike(tmp_path: Path, limits: Limits) -> None:
-    def nested(depth: int) -> str:
-        return "".join(f"{'  ' * level}k{level}:\n" for level in range(depth - 1)) + f"{'  ' * (depth - 1)}k: 1\n"
+    def nested(levels: int) -> str:
+        return "".join(f"{'  ' * level}k{level}:\n" for level in range(levels - 1)) + f"{'  ' * (levels - 1)}k: 1\n"
 
-    assert _depth(read_yaml(_write(tmp_path / "at.yaml", nested(limits.max_depth)), limits)) == limits.max_depth
+    assert depth(read_yaml(_write(tmp_path / "at.yaml", nested(limits.max_depth)), limits)) == limits.max_depth
     over = _write(tmp_path / "over.yaml", nested(limits.max_depth + 1))
     assert _refused(read_yaml, over, limits) == f"{over}: nested deeper than {limits.max_depth} levels"
 
@@ -240,7 +232,7 @@ def test_a_drift_file_at_the_depth_bound_is_checked_and_judged_without_recursing
         "source": "selftests",
     }
     document = {"entries": [entry]}
-    assert _depth(document) == DRIFT_FILES.max_depth
+    assert depth(document) == DRIFT_FILES.max_depth
     path = _write(tmp_path / "deep.yaml", json.dumps(document))
     extra = load_extra_drift([path])
     _, schemas = judging([path])

@@ -4,13 +4,12 @@ capped, see selftests/capped.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from capped import COMMAND, deep_json_file, lines, run_capped, sparse_file, yaml_bomb
+from capped import COMMAND, HOSTILE_REPORTS, lines, run_capped, sparse_file, yaml_bomb
 
-from rocketchat_contract.contract.reader import FLEET_FILES, REPORTS
+from rocketchat_contract.contract.reader import FLEET_FILES
 from rocketchat_contract.results.exit_status import CANNOT_TEST
 
 
@@ -33,18 +32,9 @@ def test_a_fleet_file_over_its_cap_is_one_line_and_exit_4(tmp_path: Path) -> Non
     assert done.returncode == CANNOT_TEST
 
 
-HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
-    "100000-deep": (lambda folder: deep_json_file(folder / "deep.json"), "nested deeper than 128 levels"),
-    "over-the-cap": (
-        lambda folder: sparse_file(folder / "huge.json", REPORTS.max_bytes + 1),
-        "larger than 1024 MiB (the cap for compliance and fleet reports)",
-    ),
-}
-
-
-@pytest.mark.parametrize("hostile", HOSTILE)
+@pytest.mark.parametrize("hostile", HOSTILE_REPORTS)
 def test_a_hostile_report_to_merge_is_one_line_and_exit_4(tmp_path: Path, hostile: str) -> None:
-    make, refusal = HOSTILE[hostile]
+    make, refusal = HOSTILE_REPORTS[hostile]
     bad = make(tmp_path)
     done = run_capped([*COMMAND, "fleet", "--merge", str(bad)], cwd=tmp_path)
     assert lines(done) == [f"rocketchat-contract fleet: {bad}: {refusal}"], done.stderr[-2000:]

@@ -3,28 +3,13 @@ cannot use, or nothing to sign, is one line and exit status 4 before any request
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from report_files import write_key_pair
 from suite_runner import OPERATION, SUITE, prepare, run_suite
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.reference import Knobs, ReferenceServer
 from rocketchat_contract.reference.fixtures import *  # noqa: F403
-
-
-def _key_pair(folder: Path) -> tuple[Path, Path]:
-    key = Ed25519PrivateKey.generate()
-    private, public = folder / "vendor.pem", folder / "vendor.pub.pem"
-    private.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    return private, public
 
 
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["one-process", "xdist"])
@@ -35,7 +20,7 @@ def test_the_run_signs_its_json_report(
     capsys: pytest.CaptureFixture[str],
     workers: tuple[str, ...],
 ) -> None:
-    private, public = _key_pair(pytester.path)
+    private, public = write_key_pair(pytester.path)[:2]
     server = prepare(monkeypatch, reference_server, "8.8", Knobs(operation=OPERATION))
     result = run_suite(pytester, "--attest-key", str(private), *workers, base_url=server.url)
     assert result.ret == 0, result.text()
@@ -59,7 +44,7 @@ def test_a_key_it_cannot_use_is_one_line_before_any_request(
     pytester: pytest.Pytester, reference_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = prepare(monkeypatch, reference_server, "8.8", Knobs(operation=OPERATION))
-    _, public = _key_pair(pytester.path)
+    _, public = write_key_pair(pytester.path)[:2]
     report = str(pytester.path / "r.json")
     text = _refused(pytester, server, "--attest-key", str(public), "--compliance-report", report)
     assert f"--attest-key {public}: not a private key in PEM (PKCS#8)" in text, text
@@ -70,6 +55,6 @@ def test_nothing_to_sign_is_one_line_before_any_request(
     pytester: pytest.Pytester, reference_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = prepare(monkeypatch, reference_server, "8.8", Knobs(operation=OPERATION))
-    private, _ = _key_pair(pytester.path)
+    private, _ = write_key_pair(pytester.path)[:2]
     text = _refused(pytester, server, "--attest-key", str(private), "--compliance-report", str(pytester.path / "r.md"))
     assert "signs the JSON compliance report, and none is asked for; add --compliance-report PATH.json" in text, text

@@ -19,6 +19,7 @@ from google.protobuf import json_format
 from in_toto_attestation.predicates.test_result.v0 import test_result_pb2
 from in_toto_attestation.v1 import statement_pb2
 from in_toto_attestation.v1.statement import Statement
+from report_files import write_key_pair
 from securesystemslib.dsse import Envelope
 from securesystemslib.signer import SSlibKey
 
@@ -29,24 +30,12 @@ from rocketchat_contract.reports.model import digest
 DATA = Path(__file__).resolve().parents[1] / "data" / "reports"
 
 
-def _keys(folder: Path, name: str = "vendor") -> tuple[Path, Path, Ed25519PrivateKey]:
-    key = Ed25519PrivateKey.generate()
-    private, public = folder / f"{name}.pem", folder / f"{name}.pub.pem"
-    private.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    public.write_bytes(
-        key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    )
-    return private, public, key
-
-
 @pytest.fixture
 def attested(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path, Path, Ed25519PrivateKey]:
     """A fixture report copied into the test's folder and attested there: report, attestation, public key, key."""
     report = tmp_path / "report.json"
     shutil.copyfile(DATA / "rc-9.9.json", report)
-    private, public, key = _keys(tmp_path)
+    private, public, key = write_key_pair(tmp_path)
     assert main(["attest", str(report), "--key", str(private)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"attested: {tmp_path / 'report.intoto.jsonl'} (signed by key {key_id(key.public_key())}")
@@ -129,7 +118,7 @@ def test_attest_refuses_a_report_that_does_not_verify(tmp_path: Path, capsys: py
     document["digest"] = digest(document)
     report = tmp_path / "edited.json"
     report.write_text(json.dumps(document), encoding="utf-8")
-    private, _, _ = _keys(tmp_path)
+    private, _, _ = write_key_pair(tmp_path)
     assert main(["attest", str(report), "--key", str(private)]) == 1
     err = capsys.readouterr().err
     assert f"{report} does not verify, so it was not signed" in err
@@ -147,7 +136,7 @@ def _bad_keys(folder: Path) -> dict[str, tuple[Path, str]]:
             serialization.BestAvailableEncryption(b"passphrase"),
         )
     )
-    _, public, _ = _keys(folder, "public")
+    _, public, _ = write_key_pair(folder, "public")
     garbage = folder / "garbage.pem"
     garbage.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n", encoding="utf-8")
     return {

@@ -5,13 +5,13 @@ every command reads them through one reader that tells the kinds apart by ``kind
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
 
 import older_reports
 import pytest
+from report_files import fixture_generator, save
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.schemas import store
@@ -28,25 +28,12 @@ USER_NOTE = "Partly verified: the auditor checked the logged-out token by hand"
 """A note of the run's own that reads like one the report derives: judged again, it stays."""
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("report_fixtures", GENERATE)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def fresh(version: str = "8.8", notes: tuple[str, ...] = (), embedded: str | None = None) -> dict[str, Any]:
     """A fixture's report judged now (it names the installed registry), without a server."""
-    module = _generator()
+    module = fixture_generator()
     observe, full = {"8.8": (module.rc_8_8, "8.8.1"), "3.18": (module.rc_3_18, "3.18.3")}[version]
     report: dict[str, Any] = module.build(full, "http://127.0.0.1:8765", STARTED, observe(), list(notes), embedded)
     return report
-
-
-def save(document: dict[str, Any], path: Path) -> Path:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
 
 
 def fleet(*reports: dict[str, Any]) -> dict[str, Any]:
