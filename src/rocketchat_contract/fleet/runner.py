@@ -169,7 +169,7 @@ class _Child:
 
 @dataclass
 class FleetRunner:
-    """Run ``specs`` with at most ``jobs`` children at a time; report each finished run through ``on_finish``."""
+    """Run ``specs`` with at most ``jobs`` workers busy at a time; report each finished run through ``on_finish``."""
 
     specs: list[TargetSpec]
     workdir: Path
@@ -203,16 +203,17 @@ class FleetRunner:
         for spec in self.specs:
             if spec.name not in launches:
                 self.on_finish(runs[spec.name])
-        self._worker_env = {
-            **shared_environment(self.environ, withheld),
-            "HYPOTHESIS_STORAGE_DIRECTORY": str(self.workdir / "hypothesis"),
-        }
+        self._worker_env = shared_environment(self.environ, withheld) | self._side_storage()
         restore = self._catch_signals()
         try:
             self._loop(pending, runs, launches)
         finally:
             restore()
         return [runs[spec.name] for spec in self.specs]
+
+    def _side_storage(self) -> dict[str, str]:
+        """Where Hypothesis keeps what it stores on the side: the fleet's folder, never the caller's."""
+        return {"HYPOTHESIS_STORAGE_DIRECTORY": str(self.workdir / "hypothesis")}
 
     def _report_path(self, spec: TargetSpec) -> Path:
         return self.workdir / f"{spec.name}.json"
@@ -294,7 +295,7 @@ class FleetRunner:
         log = self.workdir / f"{run.spec.name}.log"
         run.variables = how.variables
         run.started = time.monotonic()
-        job = Job(how.pytest_args, {**how.env, **self._worker_env}, str(self.workdir), str(log))
+        job = Job(how.pytest_args, how.env | self._side_storage(), str(self.workdir), str(log))
         worker = self._idle_worker()
         if not worker.send(job):  # it died while idle: a fresh one
             worker.retired = True

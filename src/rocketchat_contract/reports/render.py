@@ -87,11 +87,16 @@ def check_report_path(text: str, flag: str) -> tuple[Path, str | None]:
     return path, note
 
 
-def render_as(document: dict[str, Any], suffix: str, kind: Renderers) -> str:
-    """``document`` in the format ``suffix`` names, written by ``kind``'s renderers."""
+def pieces_as(document: dict[str, Any], suffix: str, kind: Renderers) -> Iterable[str]:
+    """``document`` in the format ``suffix`` names, written by ``kind``'s renderers, in pieces."""
     if suffix not in FORMATS:
         raise ValueError(f"no report format for {suffix!r} (known: {', '.join(FORMATS)})")
-    return "".join(FORMATS[suffix](kind, document))
+    return FORMATS[suffix](kind, document)
+
+
+def render_as(document: dict[str, Any], suffix: str, kind: Renderers) -> str:
+    """``document`` in the format ``suffix`` names, written by ``kind``'s renderers."""
+    return "".join(pieces_as(document, suffix, kind))
 
 
 def _report_markdown(report: dict[str, Any]) -> str:
@@ -123,11 +128,8 @@ def write_as(paths: Iterable[Path], document: dict[str, Any], kind: Renderers) -
     a file that could not be written raises ReportWriteError once every other file has been written."""
     failed = []
     for path in paths:
-        suffix = path.suffix.lower()
         try:
-            if suffix not in FORMATS:
-                raise ValueError(f"no report format for {suffix!r} (known: {', '.join(FORMATS)})")
-            _replace(path, FORMATS[suffix](kind, document))
+            _replace(path, pieces_as(document, path.suffix.lower(), kind))
         except OSError as exc:
             failed.append(f"{path} ({exc.strerror or exc})")
     if failed:
