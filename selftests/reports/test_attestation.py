@@ -172,7 +172,13 @@ def test_bad_verify_arguments_and_attestations_are_one_line(
     not_json.write_text("{}\n{}\n", encoding="utf-8")
     empty = tmp_path / "empty.json"
     empty.write_text("{}", encoding="utf-8")
-    for path, says in ((not_json, "holds 2 lines; give a file with one envelope"), (empty, "not a DSSE envelope")):
+    deep = tmp_path / "deep.intoto.jsonl"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")  # a traceback (RecursionError) before
+    for path, says in (
+        (not_json, "holds 2 lines; give a file with one envelope"),
+        (empty, "not a DSSE envelope"),
+        (deep, "nested deeper than 32 levels, so not a DSSE envelope"),
+    ):
         assert main(["verify", str(report), "--attestation", str(path), "--key", str(public)]) == 2
         err = capsys.readouterr().err.splitlines()
         assert len(err) == 1 and says in err[0], err

@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from rocketchat_contract.contract.reader import Limits, MiB, ReadError, decode, parse_json, read_bytes
 from rocketchat_contract.reports.outcome import outcome
 from rocketchat_contract.reports.render import ReportWriteError
 
@@ -34,10 +35,10 @@ PREDICATE_TYPE = "https://in-toto.io/attestation/test-result/v0.1"
 SUFFIX = ".intoto.jsonl"
 """An attestation's file name: the report's, with this instead of ``.json`` (one envelope, one line: the
 in-toto bundle format)."""
-KEY_CAP = 64 * 1024
-"""The most a key file may hold: a PEM Ed25519 key is a few hundred bytes."""
-ENVELOPE_CAP = 16 * 1024 * 1024
-"""The most an attestation file may hold: a fleet's lists of clauses are far smaller."""
+KEYS = Limits("key files", 64 * 1024, max_depth=0)
+"""A PEM Ed25519 key is a few hundred bytes."""
+ATTESTATIONS = Limits("attestations", 16 * MiB, max_depth=32)
+"""A fleet's lists of clauses are far smaller; an in-toto statement nests 5 deep."""
 MAKE_KEYS = (
     "make a pair with `openssl genpkey -algorithm ed25519 -out PRIVATE.pem` and "
     "`openssl pkey -in PRIVATE.pem -pubout -out PUBLIC.pem`"
@@ -48,22 +49,17 @@ class AttestationError(ValueError):
     """A key or an attestation that cannot be used; the message is one line."""
 
 
-def _read(path: Path, what: str, cap: int) -> bytes:
+def _read(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, by the one bounded reader of every file (contract/reader.py); AttestationError in one line."""
     try:
-        with path.open("rb") as stream:
-            data = stream.read(cap + 1)
-    except FileNotFoundError:
-        raise AttestationError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise AttestationError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
-    if len(data) > cap:
-        raise AttestationError(f"{path}: larger than {cap} bytes, not {what}")
-    return data
+        return read_bytes(path, limits)
+    except ReadError as exc:
+        raise AttestationError(str(exc)) from None
 
 
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The Ed25519 private key of a PKCS#8 PEM file (unencrypted); AttestationError in one line otherwise."""
-    data = _read(path, "a private key", KEY_CAP)
+    data = _read(path, KEYS)
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:
@@ -77,7 +73,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 
 def load_public_key(path: Path) -> Ed25519PublicKey:
     """The Ed25519 public key of a SubjectPublicKeyInfo PEM file; AttestationError in one line otherwise."""
-    data = _read(path, "a public key", KEY_CAP)
+    data = _read(path, KEYS)
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, UnsupportedAlgorithm):
@@ -139,14 +135,14 @@ def _b64(text: Any, what: str) -> bytes:
 def read_envelope(path: Path) -> dict[str, Any]:
     """A DSSE envelope from a file (one JSON object, as ``write_attestation`` writes it); AttestationError in one
     line when it is not one."""
-    data = _read(path, "an attestation", ENVELOPE_CAP)
+    data = _read(path, ATTESTATIONS)
     try:
-        envelope = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        envelope = parse_json(decode(data, str(path)), ATTESTATIONS, str(path))
+    except ReadError as exc:
         lines = [line for line in data.splitlines() if line.strip()]
         if len(lines) > 1:
             raise AttestationError(f"{path}: holds {len(lines)} lines; give a file with one envelope") from None
-        raise AttestationError(f"{path}: not JSON, so not a DSSE envelope") from None
+        raise AttestationError(f"{exc}, so not a DSSE envelope") from None
     if not isinstance(envelope, dict) or not {"payloadType", "payload", "signatures"} <= set(envelope):
         raise AttestationError(f"{path}: not a DSSE envelope (payloadType, payload and signatures)")
     return envelope
