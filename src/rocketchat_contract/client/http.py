@@ -26,6 +26,7 @@ from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.proxy import proxies_for
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
+from rocketchat_contract.contract.reader import nesting
 
 
 class TargetError(Exception):
@@ -33,6 +34,10 @@ class TargetError(Exception):
 
 
 NOT_JSON = object()
+MAX_BODY_DEPTH = 64
+"""The deepest a server's JSON body may nest to be judged as JSON. Every body Rocket.Chat sends nests 3 deep or less;
+jsonschema walks a body with several frames a level, and a report keeps it 9 levels below its top, within the 128
+levels a report may have (docs/files.md)."""
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 """What a front end answers while the server behind it restarts: retried, for GET only."""
 RETRIES = 4
@@ -83,13 +88,15 @@ class Exchange:
         return self.content_type.split(";", 1)[0].strip().lower()
 
     def json(self) -> Any:
-        """Return the parsed body, or the module's NOT_JSON marker (also for a body cut at the cap)."""
+        """Return the parsed body, or the module's NOT_JSON marker: also for a body cut at the cap, and for one
+        nested deeper than MAX_BODY_DEPTH (a hostile server's, which the judge and the reports could not walk)."""
         if self.larger_than is not None:
             return NOT_JSON
         try:
-            return json.loads(self.body_text)
-        except ValueError:
+            body = json.loads(self.body_text)
+        except (ValueError, RecursionError):
             return NOT_JSON
+        return NOT_JSON if nesting(body) > MAX_BODY_DEPTH else body
 
     @property
     def is_json(self) -> bool:

@@ -99,7 +99,7 @@ def parse_json(text: str, limits: Limits, name: str) -> Any:
         raise ReadError(f"{name}: the key {_shown(exc.key)} appears twice in one object") from None
     except ValueError as exc:
         raise ReadError(f"{name}: not JSON ({_one_line(str(exc))})") from None
-    if _depth(document) > limits.max_depth:
+    if nesting(document) > limits.max_depth:
         raise ReadError(_too_deep(name, limits))
     return document
 
@@ -226,7 +226,7 @@ def _distinct_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-def _depth(document: Any) -> int:
+def nesting(document: Any) -> int:
     """How many containers deep a parsed JSON document nests, measured without recursion."""
     if not isinstance(document, (dict, list)):
         return 0

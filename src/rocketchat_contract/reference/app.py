@@ -135,6 +135,8 @@ class ReferenceApp:
             )
         if hostile.OVERSIZED in switches and reply.case == "success":
             response = hostile.oversized(response, knobs.hostile_body_size)
+        if hostile.DEEP in switches and reply.case == "success":
+            response = hostile.deep(response)
         if knobs.hostile_drip and request.path.rstrip("/") == PROGRESS:
             return hostile.dripped(response, environ, knobs.hostile_drip, knobs.hostile_drip_part)
         result: Iterable[bytes] = response(environ, start_response)

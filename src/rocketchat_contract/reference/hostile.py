@@ -3,6 +3,8 @@
 - ``hostile-oversized-body`` (a fault of ``faults.yaml``): the endpoint's 200 is the progress object with
   spaces before its closing brace, ``Knobs.hostile_body_size`` bytes in all (500 MiB by default). Valid JSON,
   the documented body if read whole; made while it is sent, never held in memory.
+- ``hostile-deep-body``: the endpoint's 200 is the progress object inside 100,000 nested JSON arrays (200 kB,
+  valid JSON), deeper than Python's parser goes and than anything that walks a document recursively can follow.
 - The drip (``Knobs.hostile_drip`` seconds between bytes, 0 for none): every answer of the endpoint goes out one
   byte at a time, its head (status line and headers) or its body (``Knobs.hostile_drip_part``). WSGI hands the
   head to the server whole, so a dripped answer is written to the connection's socket directly.
@@ -24,6 +26,9 @@ from rocketchat_contract.reference.faults import Fault
 
 OVERSIZED = "hostile-oversized-body"
 """The switch of the fault."""
+DEEP = "hostile-deep-body"
+"""The switch of the fault."""
+DEEP_LEVELS = 100_000
 DRIP_PARTS = ("headers", "body")
 CHUNK = 64 * 1024
 
@@ -36,6 +41,13 @@ def oversized(response: Response, size: int) -> Response:
     headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
     headers.append(("Content-Length", str(len(text) + padding)))
     return Response(_padded(head, padding), status=response.status, headers=headers, direct_passthrough=True)
+
+
+def deep(response: Response, levels: int = DEEP_LEVELS) -> Response:
+    """``response`` (a JSON object) inside ``levels`` nested arrays."""
+    body = b"[" * levels + response.get_data().strip() + b"]" * levels
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "content-length"]
+    return Response(body, status=response.status, headers=headers)
 
 
 def _padded(head: bytes, padding: int) -> Iterator[bytes]:
