@@ -26,7 +26,7 @@ from rocketchat_contract.client.printable import printable
 from rocketchat_contract.client.proxy import proxies_for
 from rocketchat_contract.client.redact import Redactor, display_url
 from rocketchat_contract.client.tls import describe_tls_error
-from rocketchat_contract.contract.reader import nesting
+from rocketchat_contract.contract.reader import REPORTS, nesting
 
 
 class TargetError(Exception):
@@ -34,10 +34,10 @@ class TargetError(Exception):
 
 
 NOT_JSON = object()
-MAX_BODY_DEPTH = 64
-"""The deepest a server's JSON body may nest to be judged as JSON. Every body Rocket.Chat sends nests 3 deep or less;
-jsonschema walks a body with several frames a level, and a report keeps it 9 levels below its top, within the 128
-levels a report may have (docs/files.md)."""
+MAX_BODY_DEPTH = REPORTS.max_depth - 5
+"""The deepest a server's JSON body may nest to be judged as JSON: what a compliance report can hold, 5 levels below
+its top (docs/files.md). Every body Rocket.Chat sends nests 3 deep or less; one far deeper (a hostile server's) would
+stop Python's parser, or whatever walks the report, at its recursion limit."""
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 """What a front end answers while the server behind it restarts: retried, for GET only."""
 RETRIES = 4
@@ -89,7 +89,7 @@ class Exchange:
 
     def json(self) -> Any:
         """Return the parsed body, or the module's NOT_JSON marker: also for a body cut at the cap, and for one
-        nested deeper than MAX_BODY_DEPTH (a hostile server's, which the judge and the reports could not walk)."""
+        nested deeper than MAX_BODY_DEPTH (a hostile server's)."""
         if self.larger_than is not None:
             return NOT_JSON
         try:
