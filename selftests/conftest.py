@@ -1,4 +1,4 @@
-"""Self-tests run the suite the way users do, through pytester (declared in the root conftest.py); the
+"""Self-tests run the suite the way users do, through pytester (loaded by selftests/pytest.toml); the
 mutation catalogue reports its score."""
 
 from __future__ import annotations

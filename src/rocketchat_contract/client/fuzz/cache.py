@@ -16,6 +16,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import os
 import stat
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.client.fuzz.config import Fuzz
-from rocketchat_contract.client.fuzz.hostile import REFS, HostilePair, Value
+from rocketchat_contract.client.fuzz.pairs import REFS, HostilePair, Value
 
 FORMAT = "rocketchat-contract drawn requests 1"
 SCHEMA = "cache/drawn.schema.json"
@@ -75,9 +76,6 @@ def user_folder(environ: Mapping[str, str]) -> Path | None:
 
 def key(document: Mapping[str, Any], fuzz: Fuzz) -> str:
     """The hash of everything a draw's outcome depends on (see the module's docstring)."""
-    import hypothesis
-    import schemathesis
-
     from rocketchat_contract import __version__
 
     material = {
@@ -85,11 +83,20 @@ def key(document: Mapping[str, Any], fuzz: Fuzz) -> str:
         "fragment": document,
         "seed": fuzz.seed,
         "examples": fuzz.examples,
-        "versions": [sys.version, hypothesis.__version__, schemathesis.__version__, __version__],
+        "versions": [sys.version, _installed("hypothesis"), _installed("schemathesis"), __version__],
         "sources": _sources(),
     }
     text = json.dumps(material, sort_keys=True, ensure_ascii=True, default=repr)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _installed(distribution: str) -> str:
+    """A drawing library's installed version, read from its metadata rather than by importing it (a cache hit never
+    needs Hypothesis, and schemathesis only later, overlapped with the network)."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def _sources() -> list[tuple[str, int, int]]:

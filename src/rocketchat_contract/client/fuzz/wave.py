@@ -25,7 +25,7 @@ from rocketchat_contract.client.probes import ENDPOINT, ProbeContext
 
 if TYPE_CHECKING:
     from rocketchat_contract.client.fuzz.cache import CaseData
-    from rocketchat_contract.client.fuzz.hostile import HostilePair
+    from rocketchat_contract.client.fuzz.pairs import HostilePair
 
 SCHEMATHESIS = "generated.schemathesis"
 HOSTILE = "generated.hostile-credentials"
@@ -88,7 +88,7 @@ def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), cache: Path | None =
 
 def submit_hostile(drawn: Drawn, pool: ThreadPoolExecutor, client: Client, ctx: ProbeContext) -> list[Future[Exchange]]:
     """Send the hostile credentials into ``pool`` with the run's sessions (no schemathesis needed)."""
-    from rocketchat_contract.client.fuzz.hostile import hostile_requests
+    from rocketchat_contract.client.fuzz.pairs import hostile_requests
 
     return [
         pool.submit(client.send, "GET", ENDPOINT, probe=name, headers=headers)
