@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -253,3 +254,23 @@ def test_a_process_parses_an_unchanged_file_once_and_a_rewritten_one_again(
     path.write_bytes(path.read_bytes())  # the same bytes, written again: another file for all the process knows
     os.utime(path, ns=(1, 1))
     assert kept.read(tmp_path, key) == first and decoded == [key]
+
+
+def test_a_kept_draw_is_read_without_importing_the_drawing_libraries(tmp_path: Path) -> None:
+    """A cache hit costs neither Hypothesis's nor schemathesis's import before the set-up's requests go out (issue 28:
+    the cache key once imported both for their versions, and the pairs' module Hypothesis)."""
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from rocketchat_contract.client.fuzz import Fuzz\n"
+        "from rocketchat_contract.client.fuzz.wave import draw_all\n"
+        f"drawn = draw_all(Fuzz(), (), Path({str(tmp_path)!r}))\n"
+        "loaded = {name.split('.')[0] for name in sys.modules}\n"
+        "print(drawn.kept is not None, sorted(loaded & {'hypothesis', 'schemathesis'}))\n"
+    )
+    outputs = []
+    for _ in range(2):  # the first draws and keeps; the second, with the same modules loaded, reads
+        done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout.strip())
+    assert outputs == ["False ['hypothesis', 'schemathesis']", "True []"]
