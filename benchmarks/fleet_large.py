@@ -2,9 +2,10 @@
 peak memory of the whole fleet: the command and every worker it started, summed while they run), unreachable
 targets (one alone, and each of 40 in one fleet), and a fleet file of 10,000 unreachable targets planned.
 
-``python benchmarks/fleet_large.py [--sizes 200 1000] [--write]`` prints a Markdown section for RESULTS.md; with
---write it replaces that section of benchmarks/RESULTS.md (run.py does not write it). The reference servers run
-in this process, the fleet as ``rocketchat-contract fleet`` in a child process of its own.
+``python benchmarks/fleet_large.py [--sizes 200 1000] [--repeat N] [--write]`` prints a Markdown section for
+RESULTS.md (with --repeat, medians of N runs of each fleet); with --write it replaces that section of
+benchmarks/RESULTS.md (run.py does not write it). The reference servers run in this process, the fleet as
+``rocketchat-contract fleet`` in a child process of its own.
 """
 
 from __future__ import annotations
@@ -146,47 +147,76 @@ def _met(ok: bool) -> str:
     return "**met**" if ok else "**missed**"
 
 
-def section(results: dict[int, Fleet], lone: Fleet, many: Fleet, plan: tuple[float, str], loads: list[float]) -> str:
+def _middle(fleets: list[Fleet]) -> Fleet:
+    """The run of median wall time (the upper one of an even count)."""
+    return sorted(fleets, key=lambda fleet: fleet.wall)[len(fleets) // 2]
+
+
+def _spread(values: list[float], unit: str, digits: int) -> str:
+    """``median unit`` and, over several runs, their range."""
+    text = f"{med(values):.{digits}f} {unit}"
+    if len(values) == 1:
+        return text
+    return f"{text} (median of {len(values)}: {min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def section(
+    results: dict[int, list[Fleet]],
+    lone: list[Fleet],
+    many: Fleet,
+    plan: list[tuple[float, str]],
+    loads: list[float],
+    repeat: int,
+) -> str:
     info = machine()
+    command = "python benchmarks/fleet_large.py --write" + (f" --repeat {repeat}" if repeat > 1 else "")
     lines = [
         HEADING,
         "",
-        f"Written by `python benchmarks/fleet_large.py --write` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
+        f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; "
         f"{info['CPU']}, {info['Cores']}; load average (1 min) {', '.join(f'{x:.1f}' for x in loads)} "
         "(start, after each fleet). The reference servers share the machine (and this process) with the fleet, so "
-        "their work is in the wall times too. Each fleet ran `--jobs` at its default.",
+        f"their work is in the wall times too. Each fleet ran `--jobs` at its default, {repeat} time(s); a wall time "
+        "is the median of its runs (their range beside it), a peak memory the largest of them.",
         "",
         "| Target | Measured | Limit | Verdict |",
         "|---|---|---|---|",
     ]
-    for size, fleet in results.items():
+    for size, fleets in results.items():
         limit = TARGETS.get(size)
+        walls = [fleet.wall for fleet in fleets]
+        middle = _middle(fleets)
         if limit is not None:
             lines.append(
-                f"| {size} reference targets, wall | {fleet.wall:.0f} s ({fleet.outcomes}; exit {fleet.status}) "
-                f"| {limit:.0f} s | {_met(fleet.wall <= limit)} |"
+                f"| {size} reference targets, wall | {_spread(walls, 's', 0)}; {middle.outcomes}; exit {middle.status} "
+                f"| {limit:.0f} s | {_met(med(walls) <= limit)} |"
             )
+        peak = max(fleet.peak_mb for fleet in fleets)
         lines.append(
-            f"| {size} reference targets, peak memory of the whole fleet | {fleet.peak_mb:.0f} MB "
-            f"| {MEMORY_LIMIT_MB} MB | {_met(fleet.peak_mb <= MEMORY_LIMIT_MB)} |"
+            f"| {size} reference targets, peak memory of the whole fleet | {peak:.0f} MB "
+            f"| {MEMORY_LIMIT_MB} MB | {_met(peak <= MEMORY_LIMIT_MB)} |"
         )
+    lone_walls = [fleet.wall for fleet in lone]
     lines.append(
-        f"| a fleet of one unreachable target, the whole command | {lone.wall:.2f} s | {UNREACHABLE_LIMIT} s "
-        f"| {_met(lone.wall <= UNREACHABLE_LIMIT)} |"
+        f"| a fleet of one unreachable target, the whole command | {_spread(lone_walls, 's', 2)} "
+        f"| {UNREACHABLE_LIMIT} s | {_met(med(lone_walls) <= UNREACHABLE_LIMIT)} |"
     )
     each = med(many.durations())
     lines.append(
         f"| each of {many.targets} unreachable targets in one fleet (median) | {each:.2f} s | {UNREACHABLE_LIMIT} s "
         f"| {_met(each <= UNREACHABLE_LIMIT)} |"
     )
+    plan_walls = [wall for wall, _ in plan]
     lines.append(
-        f"| 10,000 unreachable targets: planned and refused or estimated | {plan[0]:.2f} s ({plan[1]}) "
-        f"| {PLAN_LIMIT} s | {_met(plan[0] <= PLAN_LIMIT)} |"
+        f"| 10,000 unreachable targets: planned and refused or estimated | {_spread(plan_walls, 's', 2)} "
+        f"({plan[0][1]}) | {PLAN_LIMIT} s | {_met(med(plan_walls) <= PLAN_LIMIT)} |"
     )
-    lines += ["", "| Fleet | targets/min | median target, s | slowest target, s |", "|---|---|---|---|"]
-    for size, fleet in results.items():
-        durations = fleet.durations()
-        rate = 60 * size / fleet.wall if fleet.wall else 0.0
+    lines += ["", "| Fleet (its median run) | targets/min | median target, s | slowest target, s |"]
+    lines.append("|---|---|---|---|")
+    for size, fleets in results.items():
+        middle = _middle(fleets)
+        durations = middle.durations()
+        rate = 60 * size / middle.wall if middle.wall else 0.0
         lines.append(f"| {size} reference targets | {rate:.0f} | {med(durations):.2f} | {max(durations):.2f} |")
     rate = 60 * many.targets / many.wall
     lines.append(f"| {many.targets} unreachable | {rate:.0f} | {each:.2f} | {max(many.durations()):.2f} |")
@@ -196,20 +226,22 @@ def section(results: dict[int, Fleet], lone: Fleet, many: Fleet, plan: tuple[flo
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(TARGETS), help="fleet sizes (default 200 1000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each fleet; the table shows medians (default 1)")
     parser.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     loads = [load()]
-    results: dict[int, Fleet] = {}
+    results: dict[int, list[Fleet]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-large-") as tmp:
         folder = Path(tmp)
         for size in args.sizes:
-            results[size] = reference_fleet(size, folder)
-            loads.append(load())
-            print(f"{size}: {results[size].wall:.1f} s, {results[size].peak_mb:.0f} MB", file=sys.stderr)
-        lone = run_fleet(unreachable(1), dict(os.environ), folder)
+            for _ in range(args.repeat):
+                results.setdefault(size, []).append(reference_fleet(size, folder))
+                loads.append(load())
+                print(f"{size}: {results[size][-1].wall:.1f} s, {results[size][-1].peak_mb:.0f} MB", file=sys.stderr)
+        lone = [run_fleet(unreachable(1), dict(os.environ), folder) for _ in range(max(args.repeat, 3))]
         many = run_fleet(unreachable(40), dict(os.environ), folder)
-        plan = planned(10_000, folder)
-    publish(HEADING, section(results, lone, many, plan, loads), write=args.write)
+        plan = [planned(10_000, folder) for _ in range(max(args.repeat, 3))]
+    publish(HEADING, section(results, lone, many, plan, loads, args.repeat), write=args.write)
     return 0
 
 

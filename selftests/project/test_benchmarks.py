@@ -218,13 +218,29 @@ def test_the_large_fleet_section_says_met_and_missed_from_its_limits(bench: dict
         report = {"summary": {"pass": targets}, "targets": [{"duration_s": each}] * targets}
         return fleet_large.Fleet(targets, wall=wall, peak_mb=peak_mb, report=report)
 
-    results = {200: fleet(200, 59.0, 700.0), 1000: fleet(1000, 241.0, 500.0)}
-    lone, many = fleet(1, 1.4, 90.0), fleet(40, 9.0, 200.0, 0.2)
-    text = fleet_large.section(results, lone, many, (1.5, "exit 4: refused"), [1.0])
+    results = {
+        200: [fleet(200, 59.0, 700.0)],
+        1000: [fleet(1000, 241.0, 500.0), fleet(1000, 200.0, 650.0), fleet(1000, 250.0, 500.0)],
+    }
+    lone, many = [fleet(1, 1.4, 90.0)], fleet(40, 9.0, 200.0, 0.2)
+    text = fleet_large.section(results, lone, many, [(1.5, "exit 4: refused")], [1.0], 3)
     rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines() if line.startswith("| ")}
     assert rows["200 reference targets, wall"].endswith("| 60 s | **met** |")
     assert rows["200 reference targets, peak memory of the whole fleet"].endswith("| 600 MB | **missed** |")
-    assert rows["1000 reference targets, wall"].endswith("| 240 s | **missed** |")
+    assert rows["1000 reference targets, wall"].endswith("| 240 s | **missed** |")  # the median, 241 s
+    assert "241 s (median of 3: 200-250)" in rows["1000 reference targets, wall"]
+    assert "| 650 MB |" in rows["1000 reference targets, peak memory of the whole fleet"]  # the largest
     assert rows["a fleet of one unreachable target, the whole command"].endswith("**met** |")
     assert "exit 4: refused" in rows["10,000 unreachable targets: planned and refused or estimated"]
     assert fleet_large.HEADING in bench["measure"].replace_section("# Benchmarks\n", fleet_large.HEADING, text)
+
+
+def test_the_breakdown_puts_back_each_group_the_configuration_turns_off(bench: dict[str, ModuleType]) -> None:
+    import breakdown
+
+    addopts = breakdown.configured_addopts()  # fails if pytest.toml no longer turns a group off
+    for options in breakdown.TURNED_OFF.values():
+        flag, value = breakdown.without(addopts, [options])
+        assert flag == "-o" and " ".join(options) not in value and value.startswith("addopts=--strict-markers")
+    everything = breakdown.without(addopts, list(breakdown.TURNED_OFF.values()))[1]
+    assert everything == "addopts=--strict-markers --strict-config"
