@@ -28,13 +28,19 @@ sys.exit(pytest.main(sys.argv[1:] + ["--collect-only", "-q", "-p", "no:cacheprov
 """
 
 
-def settings(*args: str) -> str:
+def printed(program: str, args: list[str], mark: str, env: dict[str, str] | None = None) -> tuple[int, list[str]]:
+    """Run ``program`` (pytest.main with a probe plugin) with ``args`` from the repository: its exit status and the
+    lines its probe printed after ``mark``."""
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-c", program, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("SETTINGS ")]
+    lines = [line.removeprefix(mark) for line in done.stdout.splitlines() if line.startswith(mark)]
     assert lines, done.stdout[-2000:] + done.stderr[-2000:]
-    return lines[0].removeprefix("SETTINGS ")
+    return done.returncode, lines
+
+
+def settings(*args: str) -> str:
+    return printed(PROBE, list(args), "SETTINGS ")[1][0]
 
 
 @pytest.mark.parametrize("args", [(), ("tests",), ("tests/test_generated.py",)])
@@ -68,15 +74,7 @@ def test_a_run_against_an_unreachable_server_imports_no_drawing_library(tmp_path
     }
     loaded = []
     for _ in range(2):  # the first run draws (and keeps) the generated requests, the second reads them
-        done = subprocess.run(
-            [sys.executable, "-c", UNLOADED, "tests", "--base-url", url],
-            cwd=REPO,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 4, done.stdout[-2000:] + done.stderr[-2000:]
-        loaded += [line for line in done.stdout.splitlines() if line.startswith("LOADED ")]
-    assert loaded == ["LOADED ['hypothesis', 'schemathesis']", "LOADED []"]
+        status, lines = printed(UNLOADED, ["tests", "--base-url", url], "LOADED ", env)
+        assert status == 4
+        loaded += lines
+    assert loaded == ["['hypothesis', 'schemathesis']", "[]"]
