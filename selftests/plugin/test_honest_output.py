@@ -13,7 +13,7 @@ from suite_runner import prepare, run_suite
 
 from rocketchat_contract.client.accounts import check_under_privileged
 from rocketchat_contract.client.credentials import Credential, Session, from_environment
-from rocketchat_contract.client.http import Exchange, TargetError
+from rocketchat_contract.client.http import MAX_BODY_DEPTH, Exchange, TargetError
 from rocketchat_contract.client.redact import Secret
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.judge.explain import describe_answer, describe_mismatch
@@ -115,6 +115,11 @@ def test_answers_are_named_by_their_body() -> None:
         describe_answer(answer(200, "<html>\n</html>", "text/html"), schemas) == "200 with a non-JSON body (text/html)"
     )
     assert describe_answer(answer(502, ""), schemas) == "502 with an empty body"
+    deep = "[" * MAX_BODY_DEPTH + "]" * MAX_BODY_DEPTH
+    assert describe_answer(answer(200, deep), schemas).startswith("200 with an unknown body [[[")
+    too_deep = f"200 with a JSON body nested deeper than {MAX_BODY_DEPTH} levels (not judged as JSON)"
+    for levels in (MAX_BODY_DEPTH + 1, 100_000):  # past the bound, and past Python's parser
+        assert describe_answer(answer(200, "[" * levels + "]" * levels), schemas) == too_deep
     assert describe_answer(answer(401, '{"odd": true}'), schemas) == '401 with an unknown body {"odd": true}'
     line = describe_mismatch(401, "documented/unauthorized.schema.json", answer(403, forbidden), [], schemas)
     assert line == "expected 401 with the Authorization body, got 403 with the No Permission body"

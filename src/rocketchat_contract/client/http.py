@@ -34,10 +34,14 @@ class TargetError(Exception):
 
 
 NOT_JSON = object()
-MAX_BODY_DEPTH = REPORTS.max_depth - 5
-"""The deepest a server's JSON body may nest to be judged as JSON: what a compliance report can hold, 5 levels below
-its top (docs/files.md). Every body Rocket.Chat sends nests 3 deep or less; one far deeper (a hostile server's) would
-stop Python's parser, or whatever walks the report, at its recursion limit."""
+LEVELS_ABOVE_A_BODY = 9
+"""The containers around a recorded response body in a fleet report: the document, its targets, a target, its
+report, the report's observations, the generated ones, a clause's, an exchange, its response (a compliance report
+alone: the last 6)."""
+MAX_BODY_DEPTH = REPORTS.max_depth - LEVELS_ABOVE_A_BODY
+"""The deepest a server's JSON body may nest to be judged as JSON: what a fleet report, and so every report, can hold
+within the reports' nesting bound (docs/files.md). Every body Rocket.Chat sends nests 3 deep or less; one far deeper
+(a hostile server's) would stop Python's parser, or whatever walks the report, at its recursion limit."""
 TRANSIENT_STATUSES = frozenset({502, 503, 504})
 """What a front end answers while the server behind it restarts: retried, for GET only."""
 RETRIES = 4
@@ -101,6 +105,18 @@ class Exchange:
     @property
     def is_json(self) -> bool:
         return self.json() is not NOT_JSON
+
+    @property
+    def too_deep(self) -> bool:
+        """A JSON body that ``json()`` refuses for its nesting alone (past MAX_BODY_DEPTH, or past Python's parser)."""
+        if self.larger_than is not None:
+            return False
+        try:
+            return nesting(json.loads(self.body_text)) > MAX_BODY_DEPTH
+        except RecursionError:
+            return True
+        except ValueError:
+            return False
 
     def header(self, name: str) -> str | None:
         return self.response_headers.get(name)

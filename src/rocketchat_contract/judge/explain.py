@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from rocketchat_contract.client.http import NOT_JSON, Exchange
+from rocketchat_contract.client.http import MAX_BODY_DEPTH, NOT_JSON, Exchange
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.contract.schemas import SchemaStore
 
@@ -62,6 +62,8 @@ def describe_answer(exchange: Exchange, schemas: SchemaStore) -> str:
     if body is NOT_JSON:
         if not exchange.body_text.strip():
             return f"{exchange.status} with an empty body"
+        if exchange.too_deep:
+            return f"{exchange.status} with a JSON body nested deeper than {MAX_BODY_DEPTH} levels (not judged as JSON)"
         return f"{exchange.status} with a non-JSON body ({printable(exchange.media_type or 'no Content-Type')})"
     for schema in _body_schemas(schemas):
         if schemas.is_valid(schema, body):
