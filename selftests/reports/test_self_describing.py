@@ -5,6 +5,7 @@ every command reads them through one reader that tells the kinds apart by ``kind
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from report_files import fixture_generator, save
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.fleet.model import fleet_document
-from rocketchat_contract.reports.load import COMPLIANCE, FLEET, ReportFile
+from rocketchat_contract.reports.load import COMPLIANCE, FLEET, ReportError, ReportFile, read_written_report
 from rocketchat_contract.reports.markdown import render_markdown
 from rocketchat_contract.reports.model import digest
 from rocketchat_contract.reports.notes import shown_notes
@@ -289,3 +290,19 @@ def test_evidence_that_names_another_exchange_does_not_verify(
     assert main(["verify", str(save(forged, tmp_path / "forged.json"))]) == 1
     err = capsys.readouterr().err
     assert "success.step: states conforms, its evidence gives conforms (differs in: evidence)" in err, err
+
+
+def test_a_report_the_fleet_reads_back_is_bounded_and_of_its_kind_and_version(tmp_path: Path) -> None:
+    """The fleet reads its targets' reports from its own folder without the schema check (readers of the fleet
+    report do that), but still within the reports' bounds, and only a compliance report of this schema_version."""
+    report = json.loads((Path(__file__).parents[1] / "data" / "reports" / "rc-8.8.json").read_text(encoding="utf-8"))
+    assert read_written_report(save(report, tmp_path / "ok.json")) == report
+    refused = {
+        "fleet": {**report, "kind": FLEET.name},
+        "older": {**report, "schema_version": COMPLIANCE.version - 1},
+        "list": [report],
+        "deep": {**report, "notes": [functools.reduce(lambda inner, _: [inner], range(200), [])]},
+    }
+    for name, document in refused.items():
+        with pytest.raises(ReportError):
+            read_written_report(save(document, tmp_path / f"{name}.json"))

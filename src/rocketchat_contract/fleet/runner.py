@@ -29,7 +29,7 @@ from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.launch import CredentialSourceError, Launch, launch, shared_environment, source_variables
 from rocketchat_contract.fleet.worker import MAX_JOB_BYTES, Job, Reply
-from rocketchat_contract.reports.load import ReportError, load_report
+from rocketchat_contract.reports.load import ReportError, read_written_report
 
 STOP_GRACE = 60.0
 """Seconds the interrupted children get to clean up (log out, delete provisioned users) before SIGKILL."""
@@ -334,7 +334,7 @@ class FleetRunner:
 
     def _read_report(self, path: Path) -> dict[str, Any] | None:
         try:
-            document = load_report(path)
+            document = read_written_report(path)
         except ReportError:
             return None
         redacted: dict[str, Any] = _secrets_masked(document, self.redactor)
