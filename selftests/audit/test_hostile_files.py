@@ -76,14 +76,19 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Whatever walks an accepted report (the schema, the judge, the diff, the digest, YAML's dumper) stays within
-    Python's recursion limit: a probe's response body as deep as a report may hold, 123 levels (the report keeps
-    it 5 levels below its top, in ``observations``)."""
+    Python's recursion limit. The suite itself records a body as JSON only up to MAX_BODY_DEPTH (what a fleet report
+    can hold); a report file from elsewhere may nest its bodies deeper, up to the reports' bound: here a probe's
+    response body of 123 levels, 5 below the report's top, its digest computed again."""
     generate = fixture_generator()
     observations = generate.rc_9_9()
     unauthenticated = observations["no-headers"]
     body = {"success": False, "error": "You must be logged in to do this.", "detail": _nested(122)}
     observations["no-headers"] = replace(unauthenticated, body_text=json.dumps(body))
     report = generate.build("9.9.0", "https://chat.example.com", "2025-09-15T13:40:12+00:00", observations, [])
+    recorded = report["observations"]["probes"]["no-headers"]["response"]
+    assert recorded["format"] != "json"  # deeper than MAX_BODY_DEPTH: the suite kept it as text
+    recorded.update(body=body, format="json")
+    report["digest"] = digest(report)
     path = tmp_path / "deep-report.json"
     path.write_text(json.dumps(report, indent=2), encoding="utf-8")
     assert depth(read_json(path, REPORTS)) == REPORTS.max_depth
@@ -92,8 +97,11 @@ def test_a_report_at_the_depth_bound_goes_through_every_command(
     assert capsys.readouterr().out.startswith(f"consistent, unsigned: {path}")
     assert main(["rejudge", str(path)]) == 1  # 9.9's own answers are violations, as in its fixture
     assert "auth.missing" in capsys.readouterr().out
-    assert main(["diff", str(DATA / "rc-9.9.json"), str(path)]) == 0
-    assert '+detail {"a": {"a":' in capsys.readouterr().out
+    # errors.json regresses (a body past MAX_BODY_DEPTH is judged as no JSON body); the diff walks it all the same.
+    assert main(["diff", str(DATA / "rc-9.9.json"), str(path)]) == 1
+    shown = capsys.readouterr().out
+    assert "**1 regression** (a verdict got worse or a clause is gone): `errors.json`" in shown
+    assert '+detail {"a": {"a":' in shown
     assert main(["propose-drift", str(path)]) == 0
     drafted = tmp_path / "drafted.yaml"
     drafted.write_text(capsys.readouterr().out, encoding="utf-8")

@@ -47,7 +47,7 @@ def test_the_deepest_body_judged_as_json_fits_a_fleet_report(
     monkeypatch.setattr(hostile, "deep", nested_to(depth, hostile.deep))
     knobs = Knobs(operation=OPERATION, faults=frozenset({hostile.DEEP}))
     with ReferenceFleet([Member("deep", "8.8", knobs)]) as fleet:
-        for name, value in {k: v for k, v in os.environ.items() if k.startswith("RC_")}.items():
+        for name in [name for name in os.environ if name.startswith("RC_")]:
             monkeypatch.delenv(name)
         for name, value in fleet.environment().items():
             monkeypatch.setenv(name, value)
