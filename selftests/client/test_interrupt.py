@@ -67,3 +67,25 @@ def test_restoring_puts_back_both_handlers_and_forgets_the_request() -> None:
     restore()
     assert {s: signal.getsignal(s) for s in before} == before
     assert not interrupt.requested()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.usefixtures("installed")
+def test_an_interrupt_during_a_deferred_block_is_raised_once_it_is_done(signum: signal.Signals) -> None:
+    """Code that must not be cut halfway (schemathesis's import: cut, it left a process to die by SIGINT as it
+    exited) finishes, and the interrupt is raised right after it, with the run's handlers back."""
+    finished = False
+    with pytest.raises(KeyboardInterrupt), interrupt.deferred():
+        os.kill(os.getpid(), signum)
+        for _ in range(1000):  # the handler runs between two bytecodes here, and only records
+            pass
+        finished = True
+    assert finished and interrupt.requested()
+    assert signal.getsignal(signal.SIGINT) is signal.getsignal(signal.SIGTERM) is interrupt._interrupt
+
+
+def test_a_deferred_block_without_the_runs_handlers_changes_nothing() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with interrupt.deferred():
+        assert signal.getsignal(signal.SIGINT) is before
+    assert not interrupt.requested()

@@ -10,9 +10,10 @@ nothing had happened, so it checks the record (``check``, ``requested``) where i
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 _REQUESTED = threading.Event()
@@ -50,3 +51,25 @@ def check() -> None:
     """Raise KeyboardInterrupt again if an interrupt came: for the places after code that may have swallowed it."""
     if _REQUESTED.is_set():
         raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within, SIGINT and SIGTERM are only recorded, and the interrupt is raised once the block is done: for code that
+    must not be cut halfway, such as a large import (a KeyboardInterrupt inside schemathesis's import left a process
+    that pytest ended with status 2 to be killed by SIGINT as it exited). Outside the main thread, or without the
+    run's handlers installed, it changes nothing."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not _interrupt:
+        yield
+        return
+    previous = {signum: signal.signal(signum, _record) for signum in SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    check()
+
+
+def _record(signum: int, frame: FrameType | None) -> None:
+    _REQUESTED.set()

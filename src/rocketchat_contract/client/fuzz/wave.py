@@ -9,7 +9,9 @@ credentials (``submit_hostile``) wait for the server; the cases (``submit_cases`
 
 Imports and draws stay in the main thread: pytest rewrites plugin packages (schemathesis's too) with ``ast``
 on first import, and CPython 3.11's ``ast`` is not safe in two threads at once (gh-106905); the other threads
-only send requests through modules already imported.
+only send requests through modules already imported. Ctrl-C and SIGTERM wait for the imports and the draw
+(``interrupt.deferred``): a KeyboardInterrupt inside schemathesis's import left a process that pytest ended with
+status 2 to be killed by SIGINT as it exited.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rocketchat_contract.client import interrupt
 from rocketchat_contract.client.fuzz.config import Fuzz
 from rocketchat_contract.client.http import Client, Exchange
 from rocketchat_contract.client.probes import ENDPOINT, ProbeContext
@@ -52,12 +55,13 @@ class Drawn:
         """The schemathesis cases and their checks; made from the kept ones on first use (in the main thread:
         this imports schemathesis's OpenAPI layer)."""
         if self.cases is None or self.checks is None:
-            from rocketchat_contract.client.fuzz.cases import cases_from, check_functions, draw_cases, load_schema
+            with interrupt.deferred():  # schemathesis imports its OpenAPI layer here: never cut halfway
+                from rocketchat_contract.client.fuzz.cases import cases_from, check_functions, draw_cases, load_schema
 
-            schema = load_schema(self.fuzz, fragment=self.fragment)
-            made = cases_from(schema, self.kept or [])
-            self.cases = made if made is not None else draw_cases(self.fuzz, schema=schema)
-            self.checks = check_functions()
+                schema = load_schema(self.fuzz, fragment=self.fragment)
+                made = cases_from(schema, self.kept or [])
+                self.cases = made if made is not None else draw_cases(self.fuzz, schema=schema)
+                self.checks = check_functions()
         return self.cases, self.checks
 
 
@@ -75,12 +79,13 @@ def draw_all(fuzz: Fuzz, extra_drift: tuple[str, ...] = (), cache: Path | None =
     if stored is not None:
         return Drawn(fuzz, fragment, stored.batches, kept=stored.cases)
 
-    from rocketchat_contract.client.fuzz.cases import check_functions, draw_cases, kept_cases, load_schema
-    from rocketchat_contract.client.fuzz.hostile import draw_batches
+    with interrupt.deferred():  # schemathesis and Hypothesis are imported here: never cut halfway
+        from rocketchat_contract.client.fuzz.cases import check_functions, draw_cases, kept_cases, load_schema
+        from rocketchat_contract.client.fuzz.hostile import draw_batches
 
-    schema = load_schema(fuzz, fragment=fragment)
-    cases = draw_cases(fuzz, schema=schema)
-    batches = draw_batches(fuzz)
+        schema = load_schema(fuzz, fragment=fragment)
+        cases = draw_cases(fuzz, schema=schema)
+        batches = draw_batches(fuzz)
     if cache is not None and (plain := kept_cases(cases)) is not None:
         kept.write(cache, key, kept.Stored(plain, batches))
     return Drawn(fuzz, fragment, batches, cases=cases, checks=check_functions())
