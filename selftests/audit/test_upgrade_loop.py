@@ -244,7 +244,7 @@ def test_distinct_answers_make_distinct_entries_and_failures_are_never_proposed(
 
 def test_an_aborted_report_says_so_and_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A run that could not test its target has nothing to propose from: say the report was aborted, and why."""
-    from rocketchat_contract.reports import build_report
+    from rocketchat_contract.reports.model import build_report
     from rocketchat_contract.results.ledger import Ledger
     from rocketchat_contract.results.record import RunRecord
 

@@ -282,7 +282,7 @@ def test_command_line_in_a_subprocess(tmp_path: Path) -> None:
 
 def _aborted_report() -> dict[str, Any]:
     """The report a run writes when its target cannot be tested (build_report of a RunRecord with an error)."""
-    from rocketchat_contract.reports import build_report
+    from rocketchat_contract.reports.model import build_report
     from rocketchat_contract.results.ledger import Ledger
     from rocketchat_contract.results.record import RunRecord
 

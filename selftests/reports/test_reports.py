@@ -23,9 +23,11 @@ from rocketchat_contract.client.redact import MASK, Redactor
 from rocketchat_contract.contract.schemas import BASE_URI, store
 from rocketchat_contract.contract.versions import eras, parse_version
 from rocketchat_contract.judge.verdicts import Judgement, Verdict
-from rocketchat_contract.reports import build_report, render, write_reports
 from rocketchat_contract.reports.html import render_html
 from rocketchat_contract.reports.markdown import render_markdown
+from rocketchat_contract.reports.model import build_report
+from rocketchat_contract.reports.render import render
+from rocketchat_contract.reports.write import write_reports
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord
 from rocketchat_contract.run.contract_run import ContractRun, Settings

@@ -19,7 +19,8 @@ from rocketchat_contract.contract.catalogue import contract
 from rocketchat_contract.contract.schemas import store
 from rocketchat_contract.contract.versions import eras, parse_version
 from rocketchat_contract.judge.judge import Judge, Observation, Unavailable
-from rocketchat_contract.reports import build_report, render
+from rocketchat_contract.reports.model import build_report
+from rocketchat_contract.reports.render import render
 from rocketchat_contract.results.ledger import Ledger
 from rocketchat_contract.results.record import JudgementRecord
 from rocketchat_contract.run.contract_run import ContractRun, Settings

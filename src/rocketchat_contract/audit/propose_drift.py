@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from packaging.version import Version
 
+from rocketchat_contract.client.fuzz.config import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.client.fuzz.exchange import PRIVILEGED_GENERATED
 from rocketchat_contract.client.printable import escaped_in_strings, printable
 from rocketchat_contract.contract.catalogue import contract
@@ -103,9 +104,9 @@ def _clause_of(clause: str, exchange: dict[str, Any]) -> str | None:
     request, response = exchange["request"], exchange.get("response") or {}
     if request["method"] != "GET":
         return None
-    if clause == "generated.hostile-credentials":
+    if clause == HOSTILE:
         return "auth.invalid" if response.get("status") == 401 else None
-    if clause == "generated.schemathesis":
+    if clause == SCHEMATHESIS:
         if exchange["probe"].startswith(PRIVILEGED_GENERATED):
             return "success.response"
         return "auth.missing" if response.get("status") == 401 else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
+from rocketchat_contract.client.fuzz.config import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.client.http import Exchange
 from rocketchat_contract.client.observations import Observation, Unavailable
 from rocketchat_contract.client.redact import Redactor

@@ -27,7 +27,7 @@ class Collector:
         return summary_lines(self.run, self.ledger)
 
     def write(self, paths: list[Path], *, strict_docs: bool) -> None:
-        from rocketchat_contract.reports import write_reports
+        from rocketchat_contract.reports.write import write_reports
 
         assert self.run is not None
         write_reports(paths, self.run, self.ledger, strict_docs=strict_docs)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
+from rocketchat_contract.client.fuzz.config import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.judge.verdicts import verdict_of
 from rocketchat_contract.reports.markdown import cell, code, first_line, icon, label, summary_line
 from rocketchat_contract.reports.observations import resolved

@@ -9,7 +9,7 @@ from typing import Any
 import rfc8785
 
 from rocketchat_contract import __version__
-from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS
+from rocketchat_contract.client.fuzz.config import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.contract.catalogue import judging
 from rocketchat_contract.reports.load import COMPLIANCE
 from rocketchat_contract.reports.outcome import outcome

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rocketchat_contract.contract.catalogue import Clause, contract
 from rocketchat_contract.judge.verdicts import ORDER, Verdict, worst
-from rocketchat_contract.results.record import JudgementRecord
+
+if TYPE_CHECKING:  # the records' module loads the HTTP client's types; a report's reader needs none of them
+    from rocketchat_contract.results.record import JudgementRecord
 
 
 def partly_verified(clause: str, verdict: str, probes: list[tuple[str, str, str]]) -> str:

@@ -19,8 +19,9 @@ from rocketchat_contract.client.accounts import (
 )
 from rocketchat_contract.client.credentials import Credential, Session
 from rocketchat_contract.client.frontend import server_unavailable
-from rocketchat_contract.client.fuzz.wave import HOSTILE, SCHEMATHESIS, Drawn, draw_all, submit_cases, submit_hostile
+from rocketchat_contract.client.fuzz.config import HOSTILE, SCHEMATHESIS
 from rocketchat_contract.client.fuzz.wave import MAX_PARALLEL as GENERATED_PARALLEL
+from rocketchat_contract.client.fuzz.wave import Drawn, draw_all, submit_cases, submit_hostile
 from rocketchat_contract.client.http import Client, Exchange, TargetError
 from rocketchat_contract.client.probes import BY_NAME, ENDPOINT, PROBES, ProbeContext
 from rocketchat_contract.client.redact import Redactor, display_url

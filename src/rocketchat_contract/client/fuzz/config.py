@@ -7,6 +7,10 @@ from dataclasses import dataclass
 SEED = 20_260_101
 """The fixed seed of the generated requests (--fuzz-seed replaces it; a failure prints the one used)."""
 DEFAULT_EXAMPLES = 5
+SCHEMATHESIS = "generated.schemathesis"
+"""The clause judged by schemathesis's checks on the generated requests."""
+HOSTILE = "generated.hostile-credentials"
+"""The clause judged on the requests sent with hostile credentials."""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from rocketchat_contract.client.fuzz.cache import CaseData
     from rocketchat_contract.client.fuzz.pairs import HostilePair
 
-SCHEMATHESIS = "generated.schemathesis"
-HOSTILE = "generated.hostile-credentials"
 MAX_PARALLEL = 64
 
 
