@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.audit.attest import attest
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.results.exit_status import PASSED
 
@@ -38,6 +37,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rocketchat_contract.audit.attest import attest
+
     status, lines = attest(args.report, args.key, args.out)
     stream = sys.stdout if status == PASSED else sys.stderr
     prefix = "" if status == PASSED else "rocketchat-contract attest: "

@@ -8,16 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.fleet.diff import run_fleet_diff
-from rocketchat_contract.fleet.merge import FleetReportError
-from rocketchat_contract.reports.diff import diff_reports, render_diff
-from rocketchat_contract.reports.load import (
-    DocumentError,
-    ReportError,
-    check_judged,
-    compliance_report,
-    read_report_file,
-)
 from rocketchat_contract.results.exit_status import FAILED, PASSED
 
 
@@ -42,6 +32,17 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rocketchat_contract.fleet.diff import run_fleet_diff
+    from rocketchat_contract.fleet.merge import FleetReportError
+    from rocketchat_contract.reports.diff import diff_reports, render_diff
+    from rocketchat_contract.reports.load import (
+        DocumentError,
+        ReportError,
+        check_judged,
+        compliance_report,
+        read_report_file,
+    )
+
     try:
         old, new = read_report_file(args.old), read_report_file(args.new)
     except DocumentError as exc:

@@ -7,32 +7,21 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any
 
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.fleet.attest import write_fleet_attestations
-from rocketchat_contract.fleet.fleetfile import (
-    FleetFile,
-    FleetFileError,
-    TargetSpec,
-    check_fleet,
-    origin_of,
-    read_fleet,
-)
-from rocketchat_contract.fleet.launch import shared_by_default
-from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder, keep_logs
-from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report, merge_reports
-from rocketchat_contract.fleet.model import fleet_document, now, shard_record, target_record
-from rocketchat_contract.fleet.plan import MAX_TARGETS, Plan
-from rocketchat_contract.fleet.render import write_fleet_reports
-from rocketchat_contract.fleet.runner import FleetRunner, default_jobs
-from rocketchat_contract.fleet.shard import SHARD_SYNTAX, Shard, ShardError, parse_shard
-from rocketchat_contract.fleet.terminal import Terminal
-from rocketchat_contract.reports.attestation import AttestationError, load_private_key
-from rocketchat_contract.reports.render import ReportWriteError, check_report_path
+from rocketchat_contract.fleet.plan import MAX_TARGETS, default_jobs
+from rocketchat_contract.fleet.shard import SHARD_SYNTAX
 from rocketchat_contract.results.exit_status import CANNOT_TEST
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from rocketchat_contract.fleet.fleetfile import FleetFile, TargetSpec
+    from rocketchat_contract.fleet.shard import Shard
+
+# The modules a run needs are imported where it needs them: the `rocketchat-contract` command builds every
+# sub-command's parser, and `run` (which becomes pytest) or `verify` should not pay for the fleet's.
 
 DESCRIPTION = (
     "Run the contract suite (the pytest suite in tests/, exactly as `pytest --base-url URL` runs it) against every "
@@ -109,6 +98,8 @@ def _fail(message: str) -> int:
 
 def _check_reports(paths: list[Path]) -> str | None:
     """The first --report that cannot be written, in one line (None: all can); say which folders were created."""
+    from rocketchat_contract.reports.render import ReportWriteError, check_report_path
+
     for path in paths:
         try:
             _, note = check_report_path(str(path), "--report")
@@ -121,6 +112,12 @@ def _check_reports(paths: list[Path]) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the ``fleet`` subcommand; return its exit status."""
+    from rocketchat_contract.fleet.fleetfile import FleetFileError, check_fleet, read_fleet
+    from rocketchat_contract.fleet.launch import shared_by_default
+    from rocketchat_contract.fleet.logs import LogsFolderError, check_logs_folder
+    from rocketchat_contract.fleet.shard import ShardError, parse_shard
+    from rocketchat_contract.reports.attestation import AttestationError, load_private_key
+
     if args.merge and args.fleet_file:
         return _fail("give a fleet file or --merge REPORT.json …, not both")
     if not args.merge and not args.fleet_file:
@@ -174,6 +171,9 @@ def run(args: argparse.Namespace) -> int:
 def _too_large(fleet: FleetFile, shard: Shard | None, args: argparse.Namespace) -> str | None:
     """Why the run is over --max-targets, from the names and URLs as written: before the schema check, which takes
     about a second for 10,000 targets (None: within the bound, or the file's shape is for the check to judge)."""
+    from rocketchat_contract.fleet.fleetfile import origin_of
+    from rocketchat_contract.fleet.plan import Plan
+
     written = fleet.targets()
     if written is None:
         return None
@@ -191,6 +191,12 @@ def _run(
     key: Ed25519PrivateKey | None,
 ) -> int:
     """Run the fleet (or its shard) and write its reports; the fleet's exit status."""
+    from rocketchat_contract.fleet.logs import LogsFolderError, keep_logs
+    from rocketchat_contract.fleet.model import fleet_document, now, shard_record, target_record
+    from rocketchat_contract.fleet.plan import Plan
+    from rocketchat_contract.fleet.runner import FleetRunner
+    from rocketchat_contract.fleet.terminal import Terminal
+
     specs = [spec for spec in every if shard is None or shard.holds(spec.name)]
     jobs = args.jobs or default_jobs()
     plan = Plan(len(every), [spec.origin for spec in specs], jobs, shard)
@@ -246,6 +252,9 @@ def _run(
 
 
 def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool, key: Ed25519PrivateKey | None) -> int:
+    from rocketchat_contract.fleet.merge import FleetReportError, load_fleet_report, merge_reports
+    from rocketchat_contract.fleet.terminal import Terminal
+
     try:
         documents = [(path.name, load_fleet_report(path)) for path in paths]
         merged = merge_reports(documents, allow_untestable=allow_untestable)
@@ -258,6 +267,10 @@ def _merge(paths: list[Path], reports: list[Path], *, allow_untestable: bool, ke
 def _write(paths: list[Path], document: dict[str, Any], key: Ed25519PrivateKey | None = None) -> int:
     """Write the fleet reports (and, with a key, their attestations); the fleet's exit status, or 4 when it passed
     but a file could not be written."""
+    from rocketchat_contract.fleet.attest import write_fleet_attestations
+    from rocketchat_contract.fleet.render import write_fleet_reports
+    from rocketchat_contract.reports.render import ReportWriteError
+
     status = int(document["exit_status"])
     try:
         write_fleet_reports(paths, document)

@@ -6,8 +6,9 @@ consistent with its evidence, signed); ``attest`` signs a report's verdicts with
 fleet reports too).
 
 Each sub-command is a module of this folder with ``add_parser`` (which sets its ``handler``) and ``run``; this
-module only dispatches, and no sub-command imports another. A sub-command that sets ``passes_on`` gets every
-argument after its name untouched, as ``passed_on`` (``run`` hands them to pytest).
+module only dispatches, and no sub-command imports another. A sub-command's module imports only what its parser
+needs; what its work needs, it imports when it runs (selftests/project/test_import_cost.py). A sub-command that sets
+``passes_on`` gets every argument after its name untouched, as ``passed_on`` (``run`` hands them to pytest).
 """
 
 from __future__ import annotations

@@ -7,9 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.audit.propose_drift import NothingToPropose, propose, render
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.reports.load import ReportError, check_judged, load_report
 from rocketchat_contract.results.exit_status import PASSED
 
 
@@ -30,6 +28,9 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rocketchat_contract.audit.propose_drift import NothingToPropose, propose, render
+    from rocketchat_contract.reports.load import ReportError, check_judged, load_report
+
     path: Path = args.report
     try:
         report = load_report(path)

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rocketchat_contract.audit.rejudge import RejudgeError, check_bound, read_report, rejudge, rejudged_report
-from rocketchat_contract.audit.rejudge_fleet import rejudge_fleet
 from rocketchat_contract.commands.cli import fail
-from rocketchat_contract.fleet.merge import FleetReportError, fleet_report
-from rocketchat_contract.fleet.render import write_fleet_reports
-from rocketchat_contract.fleet.terminal import Terminal
-from rocketchat_contract.reports.load import DocumentError, ReportFile, read_report_file
-from rocketchat_contract.reports.outcome import outcome
-from rocketchat_contract.reports.render import COMPLIANCE_REPORT, ReportWriteError, check_report_path, write_as
-from rocketchat_contract.reports.table import summary_lines
 from rocketchat_contract.results.exit_status import FAILED, PASSED
+
+if TYPE_CHECKING:
+    from rocketchat_contract.reports.load import ReportFile
 
 
 def add_parser(commands: Any) -> None:
@@ -56,6 +50,12 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rocketchat_contract.audit.rejudge import RejudgeError, check_bound, read_report, rejudge, rejudged_report
+    from rocketchat_contract.reports.load import DocumentError, read_report_file
+    from rocketchat_contract.reports.outcome import outcome
+    from rocketchat_contract.reports.render import COMPLIANCE_REPORT, ReportWriteError, check_report_path, write_as
+    from rocketchat_contract.reports.table import summary_lines
+
     try:
         file = read_report_file(args.report)
     except DocumentError as exc:
@@ -80,6 +80,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_fleet(args: argparse.Namespace, file: ReportFile) -> int:
     """A fleet report: re-judge, print a line per target and the matrix, write the reports."""
+    from rocketchat_contract.audit.rejudge import RejudgeError
+    from rocketchat_contract.audit.rejudge_fleet import rejudge_fleet
+    from rocketchat_contract.fleet.merge import FleetReportError, fleet_report
+    from rocketchat_contract.fleet.render import write_fleet_reports
+    from rocketchat_contract.fleet.terminal import Terminal
+    from rocketchat_contract.reports.render import ReportWriteError, check_report_path
+
     try:
         if args.rc_version:
             raise RejudgeError(

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rocketchat_contract.audit.verify import verify
 from rocketchat_contract.client.printable import printable
 from rocketchat_contract.commands.cli import fail
 from rocketchat_contract.results.exit_status import PASSED
@@ -51,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if (args.attestation is None) != (args.key is None):
         given, missing = ("--attestation", "--key") if args.key is None else ("--key", "--attestation")
         return fail("verify", f"{given} needs {missing}: the attestation is checked with the signer's public key")
+    from rocketchat_contract.audit.verify import verify
+
     status, lines = verify(args.report, args.attestation, args.key, require_signature=args.require_signature)
     stream = sys.stdout if status == PASSED else sys.stderr
     prefix = "" if status == PASSED else "rocketchat-contract verify: "

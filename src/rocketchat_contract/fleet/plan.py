@@ -4,6 +4,7 @@ long; and the bound past which a run needs an explicit ``--max-targets``."""
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ SECONDS_PER_TARGET = 1.0
 44-54 s on a 2-core machine, the servers on the same machine, and 1,000 in 205-248 s, i.e. about 1 s per target per
 slot; an unreachable target takes about 0.2 s. A real server adds its network and, before 7.x,
 Restivus's 0.5-1 s delay of each 401 and 403. Change it here when the benchmark's figure moves."""
+
+
+def default_jobs() -> int:
+    """Targets run at a time by default: the runs mostly wait on the network, so twice the cores, at most 4."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(4, 2 * cores))
 
 
 @dataclass(frozen=True)
