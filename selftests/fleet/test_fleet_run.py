@@ -28,6 +28,7 @@ from suite_runner import OPERATION, credentials_env, run_suite
 
 from rocketchat_contract.commands.main import main
 from rocketchat_contract.contract.schemas import store
+from rocketchat_contract.fleet import runner as runner_module
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.runner import FleetRunner, TargetRun
 from rocketchat_contract.reference import FAULTS, PROFILES, Knobs
@@ -249,6 +250,25 @@ def test_one_run_per_origin_and_at_most_jobs_at_a_time(tmp_path: Path) -> None:
     assert len(same_origin) == 3
     for (_, end), (start, _) in itertools.pairwise(same_origin):
         assert start >= end, "two runs against one origin overlapped"
+
+
+def test_a_finished_run_is_collected_when_it_replies_not_at_the_next_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduler waits for a worker's reply, not for its periodic look: with a look every 30 s, two targets one
+    after the other (one origin) take seconds, not a minute. Every job slot used to idle up to a tick per target."""
+    monkeypatch.setattr(runner_module, "TICK", 30.0)
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "test_fake.py").write_text(
+        "import pytest\n\n@pytest.mark.clause('success.response')\ndef test_one(base_url):\n    pass\n"
+    )
+    specs = [TargetSpec(name=f"t{i}", base_url=f"http://127.0.0.1:1/{i}") for i in range(2)]
+    (tmp_path / "work").mkdir()
+    started = time.monotonic()
+    runs = FleetRunner(specs, tmp_path / "work", jobs=2, suite=suite).run()
+    assert [r.status for r in runs] == [0, 0], [r.output[-500:] for r in runs]
+    assert time.monotonic() - started < 30.0
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

@@ -28,20 +28,16 @@ from typing import Any
 from rocketchat_contract.client.redact import Redactor
 from rocketchat_contract.fleet.fleetfile import TargetSpec
 from rocketchat_contract.fleet.launch import CredentialSourceError, Launch, launch, shared_environment, source_variables
+from rocketchat_contract.fleet.plan import default_jobs
 from rocketchat_contract.fleet.worker import MAX_JOB_BYTES, Job, Reply
 from rocketchat_contract.reports.load import ReportError, read_written_report
 
 STOP_GRACE = 60.0
 """Seconds the interrupted children get to clean up (log out, delete provisioned users) before SIGKILL."""
 TICK = 0.1
+"""Seconds the scheduler waits at most between looks at its runs (a reply wakes it at once)."""
 READER_GRACE = 5.0
 """Seconds to wait, once a worker has exited, for the replies still in its pipe."""
-
-
-def default_jobs() -> int:
-    """Targets run at a time by default: the runs mostly wait on the network, so twice the cores, at most 4."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(4, 2 * cores))
 
 
 @dataclass
@@ -90,9 +86,9 @@ def unpack(packed: bytes | None) -> dict[str, Any] | None:
 
 
 class _Worker:
-    """One worker process and the thread that reads its replies."""
+    """One worker process and the thread that reads its replies; each reply, and the worker's end, sets ``wake``."""
 
-    def __init__(self, number: int, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(self, number: int, workdir: Path, env: dict[str, str], wake: threading.Event) -> None:
         self.log = workdir / f"worker-{number}.log"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
@@ -107,14 +103,19 @@ class _Worker:
         self.replies: list[Reply] = []
         self.busy = False
         self.retired = False
+        self.wake = wake
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        with contextlib.suppress(OSError, ValueError):
-            while line := self.process.stdout.readline(MAX_JOB_BYTES):
-                self.replies.append(Reply.parse(line))
+        try:
+            with contextlib.suppress(OSError, ValueError):
+                while line := self.process.stdout.readline(MAX_JOB_BYTES):
+                    self.replies.append(Reply.parse(line))
+                    self.wake.set()
+        finally:
+            self.wake.set()
 
     def send(self, job: Job) -> bool:
         """Hand the worker a job; False if it is gone."""
@@ -138,11 +139,15 @@ class _Worker:
             self.reader.join(timeout=READER_GRACE)
         return code
 
-    def close(self, grace: float) -> None:
-        """Let the worker end after its current job; kill it after ``grace`` seconds."""
+    def release(self) -> None:
+        """Tell the worker to end after its current job (end of its input)."""
         if self.process.stdin is not None:
             with contextlib.suppress(OSError):
                 self.process.stdin.close()
+
+    def close(self, grace: float) -> None:
+        """Let the worker end after its current job; kill it after ``grace`` seconds."""
+        self.release()
         try:
             self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
@@ -186,6 +191,7 @@ class FleetRunner:
     _workers: list[_Worker] = field(default_factory=list, init=False, repr=False)
     _started_workers: int = field(default=0, init=False, repr=False)
     _worker_env: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _wake: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     def run(self) -> list[TargetRun]:
         """Run every target; on SIGINT/SIGTERM stop starting new ones and forward the signal to running ones."""
@@ -227,6 +233,8 @@ class FleetRunner:
             for worker in self._workers:  # idle ones end at once; after an unexpected error, busy ones are killed
                 if worker.busy:
                     worker.process.kill()
+                worker.release()  # all at once: each takes a moment to unload its modules
+            for worker in self._workers:
                 worker.close(self.stop_grace)
 
     def _schedule(
@@ -255,6 +263,10 @@ class FleetRunner:
                     f"{signal.Signals(self.interrupted).name}: stopping {len(running)} running target(s); waiting up "
                     f"to {self.stop_grace:.0f} s while they log out and delete the users they provisioned"
                 )
+            for name, child in list(running.items()):  # first, so that a finished run's slot and origin are free
+                if self._reaped(child):
+                    del running[name]
+                    self.on_finish(child.run)
             busy = {child.origin for child in running.values()}
             while len(running) < self.jobs:
                 ready = next((s for s in pending if s.origin not in busy), None)
@@ -263,10 +275,6 @@ class FleetRunner:
                 pending.remove(ready)
                 busy.add(ready.origin)
                 running[ready.name] = self._start(runs[ready.name], launches[ready.name])
-            for name, child in list(running.items()):
-                if self._reaped(child):
-                    del running[name]
-                    self.on_finish(child.run)
             if deadline is not None and time.monotonic() > deadline:
                 for child in running.values():
                     child.worker.process.kill()
@@ -274,8 +282,11 @@ class FleetRunner:
                         f"killed after {self.stop_grace:.0f} s of cleanup; "
                         "a user it provisioned may remain on the server"
                     )
+            if not (pending or running):
+                return
             self.on_tick([child.run for child in running.values()])
-            time.sleep(TICK)
+            self._wake.wait(TICK)
+            self._wake.clear()
 
     def _idle_worker(self) -> _Worker:
         """A live worker with nothing to do, started if there is none (never more than ``jobs`` at once)."""
@@ -283,7 +294,7 @@ class FleetRunner:
         for worker in self._workers:
             if not worker.busy:
                 return worker
-        worker = _Worker(self._started_workers, self.workdir, self._worker_env)
+        worker = _Worker(self._started_workers, self.workdir, self._worker_env, self._wake)
         self._started_workers += 1
         self._workers.append(worker)
         return worker
