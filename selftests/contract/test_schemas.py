@@ -230,3 +230,21 @@ def test_dangling_ref_is_detected(tmp_path: Path) -> None:
     dangling = _store_with(tmp_path, **{"$ref": "../nowhere.schema.json"})
     with pytest.raises(Exception):  # noqa: B017 - referencing's Unresolvable
         dangling.problem("documented/x.schema.json", {})
+
+
+def test_a_remembered_answer_is_the_one_a_fresh_store_gives() -> None:
+    """The store remembers its answers per body as JSON text: ``true`` is no ``1`` (``success`` must be the constant
+    true), keys in another order are another body, and an answer given once is the same when asked again, by
+    ``problem`` and by ``is_valid`` in either order."""
+    ref = "documented/progress.schema.json"
+    body = store().examples(ref)[0]
+    one = {**body, "success": 1}
+    reordered = dict(reversed(list({**body, "count": "x", "step": 3}.items())))
+    remembering = SchemaStore(schemas_dir())
+    for instance in (body, one, {**body, "success": True}, reordered, dict(reversed(list(reordered.items())))):
+        fresh = SchemaStore(schemas_dir())
+        expected = (fresh.problem(ref, instance), SchemaStore(schemas_dir()).is_valid(ref, instance))
+        for _ in range(2):
+            assert (remembering.problem(ref, instance), remembering.is_valid(ref, instance)) == expected
+        assert SchemaStore(schemas_dir()).is_valid(ref, instance) == remembering.is_valid(ref, instance)
+    assert remembering.is_valid(ref, body) and not remembering.is_valid(ref, one)

@@ -18,6 +18,11 @@ from rocketchat_contract.contract.data import schemas_dir
 from rocketchat_contract.contract.reader import SHIPPED_DATA, read_json
 
 BASE_URI = "https://rocketchat-contract.example/schemas/"
+MEMO_LIMIT = 4096
+"""Answers a store keeps before it forgets them all: a run asks about the same few bodies a hundred times (every
+hostile request gets the same 401), a fleet worker about the same bodies for every target."""
+MEMO_MAX_TEXT = 64 * 1024
+"""Bodies longer than this, as JSON text, are judged afresh each time rather than kept."""
 
 
 class SchemaStore:
@@ -36,6 +41,8 @@ class SchemaStore:
             resources.append((document["$id"], Resource.from_contents(document, default_specification=DRAFT202012)))
         self.registry: Registry[Any] = Registry().with_resources(resources).crawl()
         self._validators: dict[str, Draft202012Validator] = {}
+        self._answers: dict[tuple[str, str], str | None] = {}
+        self._validity: dict[tuple[str, str], bool] = {}
 
     def with_documents(self, documents: Mapping[str, dict[str, Any]]) -> SchemaStore:
         """A copy of the store that also holds ``documents`` (path -> schema whose ``$id`` matches the path)."""
@@ -46,6 +53,8 @@ class SchemaStore:
             for document in documents.values()
         ).crawl()
         extended._validators = {}
+        extended._answers = {}
+        extended._validity = {}
         return extended
 
     def validator(self, ref: str) -> Draft202012Validator:
@@ -58,7 +67,19 @@ class SchemaStore:
         return self._validators[ref]
 
     def problem(self, ref: str, instance: Any) -> str | None:
-        """Return the most relevant reason ``instance`` fails ``ref``, or None when it is valid."""
+        """Return the most relevant reason ``instance`` fails ``ref``, or None when it is valid (remembered per
+        instance, as JSON text: the answer depends on nothing else)."""
+        text = _as_key(instance)
+        if text is None:
+            return self._problem(ref, instance)
+        key = (ref, text)
+        if key not in self._answers:
+            if len(self._answers) >= MEMO_LIMIT:
+                self._answers.clear()
+            self._answers[key] = self._problem(ref, instance)
+        return self._answers[key]
+
+    def _problem(self, ref: str, instance: Any) -> str | None:
         error = best_match(self.validator(ref).iter_errors(instance))
         if error is None:
             return None
@@ -66,7 +87,18 @@ class SchemaStore:
         return f"{where}: {json_message(error)}"
 
     def is_valid(self, ref: str, instance: Any) -> bool:
-        return self.validator(ref).is_valid(instance)
+        """Whether ``instance`` is valid against ``ref`` (a known answer, else the validator's first error)."""
+        text = _as_key(instance)
+        if text is None:
+            return self.validator(ref).is_valid(instance)
+        key = (ref, text)
+        if key in self._answers:
+            return self._answers[key] is None
+        if key not in self._validity:
+            if len(self._validity) >= MEMO_LIMIT:
+                self._validity.clear()
+            self._validity[key] = self.validator(ref).is_valid(instance)
+        return self._validity[key]
 
     def examples(self, path: str) -> list[Any]:
         return list(self.documents[path].get("examples", []))
@@ -123,3 +155,15 @@ def _relative(ref: str, target: str) -> str:
 def store() -> SchemaStore:
     """Return the project's schema store, built once per process."""
     return SchemaStore(schemas_dir())
+
+
+def _as_key(instance: Any) -> str | None:
+    """``instance`` as JSON text, or None when it is too long to keep or no JSON value. Keys keep their order: of
+    several errors, the one reported can depend on it, and a report re-judged offline must say the same. ``true``
+    and ``1``, ``1`` and ``1.0`` stay apart."""
+    try:
+        text = json.dumps(instance, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return text if len(text) <= MEMO_MAX_TEXT else None
+
