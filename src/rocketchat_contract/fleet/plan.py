@@ -14,11 +14,11 @@ from rocketchat_contract.fleet.shard import Shard
 MAX_TARGETS = 1000
 """The most targets one run takes without ``--max-targets``: a larger fleet is hours of one machine's time (see
 ``SECONDS_PER_TARGET``), more likely a mistake or a job for ``--shard``."""
-SECONDS_PER_TARGET = 1.0
+SECONDS_PER_TARGET = 0.7
 """Wall seconds one target takes of one job slot, the basis of every estimate. Measured by benchmarks/fleet_large.py
 (benchmarks/RESULTS.md, "Large fleets"): 200 reference-server targets without delays at the default ``--jobs 4`` in
-44-54 s on a 2-core machine, the servers on the same machine, and 1,000 in 205-248 s, i.e. about 1 s per target per
-slot; an unreachable target takes about 0.2 s. A real server adds its network and, before 7.x,
+35-43 s on a 2-core machine, the servers on the same machine, and 1,000 in 170-187 s, i.e. about 0.7 s per target
+per slot; an unreachable target takes about 0.1 s. A real server adds its network and, before 7.x,
 Restivus's 0.5-1 s delay of each 401 and 403. Change it here when the benchmark's figure moves."""
 
 
