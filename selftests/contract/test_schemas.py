@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from rocketchat_contract.contract.data import schemas_dir
-from rocketchat_contract.contract.schemas import BASE_URI, SchemaStore, store
+from rocketchat_contract.contract.schemas import BASE_URI, MEMO_LIMIT, MEMO_MAX_TEXT, SchemaStore, store
 
 SCHEMA_FILES = sorted(p.relative_to(schemas_dir()).as_posix() for p in schemas_dir().rglob("*.schema.json"))
 LOGIN = "You must be logged in to do this."
@@ -248,3 +248,18 @@ def test_a_remembered_answer_is_the_one_a_fresh_store_gives() -> None:
             assert (remembering.problem(ref, instance), remembering.is_valid(ref, instance)) == expected
         assert SchemaStore(schemas_dir()).is_valid(ref, instance) == remembering.is_valid(ref, instance)
     assert remembering.is_valid(ref, body) and not remembering.is_valid(ref, one)
+
+
+def test_what_a_store_remembers_is_bounded() -> None:
+    """A long-lived fleet worker meets bodies without end: at most MEMO_LIMIT answers of each kind, and none for a
+    body longer than MEMO_MAX_TEXT as JSON text (still judged right)."""
+    ref = "documented/progress.schema.json"
+    remembering = SchemaStore(schemas_dir())
+    for number in range(MEMO_LIMIT + 10):
+        assert remembering.problem(ref, {"n": number}) is not None
+        assert not remembering.is_valid("documented/forbidden.schema.json", {"n": number})
+        assert len(remembering._answers) <= MEMO_LIMIT and len(remembering._validity) <= MEMO_LIMIT
+    remembering = SchemaStore(schemas_dir())
+    long = {**store().examples(ref)[0], "padding": "x" * MEMO_MAX_TEXT}
+    assert remembering.problem(ref, long) is None and remembering.is_valid(ref, long)
+    assert remembering._answers == {} and remembering._validity == {}

@@ -18,11 +18,13 @@ from rocketchat_contract.contract.data import schemas_dir
 from rocketchat_contract.contract.reader import SHIPPED_DATA, read_json
 
 BASE_URI = "https://rocketchat-contract.example/schemas/"
-MEMO_LIMIT = 4096
-"""Answers a store keeps before it forgets them all: a run asks about the same few bodies a hundred times (every
-hostile request gets the same 401), a fleet worker about the same bodies for every target."""
-MEMO_MAX_TEXT = 64 * 1024
-"""Bodies longer than this, as JSON text, are judged afresh each time rather than kept."""
+MEMO_LIMIT = 1024
+"""Answers a store keeps (of each kind: reasons, validity) before it forgets them all: a run asks about the same few
+bodies a hundred times (every hostile request gets the same 401), a fleet worker about the same bodies for every
+target."""
+MEMO_MAX_TEXT = 4096
+"""Bodies longer than this, as JSON text, are judged afresh each time rather than kept: with ``MEMO_LIMIT``, what a
+store remembers stays under 10 MB whatever a hostile server sends a long-lived fleet worker."""
 
 
 class SchemaStore:
