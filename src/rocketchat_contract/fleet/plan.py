@@ -17,8 +17,8 @@ MAX_TARGETS = 1000
 SECONDS_PER_TARGET = 0.7
 """Wall seconds one target takes of one job slot, the basis of every estimate. Measured by benchmarks/fleet_large.py
 (benchmarks/RESULTS.md, "Large fleets"): 200 reference-server targets without delays at the default ``--jobs 4`` in
-35-43 s on a 2-core machine, the servers on the same machine, and 1,000 in 170-187 s, i.e. about 0.7 s per target
-per slot; an unreachable target takes about 0.1 s. A real server adds its network and, before 7.x,
+35-43 s on a 2-core machine, the servers on the same machine, and 1,000 in 170-194 s (two sets of three runs), i.e.
+0.7-0.9 s per target per slot; an unreachable target takes 0.1-0.2 s. A real server adds its network and, before 7.x,
 Restivus's 0.5-1 s delay of each 401 and 403. Change it here when the benchmark's figure moves."""
 
 
