@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from rocketchat_contract.fleet.fleetfile import FleetFile, TargetSpec
     from rocketchat_contract.fleet.shard import Shard
 
-# The modules a run needs are imported where it needs them: the `rocketchat-contract` command builds every
-# sub-command's parser, and `run` (which becomes pytest) or `verify` should not pay for the fleet's.
-
 DESCRIPTION = (
     "Run the contract suite (the pytest suite in tests/, exactly as `pytest --base-url URL` runs it) against every "
     "target of a fleet file, several at a time but never two against the same origin, and write one matrix report. "

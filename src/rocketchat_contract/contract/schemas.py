@@ -71,14 +71,11 @@ class SchemaStore:
     def problem(self, ref: str, instance: Any) -> str | None:
         """Return the most relevant reason ``instance`` fails ``ref``, or None when it is valid (remembered per
         instance, as JSON text: the answer depends on nothing else)."""
-        text = _as_key(instance)
-        if text is None:
+        key = _as_key(ref, instance)
+        if key is None:
             return self._problem(ref, instance)
-        key = (ref, text)
         if key not in self._answers:
-            if len(self._answers) >= MEMO_LIMIT:
-                self._answers.clear()
-            self._answers[key] = self._problem(ref, instance)
+            _bounded(self._answers)[key] = self._problem(ref, instance)
         return self._answers[key]
 
     def _problem(self, ref: str, instance: Any) -> str | None:
@@ -90,16 +87,13 @@ class SchemaStore:
 
     def is_valid(self, ref: str, instance: Any) -> bool:
         """Whether ``instance`` is valid against ``ref`` (a known answer, else the validator's first error)."""
-        text = _as_key(instance)
-        if text is None:
+        key = _as_key(ref, instance)
+        if key is None:
             return self.validator(ref).is_valid(instance)
-        key = (ref, text)
         if key in self._answers:
             return self._answers[key] is None
         if key not in self._validity:
-            if len(self._validity) >= MEMO_LIMIT:
-                self._validity.clear()
-            self._validity[key] = self.validator(ref).is_valid(instance)
+            _bounded(self._validity)[key] = self.validator(ref).is_valid(instance)
         return self._validity[key]
 
     def examples(self, path: str) -> list[Any]:
@@ -159,13 +153,19 @@ def store() -> SchemaStore:
     return SchemaStore(schemas_dir())
 
 
-def _as_key(instance: Any) -> str | None:
-    """``instance`` as JSON text, or None when it is too long to keep or no JSON value. Keys keep their order: of
-    several errors, the one reported can depend on it, and a report re-judged offline must say the same. ``true``
-    and ``1``, ``1`` and ``1.0`` stay apart."""
+def _as_key(ref: str, instance: Any) -> tuple[str, str] | None:
+    """The schema and ``instance`` as JSON text, or None when the text is too long to keep or no JSON value. Keys
+    keep their order: of several errors, the one reported can depend on it, and a report re-judged offline must say
+    the same. ``true`` and ``1``, ``1`` and ``1.0`` stay apart."""
     try:
         text = json.dumps(instance, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return None
-    return text if len(text) <= MEMO_MAX_TEXT else None
+    return (ref, text) if len(text) <= MEMO_MAX_TEXT else None
 
+
+def _bounded(table: dict[tuple[str, str], Any]) -> dict[tuple[str, str], Any]:
+    """``table``, emptied first when it holds ``MEMO_LIMIT`` answers already."""
+    if len(table) >= MEMO_LIMIT:
+        table.clear()
+    return table

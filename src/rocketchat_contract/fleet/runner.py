@@ -246,16 +246,18 @@ class FleetRunner:
     ) -> None:
         deadline: float | None = None
         while pending or running:
+            # First, so that a finished run's slot and origin are free, and a run that ended before an interrupt
+            # keeps its result.
+            for name, child in list(running.items()):
+                if self._reaped(child):
+                    del running[name]
+                    self.on_finish(child.run)
             if self.interrupted is not None and deadline is None:
                 deadline = time.monotonic() + self.stop_grace
                 for spec in pending:
                     runs[spec.name].problem = "not started: the fleet was interrupted"
                     self.on_finish(runs[spec.name])
                 pending.clear()
-                for name, child in list(running.items()):  # a run that ended before the interrupt keeps its result
-                    if self._reaped(child):
-                        del running[name]
-                        self.on_finish(child.run)
                 for child in running.values():
                     child.run.signalled = True
                     _signal(child.worker.process, self.interrupted)
@@ -263,10 +265,6 @@ class FleetRunner:
                     f"{signal.Signals(self.interrupted).name}: stopping {len(running)} running target(s); waiting up "
                     f"to {self.stop_grace:.0f} s while they log out and delete the users they provisioned"
                 )
-            for name, child in list(running.items()):  # first, so that a finished run's slot and origin are free
-                if self._reaped(child):
-                    del running[name]
-                    self.on_finish(child.run)
             busy = {child.origin for child in running.values()}
             while len(running) < self.jobs:
                 ready = next((s for s in pending if s.origin not in busy), None)
